@@ -1,0 +1,95 @@
+"""The local artifact repository: a directory of keys, the default repository of a run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from argosy.artifacts.archive import ArchiveError, is_tar_gz, pick_sub_path, place, tar_gz, untar
+
+
+class ArtifactNotFound(ArchiveError):
+    """A key names nothing in the repository."""
+
+
+class LocalRepository:
+    """Artifacts stored as files (or directories, for unarchived directories) under ``root``.
+
+    Locations use Argo's status layout with a ``local`` type: ``{"local": {"key": k}}``.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def path(self, key: str) -> Path:
+        """Where ``key`` lives on disk; keys cannot leave the repository."""
+        clean = os.path.normpath(key.strip("/"))
+        if clean.startswith("..") or clean in ("", "."):
+            raise ArchiveError(f"invalid artifact key {key!r}")
+        return self.root / clean
+
+    def save(self, key: str, src: Path, archive: str = "tgz", move: bool = False) -> dict[str, Any]:
+        """Store ``src`` under ``key`` (``archive``: ``tgz`` or ``none``); return its location.
+
+        ``move`` lets an unarchived ``src`` be renamed into place instead of copied.
+        """
+        dest = self.path(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if archive == "tgz":
+            tmp = dest.with_name(f".{dest.name}.part")
+            tar_gz(Path(src), tmp)
+            os.replace(tmp, dest)
+        elif archive == "none":
+            if dest.is_dir():
+                shutil.rmtree(dest)
+            if move:
+                os.replace(src, dest)
+            elif Path(src).is_dir():
+                shutil.copytree(src, dest, symlinks=True)
+            else:
+                shutil.copyfile(src, dest)
+        else:
+            raise ArchiveError(f"unsupported archive strategy {archive!r}")
+        return {"local": {"key": key}}
+
+    def exists(self, key: str) -> bool:
+        """True when something is stored under ``key``."""
+        return self.path(key).exists()
+
+    def read(self, key: str) -> bytes:
+        """The stored bytes of ``key`` (a tgz stays a tgz)."""
+        p = self.path(key)
+        if not p.is_file():
+            raise ArtifactNotFound(f"artifact key {key!r} not found in the local repository")
+        return p.read_bytes()
+
+    def open(self, key: str):  # noqa: ANN201 - a binary file object
+        """Open the stored file of ``key`` for reading."""
+        p = self.path(key)
+        if not p.is_file():
+            raise ArtifactNotFound(f"artifact key {key!r} not found in the local repository")
+        return p.open("rb")
+
+    def load(self, location: dict[str, Any], dest: Path, sub_path: str | None = None) -> None:
+        """Put the artifact at ``location`` to ``dest``, unpacking a tgz (Argo detects by content)."""
+        key = (location.get("local") or location).get("key")
+        if not key:
+            raise ArchiveError("artifact location has no key")
+        src = self.path(str(key))
+        if not src.exists():
+            raise ArtifactNotFound(f"artifact key {key!r} not found in the local repository")
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_file() and is_tar_gz(src):
+            untar(src, dest, sub_path)
+            return
+        if sub_path:
+            src = pick_sub_path(src, sub_path)
+        if src.is_dir():
+            staging = dest.with_name(f".{dest.name}.load")
+            shutil.copytree(src, staging, symlinks=True)
+            place(staging, dest)
+        else:
+            shutil.copyfile(src, dest)

@@ -1,0 +1,131 @@
+"""``argosy run``: load, resolve and run Workflows in this process."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import secrets
+import string
+import sys
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from argosy.controller.runner import WorkflowRunner
+from argosy.engine.reconciler import Reconciler
+from argosy.engine.resolution import Resolver
+from argosy.errors import ArgosyError, SpecError
+from argosy.runtime.base import RunContext
+from argosy.spec import ObjectSet, load_paths, resolve_workflow
+from argosy.store import Store
+
+_ALPHABET = string.ascii_lowercase + string.digits
+
+
+def generate_name(prefix: str) -> str:
+    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(5))
+
+
+def parse_parameters(pairs: list[str], parameter_file: str | None) -> dict[str, str]:
+    params: dict[str, str] = {}
+    if parameter_file:
+        loaded = yaml.safe_load(Path(parameter_file).read_text()) or {}
+        if not isinstance(loaded, dict):
+            raise SpecError("parameter file must be a map of name: value", None)
+        params.update({str(k): v if isinstance(v, str) else json.dumps(v) for k, v in loaded.items()})
+    for pair in pairs:
+        if "=" not in pair:
+            raise SpecError(f"-p {pair!r}: expected NAME=VALUE")
+        name, value = pair.split("=", 1)
+        params[name] = value
+    return params
+
+
+def prepare_workflow(body: dict[str, Any], objects: ObjectSet, params: dict[str, str],
+                     entrypoint: str | None) -> dict[str, Any]:
+    """Name, uid and overrides, as ``argo submit`` would set them."""
+    wf = json.loads(json.dumps(body))
+    meta = wf.setdefault("metadata", {})
+    if not meta.get("name"):
+        meta["name"] = generate_name(meta.get("generateName") or "workflow-")
+    meta.setdefault("namespace", "default")
+    meta["uid"] = str(uuid.uuid4())
+    meta["creationTimestamp"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    spec = wf.setdefault("spec", {})
+    if entrypoint:
+        spec["entrypoint"] = entrypoint
+    if params:
+        args = spec.setdefault("arguments", {})
+        plist = args.setdefault("parameters", [])
+        known = {p.get("name"): p for p in plist}
+        for name, value in params.items():
+            if name in known:
+                known[name]["value"] = value
+                known[name].pop("valueFrom", None)
+            else:
+                plist.append({"name": name, "value": value})
+    resolved = resolve_workflow(wf, objects)
+    return resolved
+
+
+def build_engine(wf: dict[str, Any], objects: ObjectSet) -> Reconciler:
+    def lookup(kind: str, name: str) -> dict[str, Any] | None:
+        return objects.get(kind, name).body if objects.has(kind, name) else None
+
+    def configmap(name: str, key: str) -> str | None:
+        try:
+            return objects.configmap(name).get(key)
+        except ArgosyError:
+            return None
+
+    return Reconciler(wf, Resolver(wf["spec"], lookup), configmap=configmap)
+
+
+def _context(objects: ObjectSet, data: Path) -> RunContext:
+    ctx = RunContext(data_dir=data)
+    for name in objects.names("ConfigMap"):
+        ctx.configmaps[name] = objects.configmap(name)
+    for name in objects.names("Secret"):
+        ctx.secrets[name] = objects.secret(name)
+    return ctx
+
+
+async def run_workflows(workflows: list[dict[str, Any]], objects: ObjectSet, data: Path,
+                        printer: Any, runtime: Any = None) -> list[Reconciler]:
+    from argosy.cli.main import install_interrupts
+
+    if runtime is None:
+        from argosy.runtime.process import ProcessRuntime
+
+        runtime = ProcessRuntime()
+        runtime.check()
+    store = Store(data / "argosy.db")
+    context = _context(objects, data)
+    runners = []
+    for wf in workflows:
+        engine = build_engine(wf, objects)
+        runners.append(WorkflowRunner(engine, runtime, context, store=store, on_change=printer))
+    install_interrupts(asyncio.get_running_loop(), runners)
+    return list(await asyncio.gather(*(r.run() for r in runners)))
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from argosy.cli.main import data_dir
+    from argosy.cli.tree import Printer
+
+    manifests = load_paths([args.file, *args.with_paths])
+    objects = ObjectSet(manifests)
+    own = [m for m in load_paths([args.file]) if m.kind == "Workflow"]
+    if not own:
+        print(f"argosy: no Workflow in {args.file}", file=sys.stderr)
+        return 1
+    params = parse_parameters(args.parameter, args.parameter_file)
+    workflows = [prepare_workflow(m.body, objects, params, args.entrypoint) for m in own]
+    printer = Printer(args.output)
+    engines = asyncio.run(run_workflows(workflows, objects, data_dir(args.data_dir), printer))
+    printer.finish(engines)
+    return 0 if all(e.phase == "Succeeded" for e in engines) else 1

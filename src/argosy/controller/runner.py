@@ -1,0 +1,136 @@
+"""The loop that runs one workflow: engine decisions in, runtime work out.
+
+The only place intents become actions: ``RunPod`` starts a runtime task, ``CancelPod``
+cancels it, ``WakeAt`` arms a timer. A finished pod wakes the loop at once (no polling);
+changed nodes are persisted once per batch of events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Callable
+
+from argosy.controller.clock import Clock, RealClock
+from argosy.engine.intents import CancelPod, Intent, PodFinished, PodResult, PodStarted, RunPod
+from argosy.engine.reconciler import Reconciler
+from argosy.errors import ArgosyError
+from argosy.runtime.base import RunContext, Runtime
+from argosy.store import Store
+
+Listener = Callable[[Reconciler, list[Any]], None]
+
+
+class WorkflowRunner:
+    """Runs one workflow to completion."""
+
+    def __init__(
+        self,
+        engine: Reconciler,
+        runtime: Runtime,
+        context: RunContext,
+        *,
+        clock: Clock | None = None,
+        store: Store | None = None,
+        on_change: Listener | None = None,
+    ) -> None:
+        self.engine = engine
+        self.runtime = runtime
+        self.context = context
+        self.clock = clock or RealClock()
+        self.store = store
+        self.on_change = on_change
+        self.events: asyncio.Queue[Any] = asyncio.Queue()
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+        self.cancel_reasons: dict[str, str] = {}
+        self._control: list[Callable[[float], list[Intent]]] = []
+
+    # control from outside (Ctrl-C, API): applied by the loop
+    def stop(self, strategy: str = "Stop") -> None:
+        self.events.put_nowait(("control", lambda now: self.engine.stop(now, strategy)))
+
+    def resume(self, selector: str | None = None) -> None:
+        self.events.put_nowait(("control", lambda now: self.engine.resume(now, selector)))
+
+    async def run(self) -> Reconciler:
+        e = self.engine
+        self._dispatch(e.start(self.clock.now()))
+        self._persist()
+        while not e.done:
+            event = await self._next_event()
+            now = self.clock.now()
+            batch = [event] if event is not None else []
+            while not self.events.empty():
+                batch.append(self.events.get_nowait())
+            intents: list[Intent] = []
+            for ev in batch:
+                intents.extend(self._apply(ev, now))
+            intents.extend(e.tick(now))
+            self._dispatch(intents)
+            self._persist()
+        # the workflow is over: nothing it started may outlive it
+        for task in list(self.tasks.values()):
+            task.cancel()
+        if self.tasks:
+            await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        self._persist()
+        return e
+
+    def _apply(self, ev: Any, now: float) -> list[Intent]:
+        if isinstance(ev, tuple) and ev and ev[0] == "control":
+            return ev[1](now)
+        return self.engine.handle(ev, now)
+
+    async def _next_event(self) -> Any:
+        wake = self.engine.next_wakeup
+        if wake is None:
+            return await self.events.get()
+        delay = wake - self.clock.now()
+        if delay <= 0:
+            return None
+        if not self.tasks and self.events.empty() and self.clock.idle_advance(wake):
+            return None
+        try:
+            return await asyncio.wait_for(self.events.get(), timeout=delay)
+        except asyncio.TimeoutError:
+            return None
+
+    def _dispatch(self, intents: list[Intent]) -> None:
+        for intent in intents:
+            if isinstance(intent, RunPod):
+                pod = intent.pod
+                self.tasks[pod.node_id] = asyncio.create_task(self._run_pod(pod))
+            elif isinstance(intent, CancelPod):
+                task = self.tasks.get(intent.node_id)
+                if task is not None and not task.done():
+                    self.cancel_reasons[intent.node_id] = intent.reason
+                    task.cancel()
+
+    async def _run_pod(self, pod: Any) -> None:
+        node_id = pod.node_id
+        started = lambda: self.events.put_nowait(PodStarted(node_id, self.clock.now()))  # noqa: E731
+        try:
+            result = await self.runtime.run(pod, self.context, started)
+        except asyncio.CancelledError:
+            reason = self.cancel_reasons.pop(node_id, "cancelled")
+            phase = "Succeeded" if pod.daemon else "Failed"
+            result = PodResult(phase=phase, message=None if pod.daemon else reason)
+            self.events.put_nowait(PodFinished(node_id, result, self.clock.now()))
+            self.tasks.pop(node_id, None)
+            raise
+        except ArgosyError as err:
+            result = PodResult(phase="Error", message=str(err))
+        except Exception as err:  # noqa: BLE001 - a runtime bug must not hang the workflow
+            result = PodResult(phase="Error", message=f"runtime error: {type(err).__name__}: {err}")
+        self.tasks.pop(node_id, None)
+        self.events.put_nowait(PodFinished(node_id, result, self.clock.now()))
+
+    def _persist(self) -> None:
+        e = self.engine
+        changed = e.nodes.drain_changes()
+        if self.store is not None:
+            self.store.save_nodes(e.uid, ((n.id, n.to_dict()) for n in changed))
+            if changed or e.done:
+                wf = e.to_dict(with_nodes=False)
+                self.store.save_workflow(e.uid, wf, e.phase, e.started_at, e.finished_at)
+        if self.on_change is not None and (changed or e.done):
+            self.on_change(e, changed)

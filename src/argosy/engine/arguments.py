@@ -1,0 +1,135 @@
+"""Binding a call's arguments to a template's inputs (Argo's ProcessArgs).
+
+Given the template a step/task calls and the arguments it passes, produce the template
+with ``inputs`` filled in (values, resolved artifact locations) and every ``{{...}}``
+that can be resolved now substituted.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any, Callable, Mapping
+
+from argosy.engine.scope import chain, inputs_scope, outputs_path_scope
+from argosy.errors import ArgosyError
+from argosy.expr import substitute_object
+
+
+class ArgumentError(ArgosyError):
+    """Arguments don't satisfy a template's inputs; the node errors with this message."""
+
+
+def parameter_string(value: Any) -> str:
+    """Parameter values as Argo stringifies them (YAML ``5`` -> ``"5"``, ``true`` -> ``"true"``)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    if value is None:
+        return ""
+    return str(value)
+
+
+ConfigMapLookup = Callable[[str, str], str | None]
+
+
+def _by_name(items: list[dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
+    return {i["name"]: i for i in items or () if isinstance(i, dict) and "name" in i}
+
+
+def bind_inputs(
+    template: dict[str, Any],
+    arguments: Mapping[str, Any] | None,
+    configmap: ConfigMapLookup,
+) -> dict[str, Any]:
+    """Return ``template['inputs']`` with values from arguments, defaults and ConfigMaps."""
+    inputs = template.get("inputs") or {}
+    if not inputs:
+        return {}
+    args = arguments or {}
+    arg_params = _by_name(args.get("parameters"))
+    arg_arts = _by_name(args.get("artifacts"))
+    bound: dict[str, Any] = {}
+    params = []
+    for p in inputs.get("parameters") or []:
+        p = dict(p)
+        value: Any = None
+        if "default" in p:
+            value = parameter_string(p["default"])
+        if "value" in p:
+            value = parameter_string(p["value"])
+        source = arg_params.get(p["name"])
+        value_from = (source or {}).get("valueFrom") or p.get("valueFrom") or {}
+        if source is not None and "value" in source:
+            value = parameter_string(source["value"])
+        elif value_from.get("configMapKeyRef"):
+            ref = value_from["configMapKeyRef"]
+            found = configmap(ref.get("name", ""), ref.get("key", ""))
+            if found is None:
+                if "default" in value_from:
+                    found = parameter_string(value_from["default"])
+                elif not ref.get("optional"):
+                    raise ArgumentError(
+                        f"unable to retrieve inputs.parameters.{p['name']} from ConfigMap "
+                        f"{ref.get('name')!r} key {ref.get('key')!r}"
+                    )
+            value = found
+        if value is None:
+            raise ArgumentError(f"inputs.parameters.{p['name']} was not supplied")
+        enum = p.get("enum")
+        if enum and value not in [parameter_string(e) for e in enum]:
+            raise ArgumentError(f"value {value!r} of inputs.parameters.{p['name']} is not in the enum {enum}")
+        p["value"] = value
+        params.append(p)
+    if params:
+        bound["parameters"] = params
+    arts = []
+    for a in inputs.get("artifacts") or []:
+        a = dict(a)
+        src = arg_arts.get(a["name"])
+        if src is not None:
+            for k, v in src.items():
+                if k in ("name", "from", "fromExpression") or (k in ("path", "mode") and k in a):
+                    continue
+                a[k] = v
+        elif not _has_location(a) and not a.get("optional"):
+            raise ArgumentError(f"inputs.artifacts.{a['name']} was not supplied")
+        arts.append(a)
+    if arts:
+        bound["artifacts"] = arts
+    for k, v in inputs.items():
+        if k not in ("parameters", "artifacts"):
+            bound[k] = v
+    return bound
+
+
+_LOCATIONS = ("local", "s3", "gcs", "http", "git", "raw", "artifactory", "hdfs", "oss", "azure", "plugin")
+
+
+def _has_location(artifact: Mapping[str, Any]) -> bool:
+    return any(k in artifact for k in _LOCATIONS)
+
+
+def process_template(
+    template: dict[str, Any],
+    arguments: Mapping[str, Any] | None,
+    global_scope: Mapping[str, Any],
+    local: Mapping[str, Any],
+    configmap: ConfigMapLookup,
+) -> dict[str, Any]:
+    """The template as this call will run it: inputs bound, variables substituted."""
+    inputs = bind_inputs(template, arguments, configmap)
+    tmpl = dict(template)
+    if inputs:
+        # substitute globals into the inputs themselves first (defaults may use them)
+        inputs = substitute_object(inputs, chain(dict(local), global_scope))
+        tmpl["inputs"] = inputs
+    scope = chain(inputs_scope(inputs), outputs_path_scope(tmpl.get("outputs")), dict(local), global_scope)
+    return substitute_object(tmpl, scope)
+
+
+def copy_template(template: dict[str, Any]) -> dict[str, Any]:
+    return copy.deepcopy(template)

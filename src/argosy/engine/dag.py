@@ -1,0 +1,405 @@
+"""DAG templates: tasks run as soon as what they depend on allows.
+
+Work per event is local: when a task is fulfilled only its dependants are looked at.
+Node layout as Argo writes it: a task with no dependencies hangs from the DAG node, any
+other from the outbound nodes of the tasks it depends on; a looped task gets a TaskGroup
+node whose children are the items (``dag.task(i:item)``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from argosy.engine import nodes as N
+from argosy.engine.frames import ChildHooks, exit_hook
+from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows
+from argosy.engine.nodes import Node
+from argosy.engine.outputs import OutputError, bind_artifact_arguments, template_outputs
+from argosy.engine.scope import add_aggregate, add_node_ref, chain, inputs_scope
+from argosy.errors import ArgosyError
+from argosy.expr import TaskOutcome, parse_depends, substitute, substitute_object
+
+if TYPE_CHECKING:
+    from argosy.engine.reconciler import Reconciler
+
+_BARE_OR_RESULT = re.compile(r"([a-zA-Z0-9][-a-zA-Z0-9]*?\.[A-Z][a-zA-Z]+)|([a-zA-Z0-9][-a-zA-Z0-9]*)")
+
+
+def expand_bare(depends: str, tasks: dict[str, dict[str, Any]]) -> str:
+    """Rewrite bare task names in ``depends`` the way Argo does, honouring their continueOn."""
+    out: list[str] = []
+    pos = 0
+    for m in _BARE_OR_RESULT.finditer(depends):
+        if m.group(2) is None:
+            continue
+        name = m.group(2)
+        out.append(depends[pos:m.start()])
+        out.append(bare_dependency(name, tasks.get(name) or {}))
+        pos = m.end()
+    out.append(depends[pos:])
+    return "".join(out)
+
+
+def bare_dependency(name: str, task: dict[str, Any]) -> str:
+    parts = [f"{name}.Succeeded", f"{name}.Skipped", f"{name}.Daemoned"]
+    cont = task.get("continueOn") or {}
+    if cont.get("error"):
+        parts.append(f"{name}.Errored")
+    if cont.get("failed"):
+        parts.append(f"{name}.Failed")
+    return "(" + " || ".join(parts) + ")"
+
+
+class DagFrame:
+    """Drives one DAG node."""
+
+    def __init__(self, engine: Reconciler, node: Node, template: dict[str, Any], context: str) -> None:
+        self.engine = engine
+        self.node = node
+        self.template = template
+        self.context = context
+        dag = template.get("dag") or {}
+        self.tasks: dict[str, dict[str, Any]] = {t["name"]: t for t in dag.get("tasks") or []}
+        self.fail_fast = dag.get("failFast", True) is not False
+        self.deps: dict[str, set[str]] = {}
+        self.logic: dict[str, str | None] = {}
+        for name, task in self.tasks.items():
+            if task.get("depends"):
+                expr = expand_bare(str(task["depends"]), self.tasks)
+                self.logic[name] = expr
+                self.deps[name] = set(parse_depends(expr).task_names)
+            elif task.get("dependencies"):
+                names = list(task["dependencies"])
+                self.logic[name] = " && ".join(bare_dependency(d, self.tasks.get(d) or {}) for d in names)
+                self.deps[name] = set(names)
+            else:
+                self.logic[name] = None
+                self.deps[name] = set()
+        target = dag.get("target")
+        if target:
+            self.targets = substitute(str(target), chain(inputs_scope(template.get("inputs")),
+                                                         engine.global_scope)).split()
+        else:
+            depended = {d for ds in self.deps.values() for d in ds}
+            self.targets = sorted(n for n in self.tasks if n not in depended)
+        self.needed = self._ancestors(self.targets)
+        self.dependents: dict[str, list[str]] = {n: [] for n in self.tasks}
+        for name in self.tasks:
+            if name in self.needed:
+                for d in self.deps[name]:
+                    if d in self.dependents:
+                        self.dependents[d].append(name)
+        self.scope: dict[str, Any] = inputs_scope(template.get("inputs"))
+        self.scope.update({k: v for k, v in engine.global_scope.items() if k.startswith("workflow.outputs.")})
+        self.done: set[str] = set()
+        self.task_of: dict[str, str] = {}
+        self.group_open: dict[str, int] = {}
+        self.hooks = ChildHooks()
+        self.remaining = len(self.needed)
+        self.limit = int(template["parallelism"]) if template.get("parallelism") else 0
+        self.active = 0
+        self.waiting: deque[tuple[str, dict[str, Any], str | None]] = deque()
+        self.finished = False
+
+    def _ancestors(self, targets: list[str]) -> set[str]:
+        seen: set[str] = set()
+        stack = [t for t in targets if t in self.tasks]
+        while stack:
+            t = stack.pop()
+            if t in seen:
+                continue
+            seen.add(t)
+            stack.extend(d for d in self.deps.get(t, ()) if d in self.tasks)
+        return seen
+
+    # ---- frame protocol -------------------------------------------------------------------
+
+    def start(self) -> None:
+        if not self.needed:
+            self._complete()
+            return
+        for name in self.tasks:
+            if name in self.needed and not self.deps[name]:
+                self._ready(name)
+
+    def child_started(self, child: Node) -> None:
+        task = self.task_of.get(child.id)
+        if task is not None:
+            self._lifecycle_hooks(task, child)
+
+    def child_done(self, child: Node) -> None:
+        e = self.engine
+        settled = self.hooks.closed(child.id)
+        if settled is not None:
+            self._task_node_settled(e.nodes.get(settled))
+            return
+        if child.id in self.hooks.hook_of:
+            return
+        task = self.task_of.get(child.id)
+        if task is None:
+            return
+        self._lifecycle_hooks(task, child)
+        hook = exit_hook(self.tasks[task]) if child.type != "TaskGroup" else None
+        if hook and child.completed and not self.hooks.fired.setdefault(child.id, set()) & {"exit"}:
+            self.hooks.fired[child.id].add("exit")
+            scope = dict(self.scope)
+            add_node_ref(scope, f"tasks.{task}", child)
+            exit_node = e.run_exit_hook(hook, f"{child.name}.onExit", self.node.id, self, self.context, scope)
+            self.hooks.opened(child.id, exit_node)
+            return
+        if not self.hooks.busy(child.id):
+            self._task_node_settled(child)
+
+    # ---- internals ------------------------------------------------------------------------
+
+    def _lifecycle_hooks(self, task: str, child: Node) -> None:
+        hooks = self.tasks[task].get("hooks") or {}
+        if not hooks:
+            return
+        scope = dict(self.scope)
+        add_node_ref(scope, f"tasks.{task}", child)
+        fired = self.hooks.fired.setdefault(child.id, set())
+        for hook_name, hook in hooks.items():
+            if hook_name == "exit" or hook_name in fired or not hook.get("expression"):
+                continue
+            if self.engine.eval_hook_expression(hook["expression"], scope):
+                fired.add(hook_name)
+                node = self.engine.run_exit_hook(
+                    hook, f"{child.name}.hooks.{hook_name}", self.node.id, self, self.context, scope)
+                self.hooks.opened(child.id, node)
+
+    def _task_node_settled(self, child: Node) -> None:
+        e = self.engine
+        task = self.task_of.get(child.id)
+        if task is None:
+            return
+        group_name = f"{self.node.name}.{task}"
+        if child.name != group_name:
+            # one item of a looped task
+            self.active -= 1
+            self._start_waiting()
+            left = self.group_open[task] - 1
+            self.group_open[task] = left
+            if left == 0:
+                group = e.nodes.by_name(group_name)
+                assert group is not None
+                phase = N.SUCCEEDED
+                for cid in group.children:
+                    c = e.nodes.get(cid)
+                    if N.failed_or_error(c.phase):
+                        phase = c.phase
+                e.finish(group, phase)
+            return
+        if child.type != "TaskGroup" and child.type != "Skipped":
+            self.active -= 1
+            self._start_waiting()
+        self._task_done(task, child)
+
+    def _task_done(self, task: str, node: Node) -> None:
+        if task in self.done:
+            return
+        e = self.engine
+        self.done.add(task)
+        if node.type == "TaskGroup":
+            children = [e.nodes.get(c) for c in node.children]
+            add_aggregate(self.scope, f"tasks.{task}", children)
+            add_node_ref(self.scope, f"tasks.{task}", node)
+            for c in children:
+                e.add_outputs_to_global(c.outputs)
+        else:
+            add_node_ref(self.scope, f"tasks.{task}", node)
+            e.add_outputs_to_global(node.outputs)
+        self.remaining -= 1
+        for d in self.dependents[task]:
+            if d not in self.done and all(x in self.done for x in self.deps[d] if x in self.tasks):
+                self._ready(d)
+        if self.remaining == 0 and not self.finished:
+            self._complete()
+
+    def _outcome(self, name: str) -> TaskOutcome:
+        node = self.engine.nodes.by_name(f"{self.node.name}.{name}")
+        if node is None:
+            return TaskOutcome(phase=N.OMITTED)
+        children: tuple[str, ...] = ()
+        if node.type == "TaskGroup":
+            children = tuple(self.engine.nodes.get(c).phase for c in node.children)
+        return TaskOutcome(phase=node.phase, daemoned=node.daemoned and node.phase != N.PENDING,
+                           children_phases=children)
+
+    def _ready(self, name: str) -> None:
+        """All of ``name``'s dependencies are fulfilled: decide whether it runs."""
+        e = self.engine
+        task = self.tasks[name]
+        node_name = f"{self.node.name}.{name}"
+        logic = self.logic[name]
+        if logic:
+            try:
+                outcomes = {d: self._outcome(d) for d in self.deps[name]}
+                execute = parse_depends(logic).evaluate(outcomes)
+            except ArgosyError as err:
+                self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR,
+                                              f"unable to evaluate expression '{logic}': {err}", name, self.context))
+                return
+            if not execute:
+                self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.OMITTED,
+                                              "omitted: depends condition not met", name, self.context))
+                return
+        scope = chain(self.scope, e.global_scope)
+        try:
+            bound = bind_artifact_arguments(task, scope)
+        except OutputError as err:
+            self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), name, self.context))
+            return
+        resolved = substitute_object({k: v for k, v in bound.items() if k != "hooks"}, scope)
+        resolved["hooks"] = task.get("hooks")
+        ref = unresolved_reference({k: v for k, v in resolved.items() if k not in ("hooks", "onExit")})
+        if ref is not None:
+            self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR,
+                                          f"failed to resolve {ref}", name, self.context))
+            return
+        try:
+            items = loop_items(resolved)
+        except LoopError as err:
+            self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), name, self.context))
+            return
+        if items is None:
+            proceed, err_msg = when_allows(resolved.get("when"))
+            if err_msg is not None or not proceed:
+                phase = N.ERROR if err_msg else N.SKIPPED
+                message = err_msg or f"when '{resolved.get('when')}' evaluated false"
+                self._settle_now(name, e.skip(node_name, task, self.node.id, self, phase, message, name, self.context))
+                return
+            self._launch(name, node_name, resolved, None)
+            return
+        if not items:
+            self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.SKIPPED,
+                                          "Skipped, empty params", name, self.context))
+            return
+        try:
+            expanded = expand(resolved, items, scope)
+        except LoopError as err:
+            self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), name, self.context))
+            return
+        group = e.new_node(node_name, "TaskGroup", N.RUNNING, self.node.id, self, display_name=name,
+                           template_name=task.get("template"), template_ref=task.get("templateRef"),
+                           template_scope=self.context)
+        self.task_of[group.id] = name
+        self._connect(name, group)
+        self.group_open[name] = 0
+        for item_name, body in expanded:
+            child_name = f"{self.node.name}.{item_name}"
+            proceed, err_msg = when_allows(body.get("when"))
+            self.group_open[name] += 1
+            if err_msg is not None or not proceed:
+                phase = N.ERROR if err_msg else N.SKIPPED
+                message = err_msg or f"when '{body.get('when')}' evaluated false"
+                child = e.skip(child_name, body, self.node.id, self, phase, message, item_name, self.context)
+                self.task_of[child.id] = name
+                e.nodes.add_child(group, child.id)
+                self.active += 1
+                continue
+            self._launch(name, child_name, body, group)
+
+    def _settle_now(self, name: str, node: Node) -> None:
+        self.task_of[node.id] = name
+        self._connect(name, node)
+
+    def _connect(self, name: str, node: Node) -> None:
+        e = self.engine
+        deps = [d for d in self.deps[name] if d in self.tasks]
+        if not deps:
+            e.nodes.add_child(self.node, node.id)
+            return
+        for d in sorted(deps):
+            dep = e.nodes.by_name(f"{self.node.name}.{d}")
+            if dep is None:
+                continue
+            for out in e.outbound(dep):
+                e.nodes.add_child(e.nodes.get(out), node.id)
+
+    def _launch(self, task: str, node_name: str, body: dict[str, Any], group: Node | None) -> None:
+        if self.limit and self.active >= self.limit:
+            self.waiting.append((task, body, node_name if group is None else f"{group.id}|{node_name}"))
+            return
+        self.active += 1
+        e = self.engine
+        nid = e.nodes.id_for(node_name)
+        self.task_of[nid] = task
+        display = node_name[len(self.node.name) + 1:]
+        node = e.execute(node_name, body, self.context, body.get("arguments"), boundary_id=self.node.id,
+                         owner=self, display_name=display, local={"tasks.name": body.get("name", task)})
+        if group is not None:
+            e.nodes.add_child(group, node.id)
+        else:
+            self._connect(task, node)
+
+    def _start_waiting(self) -> None:
+        e = self.engine
+        while self.waiting and (not self.limit or self.active < self.limit):
+            task, body, key = self.waiting.popleft()
+            group = None
+            node_name = key or ""
+            if key and "|" in key:
+                gid, node_name = key.split("|", 1)
+                group = e.nodes.get(gid)
+            self._launch(task, node_name, body, group)
+
+    def _assess(self) -> str:
+        """Argo's assessDAGPhase: failed branches reach targets through skipped nodes."""
+        e = self.engine
+        target_ids = {e.nodes.id_for(f"{self.node.name}.{t}"): t for t in self.targets}
+        phases: dict[str, str] = {}
+        seen: set[tuple[str, str]] = set()
+        queue = deque((c, N.SUCCEEDED) for c in self.node.children)
+        while queue:
+            nid, branch = queue.popleft()
+            if (nid, branch) in seen:
+                continue
+            seen.add((nid, branch))
+            node = e.nodes.by_id.get(nid)
+            if node is None:
+                continue
+            if N.completed_phase(node.phase):
+                branch = node.phase
+            if nid in target_ids and not N.failed_or_error(phases.get(nid, "")):
+                phases[nid] = branch
+            kids = node.children[-1:] if node.type == "Retry" else node.children
+            queue.extend((c, branch) for c in kids)
+        result = N.SUCCEEDED
+        for nid, t in target_ids.items():
+            phase = phases.get(nid, "")
+            if N.failed_or_error(phase):
+                cont = self.tasks.get(t, {}).get("continueOn") or {}
+                if (phase == N.FAILED and cont.get("failed")) or (phase == N.ERROR and cont.get("error")):
+                    continue
+                result = phase
+                if self.fail_fast:
+                    break
+        return result
+
+    def _complete(self) -> None:
+        e = self.engine
+        self.finished = True
+        outbound: list[str] = []
+        for t in self.targets:
+            n = e.nodes.by_name(f"{self.node.name}.{t}")
+            if n is not None:
+                outbound.extend(e.outbound(n))
+        self.node.outbound_nodes = outbound
+        e.nodes.touch(self.node)
+        phase = self._assess()
+        e.kill_daemons(self.node)
+        if phase != N.SUCCEEDED:
+            e.finish(self.node, phase)
+            return
+        try:
+            outputs = template_outputs(self.template, chain(self.scope, e.global_scope))
+        except ArgosyError as err:
+            e.finish(self.node, N.ERROR, str(err))
+            return
+        if outputs:
+            self.node.outputs = outputs
+            e.add_outputs_to_global(outputs)
+        e.finish(self.node, N.SUCCEEDED)

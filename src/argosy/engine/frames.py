@@ -1,0 +1,66 @@
+"""The protocol between the reconciler and the frames that drive non-leaf nodes.
+
+A *frame* is one running instance of a Steps, DAG or Retry template (or the workflow
+itself). It owns the node it drives and the children it starts; when a child is
+fulfilled the reconciler calls ``child_done`` on the child's owner, so the work done per
+event is proportional to what the event touches, never to the size of the workflow.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from argosy.engine.nodes import Node
+
+
+class Frame(Protocol):
+    """Drives one node; told when each child it started is fulfilled or starts."""
+
+    node: Node
+
+    def child_done(self, child: Node) -> None: ...
+
+    def child_started(self, child: Node) -> None: ...
+
+
+class ChildHooks:
+    """What a frame remembers about hooks it started for its children.
+
+    A step or task is done only when its exit handler (``onExit`` / ``hooks.exit``) and
+    any lifecycle hooks it triggered have finished.
+    """
+
+    def __init__(self) -> None:
+        #: hook node id -> the child node id it belongs to
+        self.hook_of: dict[str, str] = {}
+        #: child node id -> number of hook nodes still running
+        self.open: dict[str, int] = {}
+        #: child node id -> names of lifecycle hooks already fired
+        self.fired: dict[str, set[str]] = {}
+
+    def opened(self, child_id: str, hook_node: Node) -> None:
+        self.hook_of[hook_node.id] = child_id
+        self.open[child_id] = self.open.get(child_id, 0) + 1
+
+    def closed(self, hook_node_id: str) -> str | None:
+        """A hook finished: return its child's id if that child has no hooks left running."""
+        child_id = self.hook_of.pop(hook_node_id, None)
+        if child_id is None:
+            return None
+        left = self.open[child_id] - 1
+        self.open[child_id] = left
+        return child_id if left == 0 else None
+
+    def busy(self, child_id: str) -> bool:
+        return self.open.get(child_id, 0) > 0
+
+
+def exit_hook(holder: dict[str, Any]) -> dict[str, Any] | None:
+    """The exit handler a step/task/workflow declares (``onExit`` or ``hooks.exit``)."""
+    hooks = holder.get("hooks") or {}
+    if "exit" in hooks:
+        return hooks["exit"]
+    if holder.get("onExit"):
+        return {"template": holder["onExit"]}
+    return None

@@ -1,0 +1,151 @@
+"""Loops: ``withItems``, ``withParam`` and ``withSequence`` expansion, Argo's node names.
+
+Each item becomes a copy of the step/task with ``{{item}}`` / ``{{item.key}}``
+substituted, named ``name(INDEX:DESCRIPTION)`` exactly as Argo names it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+from argosy.engine.scope import chain
+from argosy.errors import ArgosyError
+from argosy.expr import evaluate_when, substitute, substitute_object
+
+
+class LoopError(ArgosyError):
+    """A loop's items could not be expanded."""
+
+
+def go_string(value: Any) -> str:
+    """An item value as Go's ``fmt.Sprintf("%v")`` prints Argo's Item."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _go_list(value: list[Any]) -> str:
+    return "[" + " ".join(_go_value(v) for v in value) + "]"
+
+
+def _go_value(value: Any) -> str:
+    if isinstance(value, list):
+        return _go_list(value)
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{_go_value(value[k])}" for k in sorted(value)) + "]"
+    return go_string(value)
+
+
+def item_name(name: str, index: int, item: Any) -> str:
+    """Argo's generateNodeName: ``name(index:description)``."""
+    if isinstance(item, dict):
+        desc = ",".join(sorted(f"{k}:{_go_value(v)}" for k, v in item.items()))
+    elif isinstance(item, list):
+        desc = _go_list(item)
+    else:
+        desc = go_string(item)
+    desc = desc.replace("(", "").replace(")", "")
+    return f"{name}({index}:{desc})"
+
+
+def item_scope(item: Any) -> dict[str, Any]:
+    """``item`` and ``item.KEY`` as a loop body sees them."""
+    if isinstance(item, dict):
+        scope: dict[str, Any] = {f"item.{k}": go_string(v) for k, v in item.items()}
+        scope["item"] = json.dumps(item, separators=(",", ":"))
+        return scope
+    if isinstance(item, list):
+        return {"item": json.dumps(item, separators=(",", ":"))}
+    return {"item": go_string(item)}
+
+
+def sequence(seq: Mapping[str, Any]) -> list[str]:
+    """``withSequence`` items (``start``, ``end`` or ``count``, ``format``)."""
+    try:
+        start = int(str(seq.get("start", 0)))
+        if "end" in seq:
+            end = int(str(seq["end"]))
+        elif "count" in seq:
+            count = int(str(seq["count"]))
+            if count == 0:
+                return []
+            end = start + count - 1
+        else:
+            raise LoopError("neither end nor count was specified in withSequence")
+    except ValueError as err:
+        raise LoopError(f"withSequence: {err}") from None
+    fmt = seq.get("format") or "%d"
+    step = 1 if start <= end else -1
+    return [_printf(fmt, i) for i in range(start, end + step, step)]
+
+
+def _printf(fmt: str, value: int) -> str:
+    try:
+        return fmt % value
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def loop_items(holder: Mapping[str, Any]) -> list[Any] | None:
+    """The items a step/task loops over, or None if it is not a loop."""
+    if holder.get("withItems") is not None:
+        return list(holder["withItems"])
+    if holder.get("withParam") not in (None, ""):
+        raw = holder["withParam"]
+        if isinstance(raw, list):
+            return raw
+        try:
+            items = json.loads(raw)
+        except (ValueError, TypeError):
+            raise LoopError(
+                f"withParam value could not be parsed as a JSON list: {str(raw).strip()}"
+            ) from None
+        if not isinstance(items, list):
+            raise LoopError(f"withParam value could not be parsed as a JSON list: {str(raw).strip()}")
+        return items
+    if holder.get("withSequence") is not None:
+        return sequence(holder["withSequence"])
+    return None
+
+
+def expand(holder: dict[str, Any], items: list[Any], scope: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Copies of ``holder``, one per item, each with its Argo node-name suffix."""
+    body = {k: v for k, v in holder.items() if k not in ("withItems", "withParam", "withSequence")}
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, (str, int, float, bool, dict, list)):
+            raise LoopError(f"withItems[{i}] expected string, number, list, or map. received: {item}")
+        expanded = substitute_object(body, chain(item_scope(item), scope))
+        out.append((item_name(holder["name"], i, item), expanded))
+    return out
+
+
+def when_allows(when: Any) -> tuple[bool, str | None]:
+    """Evaluate an already substituted ``when``: (proceed, error message)."""
+    if when in (None, ""):
+        return True, None
+    try:
+        return bool(evaluate_when(str(when))), None
+    except ArgosyError as err:
+        return False, str(err)
+
+
+def unresolved_reference(obj: Any) -> str | None:
+    """The first ``{{steps.*}}``/``{{tasks.*}}`` left in ``obj``, if any (Argo's strict prefixes)."""
+    text = json.dumps(obj) if not isinstance(obj, str) else obj
+    for prefix in ("{{steps.", "{{tasks.", "{{ steps.", "{{ tasks."):
+        i = text.find(prefix)
+        if i >= 0:
+            j = text.find("}}", i)
+            return text[i : j + 2] if j > 0 else text[i:]
+    return None
+
+
+__all__ = ["expand", "item_name", "loop_items", "sequence", "substitute", "when_allows", "unresolved_reference"]

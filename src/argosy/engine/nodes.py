@@ -1,0 +1,197 @@
+"""Nodes as Argo writes them in ``status.nodes``, and the table that holds them.
+
+Node IDs are Argo's: the workflow name for the root, else ``<workflow>-<fnv32a(name)>``;
+pod names use Argo's v2 form ``<workflow>-<template>-<fnv32a(name)>``. The table tracks
+which nodes changed since the last :meth:`NodeTable.drain_changes`, so the controller
+persists only those: a node event never re-serialises the whole status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+PENDING = "Pending"
+RUNNING = "Running"
+SUCCEEDED = "Succeeded"
+FAILED = "Failed"
+ERROR = "Error"
+SKIPPED = "Skipped"
+OMITTED = "Omitted"
+
+#: node types that stand for one process (a Pod in Argo)
+POD_TYPES = frozenset({"Pod", "HTTP", "Plugin"})
+
+
+def fnv32a(text: str) -> int:
+    """32-bit FNV-1a hash, as Go's ``hash/fnv`` computes it."""
+    h = 0x811C9DC5
+    for byte in text.encode():
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def node_id(workflow_name: str, node_name: str) -> str:
+    """Argo's deterministic node ID for a node name."""
+    if node_name == workflow_name:
+        return workflow_name
+    return f"{workflow_name}-{fnv32a(node_name)}"
+
+
+def pod_name(workflow_name: str, node_name: str, template_name: str | None) -> str:
+    """Argo's (v2) pod name for a node."""
+    if node_name == workflow_name:
+        return workflow_name
+    prefix = f"{workflow_name}-{template_name}" if template_name else workflow_name
+    return f"{prefix[:242]}-{fnv32a(node_name)}"
+
+
+def rfc3339(ts: float) -> str:
+    """Seconds since the epoch as Argo's timestamps (UTC, whole seconds, ``Z``)."""
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def fulfilled_phase(phase: str) -> bool:
+    """Argo's NodePhase.Fulfilled: finished one way or another."""
+    return phase in (SUCCEEDED, FAILED, ERROR, SKIPPED, OMITTED)
+
+
+def completed_phase(phase: str) -> bool:
+    """Argo's NodePhase.Completed: ran and ended (skipped/omitted are not)."""
+    return phase in (SUCCEEDED, FAILED, ERROR)
+
+
+def failed_or_error(phase: str) -> bool:
+    return phase in (FAILED, ERROR)
+
+
+@dataclass(slots=True, eq=False)
+class Node:
+    """One entry of ``status.nodes``."""
+
+    id: str
+    name: str
+    display_name: str
+    type: str
+    phase: str
+    boundary_id: str | None = None
+    template_name: str | None = None
+    template_ref: dict[str, Any] | None = None
+    template_scope: str = "local/"
+    children: list[str] = field(default_factory=list)
+    outbound_nodes: list[str] | None = None
+    inputs: dict[str, Any] | None = None
+    outputs: dict[str, Any] | None = None
+    message: str | None = None
+    started_at: float | None = None
+    finished_at: float | None = None
+    progress: str | None = None
+    daemoned: bool = False
+    hooked: bool = False
+    retried: bool = False
+    pod_name: str | None = None
+    memoization_status: dict[str, Any] | None = None
+    synchronization_status: dict[str, Any] | None = None
+
+    @property
+    def fulfilled(self) -> bool:
+        return fulfilled_phase(self.phase) or (self.daemoned and self.phase != PENDING)
+
+    @property
+    def completed(self) -> bool:
+        return completed_phase(self.phase) or (self.daemoned and self.phase != PENDING)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The node in Argo's JSON layout; absent fields are omitted, never null."""
+        d: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "displayName": self.display_name,
+            "type": self.type,
+        }
+        if self.template_name:
+            d["templateName"] = self.template_name
+        if self.template_ref:
+            d["templateRef"] = self.template_ref
+        d["templateScope"] = self.template_scope
+        d["phase"] = self.phase
+        if self.boundary_id:
+            d["boundaryID"] = self.boundary_id
+        if self.message:
+            d["message"] = self.message
+        if self.started_at is not None:
+            d["startedAt"] = rfc3339(self.started_at)
+        if self.finished_at is not None:
+            d["finishedAt"] = rfc3339(self.finished_at)
+        if self.progress:
+            d["progress"] = self.progress
+        if self.daemoned:
+            d["daemoned"] = True
+        if self.hooked or self.retried:
+            flag: dict[str, bool] = {}
+            if self.hooked:
+                flag["hooked"] = True
+            if self.retried:
+                flag["retried"] = True
+            d["nodeFlag"] = flag
+        if self.inputs:
+            d["inputs"] = self.inputs
+        if self.outputs:
+            d["outputs"] = self.outputs
+        if self.children:
+            d["children"] = list(self.children)
+        if self.outbound_nodes:
+            d["outboundNodes"] = list(self.outbound_nodes)
+        if self.memoization_status:
+            d["memoizationStatus"] = self.memoization_status
+        if self.synchronization_status:
+            d["synchronizationStatus"] = self.synchronization_status
+        return d
+
+
+class NodeTable:
+    """All nodes of one workflow, by ID and by name, with change tracking."""
+
+    def __init__(self, workflow_name: str) -> None:
+        self.workflow_name = workflow_name
+        self.by_id: dict[str, Node] = {}
+        self._changed: set[str] = set()
+
+    def id_for(self, name: str) -> str:
+        return node_id(self.workflow_name, name)
+
+    def get(self, node_id_: str) -> Node:
+        return self.by_id[node_id_]
+
+    def by_name(self, name: str) -> Node | None:
+        return self.by_id.get(self.id_for(name))
+
+    def add(self, node: Node) -> Node:
+        self.by_id[node.id] = node
+        self._changed.add(node.id)
+        return node
+
+    def touch(self, node: Node) -> None:
+        """Record that ``node`` changed and must be persisted."""
+        self._changed.add(node.id)
+
+    def add_child(self, parent: Node, child_id: str) -> None:
+        if child_id not in parent.children:
+            parent.children.append(child_id)
+            self._changed.add(parent.id)
+
+    def drain_changes(self) -> list[Node]:
+        """The nodes changed since the last call (each once)."""
+        changed = [self.by_id[i] for i in self._changed if i in self.by_id]
+        self._changed.clear()
+        return changed
+
+    def __len__(self) -> int:
+        return len(self.by_id)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.by_id.values())
+
+    def to_dict(self) -> dict[str, dict[str, Any]]:
+        return {nid: n.to_dict() for nid, n in self.by_id.items()}

@@ -1,0 +1,114 @@
+"""Outputs of Steps and DAG templates, resolved from the steps/tasks they ran."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from argosy.engine.arguments import parameter_string
+from argosy.errors import ArgosyError
+from argosy.expr import evaluate, expand_scope, substitute
+
+
+class OutputError(ArgosyError):
+    """An output could not be resolved from its scope."""
+
+
+def _strip(ref: str) -> str:
+    ref = ref.strip()
+    if ref.startswith("{{") and ref.endswith("}}"):
+        return ref[2:-2].strip()
+    return ref
+
+
+def template_outputs(template: Mapping[str, Any], scope: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Argo's getTemplateOutputsFromScope."""
+    spec = template.get("outputs") or {}
+    if not spec.get("parameters") and not spec.get("artifacts"):
+        return None
+    out: dict[str, Any] = {}
+    params = []
+    for p in spec.get("parameters") or []:
+        vf = p.get("valueFrom")
+        if not vf:
+            raise OutputError("output parameters must have a valueFrom specified")
+        value: Any = None
+        try:
+            if "parameter" in vf:
+                text = substitute(str(vf["parameter"]), scope, allow_unresolved=False)
+                value = text
+            elif "expression" in vf:
+                value = parameter_string(evaluate(vf["expression"], expand_scope(scope)))
+            elif "supplied" in vf:
+                value = None
+        except ArgosyError as err:
+            if "default" not in vf:
+                raise OutputError(f"unable to resolve outputs from scope: {err}") from None
+        if value is None and "default" in vf:
+            value = parameter_string(vf["default"])
+        if value is None:
+            raise OutputError(f"unable to resolve output parameter {p['name']!r}")
+        row = {k: v for k, v in p.items() if k != "valueFrom"}
+        row["value"] = value
+        params.append(row)
+    if params:
+        out["parameters"] = params
+    arts = []
+    for a in spec.get("artifacts") or []:
+        src = a.get("from")
+        found = None
+        if src:
+            found = scope.get(_strip(src))
+        elif a.get("fromExpression"):
+            try:
+                found = evaluate(a["fromExpression"], expand_scope(scope))
+            except ArgosyError:
+                found = None
+        if not isinstance(found, Mapping):
+            if a.get("optional"):
+                continue
+            raise OutputError(f"unable to resolve outputs from scope: Unable to resolve: {src or a.get('fromExpression')}")
+        row = dict(found)
+        row["name"] = a["name"]
+        if a.get("globalName"):
+            row["globalName"] = a["globalName"]
+        arts.append(row)
+    if arts:
+        out["artifacts"] = arts
+    return out or None
+
+
+def bind_artifact_arguments(holder: dict[str, Any], scope: Mapping[str, Any]) -> dict[str, Any]:
+    """Replace ``from``/``fromExpression`` artifact arguments with the artifacts they name.
+
+    Done before string substitution, which would flatten an artifact into text.
+    """
+    args = holder.get("arguments") or {}
+    arts = args.get("artifacts")
+    if not arts or not any("from" in a or "fromExpression" in a for a in arts):
+        return holder
+    bound = []
+    for a in arts:
+        if "from" not in a and "fromExpression" not in a:
+            bound.append(a)
+            continue
+        found: Any = None
+        if a.get("from"):
+            found = scope.get(_strip(substitute(_strip(str(a["from"])), scope)))
+        else:
+            try:
+                found = evaluate(a["fromExpression"], expand_scope(scope))
+            except ArgosyError:
+                found = None
+        if not isinstance(found, Mapping):
+            if a.get("optional"):
+                continue
+            raise OutputError(f"Unable to resolve: {a.get('from') or a.get('fromExpression')}")
+        row = {k: v for k, v in found.items() if k not in ("path", "mode", "globalName")}
+        row["name"] = a["name"]
+        for k in ("subPath", "mode", "path"):
+            if k in a:
+                row[k] = a[k]
+        bound.append(row)
+    out = dict(holder)
+    out["arguments"] = {**args, "artifacts": bound}
+    return out

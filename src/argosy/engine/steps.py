@@ -1,0 +1,281 @@
+"""Steps templates: groups run one after another, the steps of a group in parallel.
+
+Node layout, as Argo writes it: the Steps node's first child is step group ``NAME[0]``;
+each group's children are its steps (``NAME[0].step`` or ``NAME[0].step(i:item)``);
+group ``[i+1]`` hangs from the outbound nodes of group ``[i]``'s children.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from argosy.engine import nodes as N
+from argosy.engine.frames import ChildHooks, exit_hook
+from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows
+from argosy.engine.nodes import Node
+from argosy.engine.outputs import OutputError, bind_artifact_arguments, template_outputs
+from argosy.engine.scope import add_aggregate, add_node_ref, chain, inputs_scope
+from argosy.expr import substitute_object
+
+if TYPE_CHECKING:
+    from argosy.engine.reconciler import Reconciler
+
+
+class StepsFrame:
+    """Drives one Steps node."""
+
+    def __init__(self, engine: Reconciler, node: Node, template: dict[str, Any], context: str) -> None:
+        self.engine = engine
+        self.node = node
+        self.template = template
+        self.context = context
+        self.groups: list[list[dict[str, Any]]] = [_group(g) for g in template.get("steps") or []]
+        self.scope: dict[str, Any] = inputs_scope(template.get("inputs"))
+        self.scope.update(_workflow_outputs(engine))
+        self.index = -1
+        self.group_node: Node | None = None
+        self.open: set[str] = set()
+        self.step_of: dict[str, dict[str, Any]] = {}
+        self.hooks = ChildHooks()
+        self.limit = int(template["parallelism"]) if template.get("parallelism") else 0
+        self.waiting: list[tuple[str, dict[str, Any]]] = []
+        self.active = 0
+
+    # ---- frame protocol -------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._next_group()
+
+    def child_started(self, child: Node) -> None:
+        self._lifecycle_hooks(child)
+
+    def child_done(self, child: Node) -> None:
+        e = self.engine
+        owner_child = self.hooks.closed(child.id)
+        if owner_child is not None:
+            self._settle(e.nodes.get(owner_child))
+            return
+        if child.id in self.hooks.hook_of:
+            return
+        if child.id not in self.open:
+            return
+        self._lifecycle_hooks(child)
+        step = self.step_of.get(child.id)
+        hook = exit_hook(step) if step else None
+        if hook and child.completed and f"{child.id}:exit" not in self.hooks.fired.setdefault(child.id, set()):
+            self.hooks.fired[child.id].add(f"{child.id}:exit")
+            scope = dict(self.scope)
+            add_node_ref(scope, f"steps.{step['name'].split('(')[0]}", child)
+            exit_node = e.run_exit_hook(hook, f"{child.name}.onExit", self.node.id, self, self.context, scope)
+            self.hooks.opened(child.id, exit_node)
+            return
+        if not self.hooks.busy(child.id):
+            self._settle(child)
+
+    # ---- internals ------------------------------------------------------------------------
+
+    def _lifecycle_hooks(self, child: Node) -> None:
+        step = self.step_of.get(child.id)
+        hooks = (step or {}).get("hooks") or {}
+        if not hooks:
+            return
+        name = step["name"].split("(")[0]  # type: ignore[index]
+        scope = dict(self.scope)
+        add_node_ref(scope, f"steps.{name}", child)
+        fired = self.hooks.fired.setdefault(child.id, set())
+        for hook_name, hook in hooks.items():
+            if hook_name == "exit" or hook_name in fired or not hook.get("expression"):
+                continue
+            expression = hook["expression"].replace(f"steps.{name}.", f"steps['{name}'].") if "-" in name else hook["expression"]
+            if self.engine.eval_hook_expression(expression, scope):
+                fired.add(hook_name)
+                hook_node = self.engine.run_exit_hook(
+                    hook, f"{child.name}.hooks.{hook_name}", self.node.id, self, self.context, scope)
+                self.hooks.opened(child.id, hook_node)
+
+    def _settle(self, child: Node) -> None:
+        if child.id not in self.open:
+            return
+        self.open.discard(child.id)
+        self.active -= 1
+        self._start_waiting()
+        if not self.open and not self.waiting:
+            self._group_done()
+
+    def _next_group(self) -> None:
+        e = self.engine
+        self.index += 1
+        if self.index >= len(self.groups):
+            self._complete()
+            return
+        prev = self.group_node
+        sg = e.new_node(f"{self.node.name}[{self.index}]", "StepGroup", N.RUNNING, self.node.id, None,
+                        display_name=f"[{self.index}]", template_scope=self.context)
+        if prev is None:
+            e.nodes.add_child(self.node, sg.id)
+        elif not prev.children:
+            e.nodes.add_child(prev, sg.id)
+        else:
+            for cid in prev.children:
+                for out in e.outbound(e.nodes.get(cid)):
+                    e.nodes.add_child(e.nodes.get(out), sg.id)
+        self.group_node = sg
+        self.open = set()
+        self.group_steps = self.groups[self.index]
+        scope = chain(self.scope, e.global_scope)
+        launches: list[tuple[str, dict[str, Any]]] = []
+        for raw in self.group_steps:
+            child_name = f"{sg.name}.{raw['name']}"
+            try:
+                bound = bind_artifact_arguments(raw, scope)
+            except OutputError as err:
+                self._group_error(child_name, raw, str(err))
+                return
+            step = substitute_object({k: v for k, v in bound.items() if k != "hooks"}, scope)
+            step["hooks"] = raw.get("hooks")
+            ref = unresolved_reference({k: v for k, v in step.items() if k not in ("hooks", "onExit")})
+            if ref is not None:
+                self._group_error(child_name, raw, f"failed to resolve {ref}")
+                return
+            try:
+                items = loop_items(step)
+            except LoopError as err:
+                self._group_error(child_name, raw, str(err))
+                return
+            if items is None:
+                launches.append((child_name, step))
+                continue
+            if not items:
+                node = e.new_node(child_name, "Skipped", N.SKIPPED, self.node.id, None,
+                                  display_name=raw["name"], template_name=raw.get("template"),
+                                  template_scope=self.context, message="Skipped, empty params")
+                e.nodes.add_child(sg, node.id)
+                continue
+            try:
+                expanded = expand(step, items, scope)
+            except LoopError as err:
+                self._group_error(child_name, raw, str(err))
+                return
+            for name, body in expanded:
+                launches.append((f"{sg.name}.{name}", body))
+        for child_name, step in launches:
+            self._launch(child_name, step)
+        if not self.open and not self.waiting:
+            self._group_done()
+
+    def _launch(self, child_name: str, step: dict[str, Any]) -> None:
+        e = self.engine
+        sg = self.group_node
+        assert sg is not None
+        display = child_name[len(sg.name) + 1:]
+        proceed, err = when_allows(step.get("when"))
+        if err is not None:
+            node = e.skip(child_name, step, self.node.id, self, N.ERROR, err, display, self.context)
+            e.nodes.add_child(sg, node.id)
+            self.open.add(node.id)
+            self.active += 1
+            return
+        if not proceed:
+            node = e.new_node(child_name, "Skipped", N.SKIPPED, self.node.id, None, display_name=display,
+                              template_name=step.get("template"), template_ref=step.get("templateRef"),
+                              template_scope=self.context, message=f"when '{step.get('when')}' evaluated false")
+            e.nodes.add_child(sg, node.id)
+            return
+        if self.limit and self.active >= self.limit:
+            self.waiting.append((child_name, step))
+            return
+        self.active += 1
+        child_id = e.nodes.id_for(child_name)
+        self.open.add(child_id)
+        self.step_of[child_id] = step
+        e.nodes.add_child(sg, child_id)
+        e.execute(child_name, step, self.context, step.get("arguments"), boundary_id=self.node.id,
+                  owner=self, display_name=display, local={"steps.name": step["name"]})
+
+    def _start_waiting(self) -> None:
+        while self.waiting and (not self.limit or self.active < self.limit):
+            self._launch(*self.waiting.pop(0))
+
+    def _group_error(self, child_name: str, raw: dict[str, Any], message: str) -> None:
+        e = self.engine
+        sg = self.group_node
+        assert sg is not None
+        node = e.new_node(child_name, "Skipped", N.ERROR, self.node.id, None, display_name=raw["name"],
+                          template_name=raw.get("template"), template_scope=self.context, message=message)
+        e.nodes.add_child(sg, node.id)
+        e.finish(sg, N.ERROR, message)
+        self._fail(N.ERROR, message)
+
+    def _group_done(self) -> None:
+        e = self.engine
+        sg = self.group_node
+        assert sg is not None
+        for cid in sg.children:
+            child = e.nodes.get(cid)
+            step = self.step_of.get(cid) or {}
+            if N.failed_or_error(child.phase) and not _continues_on(step, child.phase):
+                message = f"child '{cid}' failed"
+                e.finish(sg, N.FAILED, message)
+                self._fail(N.FAILED, message)
+                return
+        e.finish(sg, N.SUCCEEDED)
+        for raw in self.group_steps:
+            name = raw["name"]
+            single = e.nodes.by_name(f"{sg.name}.{name}")
+            if single is not None:
+                add_node_ref(self.scope, f"steps.{name}", single)
+            else:
+                prefix = f"{sg.name}.{name}("
+                children = [e.nodes.get(c) for c in sg.children]
+                looped = [c for c in children if c.name.startswith(prefix) and c.type != "Skipped"]
+                add_aggregate(self.scope, f"steps.{name}", looped)
+                self.scope[f"steps.{name}.status"] = sg.phase
+        for cid in sg.children:
+            e.add_outputs_to_global(e.nodes.get(cid).outputs)
+        self._next_group()
+
+    def _set_outbound(self) -> None:
+        e = self.engine
+        sg = self.group_node
+        outbound: list[str] = []
+        if sg is not None:
+            for cid in sg.children:
+                outbound.extend(e.outbound(e.nodes.get(cid)))
+        self.node.outbound_nodes = outbound
+        e.nodes.touch(self.node)
+
+    def _fail(self, phase: str, message: str) -> None:
+        self._set_outbound()
+        self.engine.kill_daemons(self.node)
+        self.engine.finish(self.node, phase, message)
+
+    def _complete(self) -> None:
+        e = self.engine
+        self._set_outbound()
+        try:
+            outputs = template_outputs(self.template, chain(self.scope, e.global_scope))
+        except Exception as err:  # noqa: BLE001 - reported on the node, like Argo
+            self._fail(N.ERROR, str(err))
+            return
+        if outputs:
+            self.node.outputs = outputs
+            e.add_outputs_to_global(outputs)
+        e.kill_daemons(self.node)
+        e.finish(self.node, N.SUCCEEDED)
+
+
+def _group(group: Any) -> list[dict[str, Any]]:
+    if isinstance(group, dict) and "steps" in group:
+        group = group["steps"]
+    if isinstance(group, dict):
+        return [group]
+    return list(group or [])
+
+
+def _continues_on(holder: dict[str, Any], phase: str) -> bool:
+    c = holder.get("continueOn") or {}
+    return bool(c.get("failed")) if phase == N.FAILED else bool(c.get("error")) if phase == N.ERROR else False
+
+
+def _workflow_outputs(engine: Reconciler) -> dict[str, Any]:
+    return {k: v for k, v in engine.global_scope.items() if k.startswith("workflow.outputs.")}

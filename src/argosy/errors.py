@@ -1,0 +1,91 @@
+"""Every error Argosy raises on purpose, as one tree.
+
+::
+
+    ArgosyError                      anything Argosy reports to a user
+    ├── SpecError                    a manifest is wrong: names file, object, template, field
+    │   └── LintError                several SpecErrors found at once by ``argosy lint``
+    ├── ExpressionError              an expression or ``{{...}}`` cannot be parsed or evaluated
+    │   ├── ExpressionSyntaxError    ... with the column where parsing stopped
+    │   └── UnresolvedVariableError  a ``{{var}}`` that has no value where one is required
+    ├── ReferenceError_              a templateRef / workflowTemplateRef / configMapKeyRef names nothing
+    └── RuntimeFailure               a runtime could not start or run a node (missing command, sandbox)
+
+Messages are written for the person who wrote the YAML: what is wrong, where, and
+(when we can tell) what they probably meant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class ArgosyError(Exception):
+    """Base of every error Argosy raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in the user's input a problem is: file, object, template and field path."""
+
+    file: str | None = None
+    kind: str | None = None
+    name: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.kind or self.name:
+            parts.append(" ".join(p for p in (self.kind, self.name) if p))
+        if self.field:
+            parts.append(self.field)
+        return ": ".join(parts)
+
+
+class SpecError(ArgosyError):
+    """A manifest is invalid; ``location`` says where, ``reason`` says what."""
+
+    def __init__(self, reason: str, location: Location | None = None) -> None:
+        self.reason = reason
+        self.location = location or Location()
+        where = str(self.location)
+        super().__init__(f"{where}: {reason}" if where else reason)
+
+
+class LintError(SpecError):
+    """Several spec problems at once."""
+
+    def __init__(self, problems: list[SpecError]) -> None:
+        self.problems = problems
+        ArgosyError.__init__(self, "\n".join(str(p) for p in problems))
+
+
+class ExpressionError(ArgosyError):
+    """An expression could not be parsed or evaluated."""
+
+
+class ExpressionSyntaxError(ExpressionError):
+    """An expression has a syntax error at ``column`` (1-based)."""
+
+    def __init__(self, message: str, expression: str, column: int) -> None:
+        self.expression = expression
+        self.column = column
+        super().__init__(f"{message} (column {column}) in {expression!r}")
+
+
+class UnresolvedVariableError(ExpressionError):
+    """A ``{{variable}}`` has no value where Argo requires one."""
+
+    def __init__(self, variable: str) -> None:
+        self.variable = variable
+        super().__init__(f"failed to resolve {{{{{variable}}}}}")
+
+
+class ReferenceError_(ArgosyError):
+    """A reference (templateRef, workflowTemplateRef, configMapKeyRef, ...) names nothing."""
+
+
+class RuntimeFailure(ArgosyError):
+    """A runtime could not start or run a node."""

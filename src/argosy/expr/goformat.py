@@ -1,0 +1,208 @@
+"""Go's ways of printing values: ``fmt``'s ``%v`` and ``encoding/json``'s ``Marshal``.
+
+Argo inserts expression results with ``json.Marshal`` and sprig/expr convert with ``%v``;
+matching both byte for byte keeps substituted strings identical to Argo's.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from decimal import Decimal
+from datetime import datetime, timedelta
+from collections.abc import Iterator
+from typing import Any
+
+from argosy.errors import ExpressionError
+
+_HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def is_number(value: Any) -> bool:
+    """True for ints and floats but not bools (Python's bool is an int, Go's is not)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _shortest(value: float) -> tuple[str, int]:
+    """The shortest round-trip digits of ``value`` and where the decimal point goes."""
+    digits = "".join(str(d) for d in Decimal(repr(abs(value))).normalize().as_tuple().digits)
+    exponent = Decimal(repr(abs(value))).normalize().as_tuple().exponent
+    return digits, len(digits) + int(exponent)
+
+
+def _exponent_form(sign: str, digits: str, point: int, clean_negative: bool) -> str:
+    mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    exponent = point - 1
+    width = 1 if clean_negative and exponent < 0 else 2
+    return f"{sign}{mantissa}e{'-' if exponent < 0 else '+'}{str(abs(exponent)).zfill(width)}"
+
+
+def _plain_form(sign: str, digits: str, point: int) -> str:
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    if point >= len(digits):
+        return sign + digits + "0" * (point - len(digits))
+    return f"{sign}{digits[:point]}.{digits[point:]}"
+
+
+def format_float_v(value: float) -> str:
+    """A float64 printed with ``%v`` (strconv 'g', shortest): 2, 0.5, 1e+06, 1.5e-07."""
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if math.isnan(value):
+        return "NaN"
+    sign = "-" if math.copysign(1, value) < 0 else ""
+    if value == 0:
+        return sign + "0"
+    digits, point = _shortest(value)
+    if point - 1 < -4 or point - 1 >= 6:
+        return _exponent_form(sign, digits, point, clean_negative=False)
+    return _plain_form(sign, digits, point)
+
+
+def format_float_json(value: float) -> str:
+    """A float64 as ``encoding/json`` writes it: plain decimals, exponent only outside [1e-6, 1e21)."""
+    if math.isinf(value) or math.isnan(value):
+        raise ExpressionError(f"json: unsupported value: {format_float_v(value)}")
+    sign = "-" if value < 0 else ""
+    if value == 0:
+        return "0"
+    digits, point = _shortest(value)
+    if abs(value) < 1e-6 or abs(value) >= 1e21:
+        return _exponent_form(sign, digits, point, clean_negative=True)
+    return _plain_form(sign, digits, point)
+
+
+def format_duration(value: timedelta) -> str:
+    """A duration as Go's ``time.Duration.String`` writes it (1h2m3s, 1.5s, 0s)."""
+    micros = (value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds
+    if micros == 0:
+        return "0s"
+    sign = "-" if micros < 0 else ""
+    micros = abs(micros)
+    if micros < 1_000_000:
+        if micros < 1000:
+            return f"{sign}{micros}µs"
+        return f"{sign}{_trim_fraction(micros / 1000)}ms"
+    hours, rest = divmod(micros, 3_600_000_000)
+    minutes, rest = divmod(rest, 60_000_000)
+    seconds = _trim_fraction(rest / 1_000_000)
+    text = f"{seconds}s"
+    if hours or minutes:
+        text = f"{minutes}m{text}"
+    if hours:
+        text = f"{hours}h{text}"
+    return sign + text
+
+
+def _trim_fraction(value: float) -> str:
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def format_v(value: Any) -> str:
+    """``fmt.Sprintf("%v", value)`` for JSON-like values, times and durations."""
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return format_float_v(value)
+    if isinstance(value, list | tuple):
+        return "[" + " ".join(format_v(v) for v in value) + "]"
+    if isinstance(value, dict):
+        items = sorted(value.items(), key=lambda kv: str(kv[0]))
+        return "map[" + " ".join(f"{format_v(k)}:{format_v(v)}" for k, v in items) + "]"
+    if isinstance(value, datetime):
+        return _format_time(value)
+    if isinstance(value, timedelta):
+        return format_duration(value)
+    return str(value)
+
+
+def _format_time(value: datetime) -> str:
+    offset = value.utcoffset()
+    if offset is None:
+        return value.strftime("%Y-%m-%d %H:%M:%S") + _fraction(value) + " +0000 UTC"
+    zone = value.strftime("%z")
+    name = value.tzname() or ""
+    if name.startswith(("UTC+", "UTC-")) or not name:
+        name = zone
+    return value.strftime("%Y-%m-%d %H:%M:%S") + _fraction(value) + f" {zone} {name}"
+
+
+def _fraction(value: datetime) -> str:
+    return ("." + f"{value.microsecond:06d}".rstrip("0")) if value.microsecond else ""
+
+
+def to_json(value: Any, indent: str = "") -> str:
+    """``json.Marshal(value)`` (or ``MarshalIndent`` with ``indent``): keys sorted, HTML escaped like Go."""
+    return "".join(_json_parts(value, indent, "\n" if indent else ""))
+
+
+def _json_parts(value: Any, indent: str, newline: str) -> Iterator[str]:
+    colon = ": " if indent else ":"
+    if value is None:
+        yield "null"
+    elif isinstance(value, bool):
+        yield "true" if value else "false"
+    elif isinstance(value, int):
+        yield str(value)
+    elif isinstance(value, float):
+        yield format_float_json(value)
+    elif isinstance(value, str):
+        yield json_string(value)
+    elif isinstance(value, list | tuple | dict) and not value:
+        yield "[]" if isinstance(value, list | tuple) else "{}"
+    elif isinstance(value, list | tuple | dict):
+        inner = newline + indent if newline else ""
+        opening, closing = ("[", "]") if isinstance(value, list | tuple) else ("{", "}")
+        yield opening
+        keys = range(len(value)) if isinstance(value, list | tuple) else sorted(value, key=str)
+        for index, key in enumerate(keys):
+            yield ("," if index else "") + inner
+            if isinstance(value, dict):
+                yield json_string(str(key)) + colon
+            for part in _json_parts(value[key], indent, inner):
+                yield part
+        yield newline + closing
+    elif isinstance(value, datetime):
+        yield json_string(format_rfc3339(value))
+    elif isinstance(value, timedelta):
+        yield str(round(value.total_seconds() * 1e9))
+    else:
+        raise ExpressionError(f"json: unsupported type: {type(value).__name__}")
+
+
+def format_rfc3339(value: datetime) -> str:
+    """A time as RFC 3339 with Go's shortest fractional seconds, Z for UTC."""
+    text = value.strftime("%Y-%m-%dT%H:%M:%S") + _fraction(value)
+    offset = value.utcoffset()
+    if not offset:
+        return text + "Z"
+    zone = value.strftime("%z")
+    return f"{text}{zone[:3]}:{zone[3:]}"
+
+
+def json_string(text: str) -> str:
+    """A JSON string literal escaped the way Go escapes it."""
+    encoded = json.dumps(text, ensure_ascii=False)
+    for char, escape in _HTML_ESCAPES.items():
+        if char in encoded:
+            encoded = encoded.replace(char, escape)
+    return encoded.replace("\\u007f", "\x7f")
+
+
+def from_json(text: str) -> Any:
+    """``json.Unmarshal`` into ``any``: every number becomes a float64, as in Go."""
+    try:
+        return json.loads(text, parse_int=float, parse_constant=_reject_constant)
+    except (ValueError, TypeError) as error:
+        raise ExpressionError(f"invalid JSON: {error}") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid character {name!r}")

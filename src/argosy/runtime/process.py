@@ -1,0 +1,391 @@
+"""The process runtime: each node runs on the host, in a per-node bubblewrap sandbox."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any, Callable
+
+from argosy.artifacts import ArchiveError, LocalRepository, default_drivers, load_input
+from argosy.engine.intents import PodResult, PodSpec
+from argosy.errors import RuntimeFailure
+from argosy.runtime.base import RunContext
+from argosy.runtime.containers import SCRIPT_PATH, Container
+from argosy.runtime.images import SANDBOX_BIN, CommandPath, argv_for, make_bin_dir
+from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
+from argosy.runtime.probes import wait_ready
+from argosy.runtime.sandbox import HostEntry, MountPlan, host_root
+from argosy.runtime.volumes import VolumeSource, container_env, resolve_volumes
+
+DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
+INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
+
+
+class ProcessRuntime:
+    """Runs each node's containers as host processes inside bubblewrap sandboxes.
+
+    ``check()`` says up front whether sandboxes can be created on this machine.
+    """
+
+    def __init__(self, bwrap: str | None = None, scratch_dir: Path | None = None) -> None:
+        self.bwrap = bwrap or shutil.which("bwrap") or ""
+        #: where per-node sandboxes live while a node runs; a tmpfs keeps setup cheap
+        self.scratch_dir = scratch_dir
+        self._host: dict[str, HostEntry] | None = None
+        self._commands: dict[Path, CommandPath] = {}
+        self._log_dirs: set[Path] = set()
+
+    def check(self) -> None:
+        """Raise :class:`RuntimeFailure` unless bwrap exists and can create a sandbox here."""
+        if not self.bwrap:
+            raise RuntimeFailure(f"the process runtime needs bubblewrap (bwrap): {INSTALL_HINT}")
+        try:
+            done = subprocess.run(
+                [self.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+                 "--unshare-pid", "--die-with-parent", "true"],
+                capture_output=True, text=True, timeout=30, check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired) as e:
+            raise RuntimeFailure(f"cannot run bubblewrap ({self.bwrap}): {e}; {INSTALL_HINT}") from e
+        if done.returncode != 0:
+            raise RuntimeFailure(
+                f"bubblewrap cannot create a sandbox here: {done.stderr.strip()}; user namespaces may "
+                "be disabled (sysctl kernel.unprivileged_userns_clone=1, or "
+                "kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu)"
+            )
+
+    @property
+    def host(self) -> dict[str, HostEntry]:
+        if self._host is None:
+            self._host = host_root()
+        return self._host
+
+    def commands(self, context: RunContext) -> CommandPath:
+        """The command resolver (and bin dir) of a data directory, made once."""
+        bin_dir = context.data_dir / "bin"
+        found = self._commands.get(bin_dir)
+        if found is None:
+            make_bin_dir(bin_dir)
+            found = self._commands[bin_dir] = CommandPath(bin_dir)
+        return found
+
+    def scratch_base(self, context: RunContext) -> Path:
+        """The directory holding per-node sandboxes: ``scratch_dir``, a private dir on
+        ``/dev/shm`` when that is a writable tmpfs, else ``<data_dir>/sandbox``."""
+        if self.scratch_dir is None:
+            self.scratch_dir = _shm_dir() or context.data_dir / "sandbox"
+        return self.scratch_dir
+
+    def log_dir(self, context: RunContext, workflow: str) -> Path:
+        d = context.log_path(workflow, "x").parent
+        if d not in self._log_dirs:
+            d.mkdir(parents=True, exist_ok=True)
+            self._log_dirs.add(d)
+        return d
+
+    async def run(
+        self, pod: PodSpec, context: RunContext, on_started: Callable[[], None]
+    ) -> PodResult:
+        """Run one node to completion; cancelling kills its process trees."""
+        if not self.bwrap:
+            self.check()
+        node = _Node(self, pod, context, on_started)
+        try:
+            if pod.deadline_seconds is not None:
+                try:
+                    async with asyncio.timeout(pod.deadline_seconds):
+                        return await node.execute()
+                except TimeoutError:
+                    return PodResult(phase="Failed", message=DEADLINE_MESSAGE, exit_code=None,
+                                     outputs=node.partial_outputs())
+            return await node.execute()
+        finally:
+            await node.stop_all()
+            shutil.rmtree(node.scratch, ignore_errors=True)
+
+
+class _Node:
+    """The state of one node while it runs."""
+
+    def __init__(self, rt: ProcessRuntime, pod: PodSpec, context: RunContext,
+                 on_started: Callable[[], None]) -> None:
+        self.rt = rt
+        self.pod = pod
+        self.context = context
+        self.on_started = on_started
+        self.started = False
+        self.scratch = rt.scratch_base(context) / (pod.workflow_uid or pod.workflow_name) / pod.pod_name
+        self.live: list[Container] = []
+        self.main: Container | None = None
+        self.volumes: dict[str, VolumeSource] = {}
+        self.inputs: list[tuple[str, str]] = []
+        self.script: str | None = None
+        self.repo = LocalRepository(context.artifact_dir)
+
+    # ---- setup --------------------------------------------------------------------
+
+    def _prepare(self) -> None:
+        if self.scratch.exists():
+            shutil.rmtree(self.scratch, ignore_errors=True)
+        self.scratch.mkdir(parents=True)
+        self.volumes = resolve_volumes(self.pod, self.context, self.scratch)
+        self.logs = self.rt.log_dir(self.context, self.pod.workflow_name)
+        self.commands = self.rt.commands(self.context)
+
+    def _load_inputs(self) -> None:
+        arts = (self.pod.template.get("inputs") or {}).get("artifacts") or ()
+        if not arts:
+            return
+        drivers = default_drivers(self.repo)
+        for i, art in enumerate(arts):
+            path = art.get("path")
+            if not path:
+                continue
+            dest = self.scratch / "inputs" / str(i) / (os.path.basename(path.rstrip("/")) or "artifact")
+            try:
+                if load_input(art, dest, drivers):
+                    self.inputs.append((path, str(dest)))
+            except ArchiveError as e:
+                raise RuntimeFailure(str(e)) from e
+
+    def _container(self, name: str, spec: dict[str, Any], main: bool, mounts: list[dict[str, Any]],
+                   argv: list[str] | None = None) -> Container:
+        cdir = self.scratch / f"c-{name}"
+        root, tmp = cdir / "root", cdir / "tmp"
+        root.mkdir(parents=True)
+        tmp.mkdir()
+        plan = MountPlan.new(str(root), self.rt.host, str(tmp))
+        plan.bind(SANDBOX_BIN, str(self.commands.bin_dir), readonly=True)
+        for vm in mounts:
+            src = self.volumes.get(vm.get("name", ""))
+            if src is None:
+                raise RuntimeFailure(f'volume "{vm.get("name")}" not found (container "{name}")')
+            path = src.path
+            if vm.get("subPath"):
+                path = os.path.join(path, vm["subPath"])
+                os.makedirs(path, exist_ok=True)
+            plan.bind(vm["mountPath"], path, readonly=bool(vm.get("readOnly")) or src.readonly)
+        if main:
+            for dest, host in self.inputs:
+                plan.bind(dest, host)
+            if self.script is not None:
+                plan.bind(SCRIPT_PATH, self.script, readonly=True)
+            outputs = self.pod.template.get("outputs") or {}
+            for o in (*(outputs.get("parameters") or ()), *(outputs.get("artifacts") or ())):
+                p = o.get("path") or (o.get("valueFrom") or {}).get("path")
+                if p:
+                    plan.writable_dir(os.path.dirname(os.path.normpath(p)) or "/")
+        workdir = str(spec.get("workingDir") or "/")
+        if not os.path.isdir(workdir):
+            plan.writable_dir(workdir)
+        argv = argv if argv is not None else argv_for(spec, name)
+        self._check_command(argv[0], spec, plan)
+        env = container_env(spec, self.pod, self.context, self.commands.sandbox_path, name)
+        log = self.logs / (f"{self.pod.pod_name}.log" if main else f"{self.pod.pod_name}-{name}.log")
+        return Container(name=name, spec=spec, argv=argv, env=env, plan=plan, log_path=str(log),
+                         workdir=workdir, capture=main)
+
+    def _check_command(self, command: str, spec: dict[str, Any], plan: MountPlan) -> None:
+        if "/" in command:
+            found = os.path.exists(plan.host_path(command))
+        else:
+            found = self.commands.exists(command)
+        if not found:
+            raise RuntimeFailure(
+                f'command "{command}" not found on this host (image "{spec.get("image", "")}"); '
+                "the process runtime runs commands on the host"
+            )
+
+    def _mounts(self, spec: dict[str, Any], shared: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        return [*(shared or ()), *(spec.get("volumeMounts") or ())]
+
+    # ---- running ------------------------------------------------------------------
+
+    async def execute(self) -> PodResult:
+        tpl = self.pod.template
+        try:
+            self._prepare()
+            if self.pod.template.get("inputs", {}).get("artifacts"):
+                await asyncio.to_thread(self._load_inputs)
+            if "containerSet" in tpl:
+                return await self._run_container_set(tpl["containerSet"] or {})
+            if "script" in tpl:
+                spec = tpl["script"] or {}
+                self.script = str(self.scratch / "script")
+                Path(self.script).write_text(str(spec.get("source", "")))
+                argv = argv_for({k: v for k, v in spec.items() if k != "source"}) + [SCRIPT_PATH]
+            elif "container" in tpl:
+                spec = tpl["container"] or {}
+                argv = None
+            else:
+                kinds = ", ".join(k for k in ("http", "data", "resource", "suspend", "steps", "dag") if k in tpl)
+                raise RuntimeFailure(f"the process runtime cannot run a {kinds or 'template without container'} template")
+            mounts = self._mounts(spec)
+            if not await self._run_init(mounts):
+                return self._init_failed
+            main = self._container("main", spec, True, mounts, argv)
+            await self._start_sidecars(mounts)
+            code = await self._run_main(main)
+            await self._stop_sidecars()
+            return await self._finish(main, code)
+        except RuntimeFailure as e:
+            return PodResult(phase="Error", message=str(e), outputs=self.partial_outputs())
+
+    async def _run_init(self, main_mounts: list[dict[str, Any]]) -> bool:
+        for i, spec in enumerate(self.pod.template.get("initContainers") or ()):
+            name = spec.get("name") or f"init-{i}"
+            mounts = self._mounts(spec, main_mounts if spec.get("mirrorVolumeMounts") else None)
+            c = self._container(name, spec, False, mounts)
+            await c.start(self.rt.bwrap)
+            self.live.append(c)
+            code = await c.wait()
+            self.live.remove(c)
+            if code != 0:
+                self._init_failed = PodResult(
+                    phase="Failed", exit_code=code, outputs={"exitCode": str(code)},
+                    message=f'init container "{name}" failed: Error (exit code {code})')
+                return False
+        return True
+
+    async def _start_sidecars(self, main_mounts: list[dict[str, Any]]) -> None:
+        for i, spec in enumerate(self.pod.template.get("sidecars") or ()):
+            name = spec.get("name") or f"sidecar-{i}"
+            mounts = self._mounts(spec, main_mounts if spec.get("mirrorVolumeMounts") else None)
+            c = self._container(name, spec, False, mounts)
+            await c.start(self.rt.bwrap)
+            self.live.append(c)
+
+    async def _stop_sidecars(self) -> None:
+        for c in list(self.live):
+            if c is not self.main:
+                await c.stop()
+                self.live.remove(c)
+
+    async def _run_main(self, main: Container) -> int:
+        self.main = main
+        await main.start(self.rt.bwrap)
+        self.live.append(main)
+        if self.pod.daemon:
+            if await wait_ready(main, self.rt.bwrap):
+                self._started()
+        else:
+            self._started()
+        return await main.wait()
+
+    def _started(self) -> None:
+        if not self.started:
+            self.started = True
+            self.on_started()
+
+    async def _run_container_set(self, cs: dict[str, Any]) -> PodResult:
+        specs = list(cs.get("containers") or ())
+        if not specs:
+            raise RuntimeFailure("containerSet has no containers")
+        names = [s.get("name") or f"c{i}" for i, s in enumerate(specs)]
+        main_name = "main" if "main" in names else names[-1]
+        shared = list(cs.get("volumeMounts") or ())
+        containers = {
+            n: self._container(n, s, n == main_name, self._mounts(s, shared)) for n, s in zip(names, specs)
+        }
+        for c in containers.values():
+            c.capture = c.name == main_name
+        codes: dict[str, asyncio.Future[int | None]] = {n: asyncio.get_running_loop().create_future()
+                                                         for n in names}
+
+        async def one(name: str, spec: dict[str, Any]) -> None:
+            try:
+                for dep in spec.get("dependencies") or ():
+                    if dep not in codes:
+                        raise RuntimeFailure(f'container "{name}" depends on unknown container "{dep}"')
+                    if await codes[dep] != 0:
+                        codes[name].set_result(None)
+                        return
+                c = containers[name]
+                await c.start(self.rt.bwrap)
+                self.live.append(c)
+                self._started()
+                codes[name].set_result(await c.wait())
+            except BaseException as e:
+                if not codes[name].done():
+                    codes[name].set_exception(e)
+                raise
+
+        self.main = containers[main_name]
+        await asyncio.gather(*(one(n, s) for n, s in zip(names, specs)))
+        failed = [(n, codes[n].result()) for n in names if codes[n].result() not in (0,)]
+        ran_failed = [(n, c) for n, c in failed if c is not None]
+        main_code = codes[main_name].result()
+        if ran_failed:
+            n, code = ran_failed[0]
+            outputs = self.partial_outputs()
+            outputs["exitCode"] = str(code)
+            return PodResult(phase="Failed", message=f"Error (exit code {code})", exit_code=code,
+                             outputs=outputs)
+        return await self._finish(self.main, main_code if main_code is not None else 0)
+
+    # ---- outputs ------------------------------------------------------------------
+
+    def partial_outputs(self) -> dict[str, Any]:
+        """Whatever the main container produced so far (for failed nodes)."""
+        main = self.main
+        if main is None or main.proc is None:
+            return {}
+        out: dict[str, Any] = {"result": result_text(bytes(main.stdout_tail))}
+        if main.proc.returncode is not None:
+            out["exitCode"] = str(main.proc.returncode if main.proc.returncode >= 0 else 128 - main.proc.returncode)
+        try:
+            params = output_parameters(self.pod.template, main.plan, strict=False)
+        except RuntimeFailure:
+            params = []
+        if params:
+            out["parameters"] = params
+        return out
+
+    async def _finish(self, main: Container, code: int) -> PodResult:
+        outputs: dict[str, Any] = {}
+        ok = code == 0
+        try:
+            params = output_parameters(self.pod.template, main.plan, strict=ok)
+            if (self.pod.template.get("outputs") or {}).get("artifacts"):
+                arts = await asyncio.to_thread(
+                    output_artifacts, self.pod.template, main.plan, self.repo,
+                    self.pod.artifact_key_prefix, ok, str(self.scratch))
+            else:
+                arts = []
+        except RuntimeFailure as e:
+            outputs = self.partial_outputs()
+            outputs["exitCode"] = str(code)
+            return PodResult(phase="Error", message=str(e), exit_code=code, outputs=outputs)
+        if params:
+            outputs["parameters"] = params
+        if arts:
+            outputs["artifacts"] = arts
+        outputs["result"] = result_text(bytes(main.stdout_tail))
+        outputs["exitCode"] = str(code)
+        if ok:
+            return PodResult(phase="Succeeded", exit_code=0, outputs=outputs)
+        return PodResult(phase="Failed", message=f"Error (exit code {code})", exit_code=code, outputs=outputs)
+
+    async def stop_all(self) -> None:
+        """Kill every container still running (cancellation, deadline, sidecars)."""
+        while self.live:
+            await self.live.pop().stop()
+
+
+def _shm_dir() -> Path | None:
+    """A private ``/dev/shm/argosy-<uid>`` directory, or None when /dev/shm is unusable."""
+    shm = Path("/dev/shm")
+    if not (shm.is_dir() and os.access(shm, os.W_OK)):
+        return None
+    d = shm / f"argosy-{os.getuid()}"
+    try:
+        d.mkdir(mode=0o700, exist_ok=True)
+        st = d.stat()
+    except OSError:
+        return None
+    if st.st_uid != os.getuid() or st.st_mode & 0o077:
+        return None
+    return d

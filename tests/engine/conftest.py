@@ -1,0 +1,76 @@
+"""Engine tests: workflows run through the real controller loop on a fake runtime and clock."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+import yaml
+
+from argosy.controller.clock import FakeClock
+from argosy.controller.runner import WorkflowRunner
+from argosy.engine.intents import PodResult, PodSpec
+from argosy.engine.reconciler import Reconciler
+from argosy.engine.resolution import Resolver
+from argosy.runtime.base import FakeRuntime, RunContext, result_of
+
+Handler = Callable[[PodSpec], PodResult]
+
+
+def echo_handler(pod: PodSpec) -> PodResult:
+    """Pretend to run ``echo``-like containers: result = the joined args after ``-c``/echo."""
+    t = pod.template
+    c = t.get("container") or t.get("script") or {}
+    args = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
+    text = ""
+    if t.get("script"):
+        text = t["script"].get("source", "").strip()
+    elif args:
+        joined = " ".join(args)
+        if "echo " in joined:
+            text = joined.split("echo ", 1)[1]
+        if "exit 1" in joined:
+            return result_of({"result": text}, exit_code=1)
+    outputs: dict[str, Any] = {"result": text}
+    params = []
+    for p in (t.get("outputs") or {}).get("parameters") or []:
+        vf = p.get("valueFrom") or {}
+        if "default" in vf or "path" in vf:
+            params.append({"name": p["name"], "value": str(vf.get("default", text))})
+    if params:
+        outputs["parameters"] = params
+    return result_of(outputs)
+
+
+def run_workflow(text: str, handler: Handler = echo_handler, *, templates: list[str] = (),
+                 control: Callable[[WorkflowRunner], Any] | None = None,
+                 tmp: Path | None = None) -> Reconciler:
+    wf = yaml.safe_load(text)
+    meta = wf.setdefault("metadata", {})
+    meta.setdefault("name", (meta.get("generateName") or "wf-").rstrip("-") or "wf")
+    objects = {}
+    for t in templates:
+        body = yaml.safe_load(t)
+        objects[(body["kind"], body["metadata"]["name"])] = body
+    engine = Reconciler(wf, Resolver(wf["spec"], lambda k, n: objects.get((k, n))))
+    runtime = FakeRuntime(handler)
+    runner = WorkflowRunner(engine, runtime, RunContext(data_dir=tmp or Path("/tmp/argosy-test")),
+                            clock=FakeClock())
+
+    async def go() -> Reconciler:
+        if control is not None:
+            asyncio.get_running_loop().call_soon(control, runner)
+        return await runner.run()
+
+    return asyncio.run(go())
+
+
+def by_display(engine: Reconciler) -> dict[str, Any]:
+    return {n.display_name: n for n in engine.nodes}
+
+
+@pytest.fixture
+def run() -> Callable[..., Reconciler]:
+    return run_workflow

@@ -7,7 +7,9 @@
     │   └── LintError                several SpecErrors found at once by ``argosy lint``
     ├── ExpressionError              an expression or ``{{...}}`` cannot be parsed or evaluated
     │   ├── ExpressionSyntaxError    ... with the column where parsing stopped
+    │   │   └── WhenExpressionError  ... in a ``when`` condition (govaluate syntax)
     │   └── UnresolvedVariableError  a ``{{var}}`` that has no value where one is required
+    │       └── UnresolvedExpressionVariableError  ... read by a ``{{=expression}}``
     ├── ReferenceError_              a templateRef / workflowTemplateRef / configMapKeyRef names nothing
     └── RuntimeFailure               a runtime could not start or run a node (missing command, sandbox)
 
@@ -75,12 +77,31 @@ class ExpressionSyntaxError(ExpressionError):
         super().__init__(f"{message} (column {column}) in {expression!r}")
 
 
+class WhenExpressionError(ExpressionSyntaxError):
+    """A ``when`` condition govaluate cannot parse; Argo's message, plus the column."""
+
+    def __init__(self, reason: str, expression: str, column: int) -> None:
+        self.reason = reason
+        self.expression = expression
+        self.column = column
+        hint = ' (hint: try wrapping the affected expression in quotes ("))' if "Invalid token" in reason else ""
+        ExpressionError.__init__(self, f"Invalid 'when' expression '{expression}': {reason}{hint}")
+
+
 class UnresolvedVariableError(ExpressionError):
     """A ``{{variable}}`` has no value where Argo requires one."""
 
     def __init__(self, variable: str) -> None:
         self.variable = variable
         super().__init__(f"failed to resolve {{{{{variable}}}}}")
+
+
+class UnresolvedExpressionVariableError(UnresolvedVariableError):
+    """A variable an ``{{=expression}}`` reads is missing where Argo requires it."""
+
+    def __init__(self, variable: str) -> None:
+        self.variable = variable
+        ExpressionError.__init__(self, f"failed to evaluate expression: {variable} is missing")
 
 
 class ReferenceError_(ArgosyError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from argosy.engine.nodes import node_id
 
-from .conftest import by_display, run_workflow
+from harness import by_display, run_workflow
 
 HELLO = """
 apiVersion: argoproj.io/v1alpha1

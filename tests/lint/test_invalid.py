@@ -265,11 +265,11 @@ CASES: list[tuple[str, str, str]] = [
      P + "templates.main.inputs.parameters[0].name: 'a b' is invalid: Parameter/Artifact name must consist of "
      "alpha-numeric characters, '_' or '-' e.g. my_param_1, MY-PARAM-1"),
     ("invalid-object-name",
-     "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: Bad_Name}\n"
-     "spec:\n  entrypoint: m\n  templates:\n  - {name: m, container: {image: a}}\n",
-     "bad.yaml: Workflow Bad_Name: metadata.name: name 'Bad_Name' is invalid: a lowercase RFC 1123 subdomain "
+     ("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: Bad_Name}\n"
+     "spec:\n  entrypoint: m\n  templates:\n  - {name: m, container: {image: a}}\n"),
+     ("bad.yaml: Workflow Bad_Name: metadata.name: name 'Bad_Name' is invalid: a lowercase RFC 1123 subdomain "
      "must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an "
-     "alphanumeric character"),
+     "alphanumeric character")),
     ("object-name-too-long",
      "apiVersion: argoproj.io/v1alpha1\nkind: WorkflowTemplate\nmetadata: {name: " + "a" * 64 + "}\n"
      "spec:\n  templates:\n  - {name: m, container: {image: a}}\n",

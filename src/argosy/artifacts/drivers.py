@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Protocol
 
-from argosy.artifacts.archive import ArchiveError, is_tar_gz, pick_sub_path, untar
+from argosy.artifacts.archive import ArchiveError, is_tar_gz, untar
 from argosy.artifacts.repository import LocalRepository
 
 #: keys of an artifact dict that are not its location

@@ -44,7 +44,7 @@ class LocalRepository:
         elif archive == "none":
             if dest.is_dir():
                 shutil.rmtree(dest)
-            if move:
+            if move and _same_device(Path(src), dest.parent):
                 os.replace(src, dest)
             elif Path(src).is_dir():
                 shutil.copytree(src, dest, symlinks=True)
@@ -65,7 +65,7 @@ class LocalRepository:
             raise ArtifactNotFound(f"artifact key {key!r} not found in the local repository")
         return p.read_bytes()
 
-    def open(self, key: str):  # noqa: ANN201 - a binary file object
+    def open(self, key: str):
         """Open the stored file of ``key`` for reading."""
         p = self.path(key)
         if not p.is_file():
@@ -93,3 +93,10 @@ class LocalRepository:
             place(staging, dest)
         else:
             shutil.copyfile(src, dest)
+
+
+def _same_device(a: Path, b: Path) -> bool:
+    try:
+        return os.stat(a).st_dev == os.stat(b).st_dev
+    except OSError:
+        return False

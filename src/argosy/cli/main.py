@@ -74,11 +74,8 @@ def lint_command(paths: list[str]) -> int:
     from argosy.lint import format_problems, lint_paths
 
     problems = lint_paths(paths)
-    if problems:
-        print(format_problems(problems))
-        return 1
-    print(f"no problems found in {', '.join(paths)}")
-    return 0
+    print(format_problems(problems), end="")
+    return 1 if problems else 0
 
 
 def _store(explicit: str | None) -> Any:

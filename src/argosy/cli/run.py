@@ -9,7 +9,7 @@ import secrets
 import string
 import sys
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +54,7 @@ def prepare_workflow(body: dict[str, Any], objects: ObjectSet, params: dict[str,
         meta["name"] = generate_name(meta.get("generateName") or "workflow-")
     meta.setdefault("namespace", "default")
     meta["uid"] = str(uuid.uuid4())
-    meta["creationTimestamp"] = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    meta["creationTimestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     spec = wf.setdefault("spec", {})
     if entrypoint:
         spec["entrypoint"] = entrypoint

@@ -8,7 +8,8 @@ changed nodes are persisted once per batch of events.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from argosy.controller.clock import Clock, RealClock
 from argosy.engine.intents import CancelPod, Intent, PodFinished, PodResult, PodStarted, RunPod
@@ -91,7 +92,7 @@ class WorkflowRunner:
             return None
         try:
             return await asyncio.wait_for(self.events.get(), timeout=delay)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return None
 
     def _dispatch(self, intents: list[Intent]) -> None:
@@ -107,7 +108,7 @@ class WorkflowRunner:
 
     async def _run_pod(self, pod: Any) -> None:
         node_id = pod.node_id
-        started = lambda: self.events.put_nowait(PodStarted(node_id, self.clock.now()))  # noqa: E731
+        started = lambda: self.events.put_nowait(PodStarted(node_id, self.clock.now()))
         try:
             result = await self.runtime.run(pod, self.context, started)
         except asyncio.CancelledError:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import copy
 import json
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from argosy.engine.scope import chain, inputs_scope, outputs_path_scope
 from argosy.errors import ArgosyError

@@ -7,7 +7,8 @@ substituted, named ``name(INDEX:DESCRIPTION)`` exactly as Argo names it.
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from argosy.engine.scope import chain
 from argosy.errors import ArgosyError
@@ -148,4 +149,4 @@ def unresolved_reference(obj: Any) -> str | None:
     return None
 
 
-__all__ = ["expand", "item_name", "loop_items", "sequence", "substitute", "when_allows", "unresolved_reference"]
+__all__ = ["expand", "item_name", "loop_items", "sequence", "substitute", "unresolved_reference", "when_allows"]

@@ -9,7 +9,7 @@ persists only those: a node event never re-serialises the whole status.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 PENDING = "Pending"
@@ -49,7 +49,7 @@ def pod_name(workflow_name: str, node_name: str, template_name: str | None) -> s
 
 def rfc3339(ts: float) -> str:
     """Seconds since the epoch as Argo's timestamps (UTC, whole seconds, ``Z``)."""
-    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def fulfilled_phase(phase: str) -> bool:

@@ -15,10 +15,11 @@ import heapq
 import itertools
 import json
 from collections import deque
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from argosy.engine import nodes as N
-from argosy.engine.arguments import ArgumentError, process_template
+from argosy.engine.arguments import process_template
 from argosy.engine.frames import Frame, exit_hook
 from argosy.engine.intents import CancelPod, Intent, PodFinished, PodSpec, PodStarted, RunPod, WakeAt
 from argosy.engine.nodes import Node, NodeTable, pod_name, rfc3339
@@ -592,6 +593,8 @@ class Reconciler:
         outputs = dict(result.outputs)
         if result.exit_code is not None:
             outputs.setdefault("exitCode", str(result.exit_code))
+        if pod is not None:
+            _attach_global_names(outputs, pod.template.get("outputs") or {})
         if outputs:
             node.outputs = _order_outputs(outputs)
         self._counts["pods_done"] += 1
@@ -694,6 +697,15 @@ class Reconciler:
                     "finishedAt": rfc3339(n.finished_at) if n.finished_at else None,
                 })
         return json.dumps(rows, separators=(",", ":"))
+
+
+def _attach_global_names(outputs: dict[str, Any], spec: Mapping[str, Any]) -> None:
+    """Runtimes report name/value; the template's ``globalName`` rides along in status."""
+    for kind in ("parameters", "artifacts"):
+        declared = {d.get("name"): d.get("globalName") for d in spec.get(kind) or () if d.get("globalName")}
+        for item in outputs.get(kind) or ():
+            if declared.get(item.get("name")) and "globalName" not in item:
+                item["globalName"] = declared[item["name"]]
 
 
 def _order_outputs(outputs: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,8 @@ ClusterWorkflowTemplate's. A plain ``template: foo`` resolves within the caller'
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from argosy.errors import ReferenceError_
 

@@ -7,7 +7,8 @@ by ``cap``, bounded by ``maxDuration``) woken by a timer rather than a poll.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from argosy.engine import nodes as N
 from argosy.engine.nodes import Node, pod_name

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import ChainMap
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from argosy.engine.nodes import SUCCEEDED, Node, rfc3339
 

@@ -41,8 +41,12 @@ def _closure(node: n.Builtin, compile_: Callable[[n.Node], Evaluator]) -> Evalua
         items = _items(array(frame), name)
         if body is None:
             return _CLOSURES[name](items, None, None)
-        def apply(index: int, item: Any, acc: Any = None) -> Any:
-            frame.pointers.append({"#": item, "index": index, "acc": acc})
+
+        def apply(index: int, item: Any, *acc: Any) -> Any:
+            pointers = {"#": item, "index": index}
+            if acc:
+                pointers["acc"] = acc[0]
+            frame.pointers.append(pointers)
             try:
                 return body(frame)
             finally:
@@ -63,6 +67,10 @@ def _predicate(apply: Callable[..., Any], index: int, item: Any, name: str) -> b
 def _find(items: list[Any], apply: Callable[..., Any], reverse: bool) -> int:
     order = range(len(items) - 1, -1, -1) if reverse else range(len(items))
     return next((i for i in order if _predicate(apply, i, items[i], "find")), -1)
+
+
+def _found(items: list[Any], index: int) -> Any:
+    return None if index < 0 else items[index]
 
 
 def _count(items: list[Any], apply: Callable[..., Any] | None, _: Any) -> int:
@@ -130,9 +138,9 @@ _CLOSURES: dict[str, Callable[[list[Any], Any, Any], Any]] = {
     "one": lambda items, f, _: sum(1 for i, x in enumerate(items) if _predicate(f, i, x, "one")) == 1,
     "filter": lambda items, f, _: [x for i, x in enumerate(items) if _predicate(f, i, x, "filter")],
     "map": lambda items, f, _: [f(i, x) for i, x in enumerate(items)],
-    "find": lambda items, f, _: (lambda i: None if i < 0 else items[i])(_find(items, f, False)),
+    "find": lambda items, f, _: _found(items, _find(items, f, False)),
     "findIndex": lambda items, f, _: _find(items, f, False),
-    "findLast": lambda items, f, _: (lambda i: None if i < 0 else items[i])(_find(items, f, True)),
+    "findLast": lambda items, f, _: _found(items, _find(items, f, True)),
     "findLastIndex": lambda items, f, _: _find(items, f, True),
     "count": _count,
     "sum": _sum,
@@ -180,7 +188,9 @@ def _split(text: Any, separator: Any, count: int = -1, keep: bool = False) -> li
         return []
     if separator == "":
         chars = list(text)
-        return chars if count < 0 or count >= len(chars) else [*chars[: count - 1], "".join(chars[count - 1 :])]
+        return (
+            chars if count < 0 or count >= len(chars) else [*chars[: count - 1], "".join(chars[count - 1 :])]
+        )
     parts = text.split(separator, count - 1 if count > 0 else -1)
     if keep:
         parts = [part + separator for part in parts[:-1]] + parts[-1:]

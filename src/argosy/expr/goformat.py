@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import Decimal
-from datetime import datetime, timedelta
 from collections.abc import Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from argosy.errors import ExpressionError
@@ -166,8 +166,7 @@ def _json_parts(value: Any, indent: str, newline: str) -> Iterator[str]:
             yield ("," if index else "") + inner
             if isinstance(value, dict):
                 yield json_string(str(key)) + colon
-            for part in _json_parts(value[key], indent, inner):
-                yield part
+            yield from _json_parts(value[key], indent, inner)
         yield newline + closing
     elif isinstance(value, datetime):
         yield json_string(format_rfc3339(value))

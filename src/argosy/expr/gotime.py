@@ -87,7 +87,9 @@ def _format_token(value: datetime, token: str) -> str:
 
 def format_time(value: datetime, layout: str) -> str:
     """``time.Time.Format(layout)``."""
-    return "".join(_format_token(value, text) if is_token else text for is_token, text in layout_chunks(layout))
+    return "".join(
+        _format_token(value, text) if is_token else text for is_token, text in layout_chunks(layout)
+    )
 
 
 _STRPTIME = {

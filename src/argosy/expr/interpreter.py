@@ -15,7 +15,7 @@ Evaluator = Callable[["Frame"], Any]
 class Frame:
     """What an evaluation can see: the env, ``let`` variables and the closure elements (``#``)."""
 
-    __slots__ = ("env", "fallback", "variables", "pointers")
+    __slots__ = ("env", "fallback", "pointers", "variables")
 
     def __init__(self, env: Mapping[str, Any], fallback: Mapping[str, Any]) -> None:
         self.env = env
@@ -44,9 +44,9 @@ _BINARY: dict[str, Callable[[Any, Any], Any]] = {
     ">=": lambda a, b: rt.compare(">=", a, b),
     "in": rt.member_of,
     "matches": rt.matches,
-    "contains": lambda a, b: (lambda s: s[1] in s[0])(rt.strings_only("contains", a, b)),
-    "startsWith": lambda a, b: (lambda s: s[0].startswith(s[1]))(rt.strings_only("startsWith", a, b)),
-    "endsWith": lambda a, b: (lambda s: s[0].endswith(s[1]))(rt.strings_only("endsWith", a, b)),
+    "contains": rt.contains,
+    "startsWith": rt.starts_with,
+    "endsWith": rt.ends_with,
     "..": rt.make_range,
 }
 _UNARY: dict[str, Callable[[Any], Any]] = {

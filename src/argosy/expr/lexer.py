@@ -6,15 +6,33 @@ from dataclasses import dataclass
 
 from argosy.errors import ExpressionSyntaxError
 
-IDENTIFIER, NUMBER, STRING, OPERATOR, BRACKET, EOF = "Identifier", "Number", "String", "Operator", "Bracket", "EOF"
+IDENTIFIER, NUMBER, STRING, OPERATOR, BRACKET, EOF = (
+    "Identifier",
+    "Number",
+    "String",
+    "Operator",
+    "Bracket",
+    "EOF",
+)
 
 # Words the expr lexer turns into operators rather than names.
 WORD_OPERATORS = frozenset(
     {"not", "in", "and", "or", "matches", "contains", "startsWith", "endsWith", "let", "if", "else"}
 )
 _SYMBOLS = ("==", "!=", "<=", ">=", "&&", "||", "??", "?.", "..", "**", "::") + tuple("+-*/%^<>!=?:,;.|#")
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
-            "\\": "\\", "'": "'", '"': '"', "`": "`"}
+_ESCAPES = {
+    "n": "\n",
+    "t": "\t",
+    "r": "\r",
+    "a": "\a",
+    "b": "\b",
+    "f": "\f",
+    "v": "\v",
+    "\\": "\\",
+    "'": "'",
+    '"': '"',
+    "`": "`",
+}
 
 
 @dataclass(frozen=True, slots=True)

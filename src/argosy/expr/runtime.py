@@ -84,8 +84,10 @@ def divide(left: Any, right: Any) -> float:
 
 def modulo(left: Any, right: Any) -> int:
     """Go's ``%``: integers only, the result takes the sign of the dividend."""
-    if not (isinstance(left, int) and isinstance(right, int)) or isinstance(left, bool) or isinstance(
-        right, bool
+    if (
+        not (isinstance(left, int) and isinstance(right, int))
+        or isinstance(left, bool)
+        or isinstance(right, bool)
     ):
         raise invalid("%", left, right)
     if right == 0:
@@ -175,6 +177,21 @@ def strings_only(operator: str, left: Any, right: Any) -> tuple[str, str]:
     raise invalid(operator, left, right)
 
 
+def contains(left: Any, right: Any) -> bool:
+    text, part = strings_only("contains", left, right)
+    return part in text
+
+
+def starts_with(left: Any, right: Any) -> bool:
+    text, part = strings_only("startsWith", left, right)
+    return text.startswith(part)
+
+
+def ends_with(left: Any, right: Any) -> bool:
+    text, part = strings_only("endsWith", left, right)
+    return text.endswith(part)
+
+
 @lru_cache(maxsize=512)
 def regex(pattern: str) -> re.Pattern[str]:
     """Compile a Go (RE2) regular expression; Python's syntax covers the common subset."""
@@ -254,8 +271,8 @@ METHODS: dict[tuple[bool, str], Callable[..., Any]] = {
     (False, "Unix"): lambda t: int(utc(t).timestamp()),
     (False, "Format"): format_time,
     (False, "UTC"): lambda t: utc(t).astimezone(UTC),
-    (False, "Sub"): lambda t, other: t - other,
+    (False, "Sub"): lambda t, other: utc(t) - utc(other),
     (False, "Add"): lambda t, d: t + d,
-    (False, "After"): lambda t, other: t > other,
-    (False, "Before"): lambda t, other: t < other,
+    (False, "After"): lambda t, other: utc(t) > utc(other),
+    (False, "Before"): lambda t, other: utc(t) < utc(other),
 }

@@ -92,6 +92,11 @@ def _regex_find_all(pattern: Any, text: Any, count: Any) -> list[str]:
     return found if limit < 0 else found[:limit]
 
 
+def _regex_find(pattern: Any, text: Any) -> str:
+    found = regex(strval(pattern)).search(strval(text))
+    return found.group(0) if found else ""
+
+
 def _regex_split(pattern: Any, text: Any, count: Any) -> list[str]:
     limit = to_int64(count)
     if limit == 0:
@@ -150,9 +155,11 @@ def _split(separator: Any, text: Any, count: int = -1) -> dict[str, str]:
 STRINGS: dict[str, Callable[..., Any]] = {
     "hello": lambda: "Hello!",
     "abbrev": _abbrev,
-    "abbrevboth": lambda left, right, text: _abbrev(right, "..." + strval(text)[to_int64(left) + 3 :])
-    if to_int64(left) > 0
-    else _abbrev(right, text),
+    "abbrevboth": lambda left, right, text: (
+        _abbrev(right, "..." + strval(text)[to_int64(left) + 3 :])
+        if to_int64(left) > 0
+        else _abbrev(right, text)
+    ),
     "trunc": _trunc,
     "trim": lambda s: strval(s).strip(),
     "upper": lambda s: strval(s).upper(),
@@ -229,7 +236,7 @@ STRINGS: dict[str, Callable[..., Any]] = {
     "mustRegexMatch": lambda pattern, s: regex(strval(pattern)).search(strval(s)) is not None,
     "regexFindAll": _regex_find_all,
     "mustRegexFindAll": _regex_find_all,
-    "regexFind": lambda pattern, s: (lambda m: m.group(0) if m else "")(regex(strval(pattern)).search(strval(s))),
+    "regexFind": _regex_find,
     "regexReplaceAll": lambda pattern, s, repl: regex(strval(pattern)).sub(_go_replacement(repl), strval(s)),
     "regexReplaceAllLiteral": lambda pattern, s, repl: regex(strval(pattern)).sub(
         lambda _: strval(repl), strval(s)
@@ -293,5 +300,3 @@ def sprig_function(name: str) -> Callable[..., Any]:
     if function is None:
         raise ExpressionError(f"unknown sprig function {name!r}")
     return function
-
-

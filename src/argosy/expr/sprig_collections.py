@@ -172,7 +172,8 @@ def _url_join(parts: Any) -> str:
     if fields.get("userinfo"):
         netloc = f"{strval(fields['userinfo'])}@{netloc}"
     return urlunsplit(
-        tuple(strval(fields.get(k, "")) for k in ("scheme",)) + (netloc,)  # type: ignore[arg-type]
+        tuple(strval(fields.get(k, "")) for k in ("scheme",))
+        + (netloc,)  # type: ignore[arg-type]
         + tuple(strval(fields.get(k, "")) for k in ("path", "query", "fragment"))
     )
 
@@ -208,12 +209,17 @@ COLLECTIONS: dict[str, Callable[..., Any]] = {
     "ceil": lambda v: float(math.ceil(to_float64(v))),
     "floor": lambda v: float(math.floor(to_float64(v))),
     "round": _round,
-    "until": lambda count: list(range(to_int64(count))) if to_int64(count) >= 0 else
-    list(range(0, to_int64(count), -1)),
+    "until": lambda count: (
+        list(range(to_int64(count))) if to_int64(count) >= 0 else list(range(0, to_int64(count), -1))
+    ),
     "untilStep": _until_step,
     "sortAlpha": lambda values: sorted(strval(v) for v in as_list(values, "sortAlpha")),
-    "compact": lambda values: [v for v in as_list(values, "compact") if v not in (None, "", 0, False, [], {})],
-    "mustCompact": lambda values: [v for v in as_list(values, "compact") if v not in (None, "", 0, False, [], {})],
+    "compact": lambda values: [
+        v for v in as_list(values, "compact") if v not in (None, "", 0, False, [], {})
+    ],
+    "mustCompact": lambda values: [
+        v for v in as_list(values, "compact") if v not in (None, "", 0, False, [], {})
+    ],
     "deepCopy": copy.deepcopy,
     "mustDeepCopy": copy.deepcopy,
     "tuple": lambda *values: list(values),
@@ -225,7 +231,9 @@ COLLECTIONS: dict[str, Callable[..., Any]] = {
     "hasKey": lambda target, key: strval(key) in as_dict(target, "hasKey"),
     "pluck": lambda key, *dicts: [d[strval(key)] for d in dicts if strval(key) in as_dict(d, "pluck")],
     "keys": lambda *dicts: [key for d in dicts for key in as_dict(d, "keys")],
-    "pick": lambda target, *keys: {k: v for k, v in as_dict(target, "pick").items() if k in map(strval, keys)},
+    "pick": lambda target, *keys: {
+        k: v for k, v in as_dict(target, "pick").items() if k in map(strval, keys)
+    },
     "omit": lambda target, *keys: {
         k: v for k, v in as_dict(target, "omit").items() if k not in map(strval, keys)
     },
@@ -280,7 +288,9 @@ COLLECTIONS: dict[str, Callable[..., Any]] = {
     ),
     "duration": _duration_seconds,
     "durationRound": _duration_round,
-    "base": lambda p: posixpath.basename(strval(p).rstrip("/")) or ("/" if strval(p).startswith("/") else "."),
+    "base": lambda p: (
+        posixpath.basename(strval(p).rstrip("/")) or ("/" if strval(p).startswith("/") else ".")
+    ),
     "dir": lambda p: posixpath.dirname(strval(p)) or ".",
     "clean": lambda p: posixpath.normpath(strval(p)) if strval(p) else ".",
     "ext": lambda p: posixpath.splitext(strval(p))[1],

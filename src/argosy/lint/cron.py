@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 
-from argosy.lint.report import Report
 from argosy.errors import SpecError
+from argosy.lint.report import Report
 from argosy.spec import cron_schedules, parse_go_duration
 
 CONCURRENCY_POLICIES = ("Allow", "Forbid", "Replace")

@@ -196,9 +196,10 @@ def _workflow_problem(ctx: LintContext, rest: str) -> str | None:
     first, _, tail = rest.partition(".")
     if first not in WORKFLOW_VARIABLES:
         return f'unknown workflow variable "workflow.{first}"{did_you_mean(first, WORKFLOW_VARIABLES)}'
-    if first == "parameters" and tail and tail != "json" and ctx.check_workflow_parameters:
-        if tail not in ctx.workflow_parameters:
-            return f'no workflow parameter "{tail}" in spec.arguments{did_you_mean(tail, ctx.workflow_parameters)}'
+    if first == "parameters" and tail not in ("", "json") and ctx.check_workflow_parameters and (
+        tail not in ctx.workflow_parameters
+    ):
+        return f'no workflow parameter "{tail}" in spec.arguments{did_you_mean(tail, ctx.workflow_parameters)}'
     if first == "outputs" and ctx.global_outputs is not None:
         _group, _, name = tail.partition(".")
         if name and name not in ctx.global_outputs:

@@ -7,9 +7,10 @@ decides, the transport moves bytes).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from argosy.engine.intents import PodResult, PodSpec
 

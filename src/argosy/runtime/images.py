@@ -7,17 +7,15 @@ container gives no ``command`` (Docker's rule: ``ENTRYPOINT`` + (``args`` or ``C
 from __future__ import annotations
 
 import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from argosy.errors import RuntimeFailure
 
-#: where the runtime's own commands (argosay, python) appear inside the sandbox
-SANDBOX_BIN = "/.argosy/bin"
 #: Debian's cowsay lives here; argosay:v1 and docker/whalesay put it on PATH
 GAMES = "/usr/games"
-ARGOSAY = Path(__file__).parent / "bin" / "argosay"
+#: the runtime's own commands: ``argosay``, and ``python`` for hosts that only have python3
+BIN_DIR = Path(__file__).parent / "bin"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +47,7 @@ def repository_and_tag(image: str) -> tuple[str, str]:
     if sep and ("." in first or ":" in first or first == "localhost"):
         name = rest
     repo, _, tag = name.rpartition(":") if ":" in name.rsplit("/", 1)[-1] else (name, "", "latest")
-    if repo.startswith("library/"):
-        repo = repo[len("library/"):]
+    repo = repo.removeprefix("library/")
     return repo, tag or "latest"
 
 
@@ -82,42 +79,24 @@ def argv_for(container: dict, default_name: str = "main") -> list[str]:
 class CommandPath:
     """Resolves commands the way the sandbox's PATH will, caching what it found."""
 
-    def __init__(self, bin_dir: Path, host_path: str | None = None) -> None:
-        self.bin_dir = bin_dir
+    def __init__(self, host_path: str | None = None) -> None:
         dirs = [d for d in (host_path or os.environ.get("PATH", "")).split(":") if d]
         if GAMES not in dirs:
             dirs.append(GAMES)
-        self.host_dirs = dirs
+        # last, so a host's own `python` wins over the python3 wrapper
+        dirs.append(str(BIN_DIR))
+        self.dirs = dirs
         #: the PATH inside the sandbox
-        self.sandbox_path = ":".join([SANDBOX_BIN, *dirs])
+        self.sandbox_path = ":".join(dirs)
         self._found: dict[str, str] = {}
 
     def exists(self, command: str) -> bool:
         """True when ``command`` (a bare name) resolves on the sandbox PATH."""
         if command in self._found:
             return True
-        for d in (str(self.bin_dir), *self.host_dirs):
+        for d in self.dirs:
             p = os.path.join(d, command)
             if os.path.isfile(p) and os.access(p, os.X_OK):
                 self._found[command] = p
                 return True
         return False
-
-
-def make_bin_dir(path: Path) -> Path:
-    """Fill ``path`` with the runtime's own commands: ``argosay`` and ``python`` -> python3."""
-    path.mkdir(parents=True, exist_ok=True)
-    argosay = path / "argosay"
-    if not argosay.exists() or argosay.read_bytes() != ARGOSAY.read_bytes():
-        tmp = path / ".argosay.tmp"
-        shutil.copyfile(ARGOSAY, tmp)
-        tmp.chmod(0o755)
-        os.replace(tmp, argosay)
-    python3 = shutil.which("python3")
-    python = path / "python"
-    if python3 and not python.exists():
-        try:
-            python.symlink_to(python3)
-        except FileExistsError:
-            pass
-    return path

@@ -45,8 +45,7 @@ def output_parameters(template: dict[str, Any], plan: MountPlan, strict: bool) -
                 raise RuntimeFailure(f"open {path}: {reason}") from e
             else:
                 continue
-        if value.endswith("\n"):
-            value = value[:-1]
+        value = value.removesuffix("\n")
         out.append({"name": p["name"], "value": value})
     return out
 

@@ -6,18 +6,19 @@ import asyncio
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from argosy.artifacts import ArchiveError, LocalRepository, default_drivers, load_input
 from argosy.engine.intents import PodResult, PodSpec
 from argosy.errors import RuntimeFailure
 from argosy.runtime.base import RunContext
 from argosy.runtime.containers import SCRIPT_PATH, Container
-from argosy.runtime.images import SANDBOX_BIN, CommandPath, argv_for, make_bin_dir
+from argosy.runtime.images import CommandPath, argv_for
 from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
 from argosy.runtime.probes import wait_ready
-from argosy.runtime.sandbox import HostEntry, MountPlan, host_root
+from argosy.runtime.sandbox import MountPlan
 from argosy.runtime.volumes import VolumeSource, container_env, resolve_volumes
 
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
@@ -34,8 +35,7 @@ class ProcessRuntime:
         self.bwrap = bwrap or shutil.which("bwrap") or ""
         #: where per-node sandboxes live while a node runs; a tmpfs keeps setup cheap
         self.scratch_dir = scratch_dir
-        self._host: dict[str, HostEntry] | None = None
-        self._commands: dict[Path, CommandPath] = {}
+        self.commands = CommandPath()
         self._log_dirs: set[Path] = set()
 
     def check(self) -> None:
@@ -56,21 +56,6 @@ class ProcessRuntime:
                 "be disabled (sysctl kernel.unprivileged_userns_clone=1, or "
                 "kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu)"
             )
-
-    @property
-    def host(self) -> dict[str, HostEntry]:
-        if self._host is None:
-            self._host = host_root()
-        return self._host
-
-    def commands(self, context: RunContext) -> CommandPath:
-        """The command resolver (and bin dir) of a data directory, made once."""
-        bin_dir = context.data_dir / "bin"
-        found = self._commands.get(bin_dir)
-        if found is None:
-            make_bin_dir(bin_dir)
-            found = self._commands[bin_dir] = CommandPath(bin_dir)
-        return found
 
     def scratch_base(self, context: RunContext) -> Path:
         """The directory holding per-node sandboxes: ``scratch_dir``, a private dir on
@@ -133,7 +118,7 @@ class _Node:
         self.scratch.mkdir(parents=True)
         self.volumes = resolve_volumes(self.pod, self.context, self.scratch)
         self.logs = self.rt.log_dir(self.context, self.pod.workflow_name)
-        self.commands = self.rt.commands(self.context)
+        self.commands = self.rt.commands
 
     def _load_inputs(self) -> None:
         arts = (self.pod.template.get("inputs") or {}).get("artifacts") or ()
@@ -157,8 +142,7 @@ class _Node:
         root, tmp = cdir / "root", cdir / "tmp"
         root.mkdir(parents=True)
         tmp.mkdir()
-        plan = MountPlan.new(str(root), self.rt.host, str(tmp))
-        plan.bind(SANDBOX_BIN, str(self.commands.bin_dir), readonly=True)
+        plan = MountPlan.new(str(root), str(tmp))
         for vm in mounts:
             src = self.volumes.get(vm.get("name", ""))
             if src is None:
@@ -319,7 +303,7 @@ class _Node:
         ran_failed = [(n, c) for n, c in failed if c is not None]
         main_code = codes[main_name].result()
         if ran_failed:
-            n, code = ran_failed[0]
+            _n, code = ran_failed[0]
             outputs = self.partial_outputs()
             outputs["exitCode"] = str(code)
             return PodResult(phase="Failed", message=f"Error (exit code {code})", exit_code=code,

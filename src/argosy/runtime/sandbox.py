@@ -1,14 +1,17 @@
-"""A node's private filesystem view, built as bubblewrap arguments.
+"""A container's private filesystem view, built as bubblewrap arguments.
 
-Layout: the sandbox root ``/`` is a per-container scratch directory on the host, so files a
-step writes anywhere outside a mount (``/result.txt``) stay readable after it exits. The
-host's top-level entries are bound read-only on top of it (``/usr``, ``/etc``, ...), except
-``/tmp`` (private, writable), ``/dev`` and ``/proc`` (fresh). Volumes are writable binds.
+Two layouts, chosen per container, because every bind mount costs bwrap real time:
 
-When a path must be created or written inside a read-only host directory (``/mnt/out``
-on a host that has ``/mnt``), that directory is *split*: it becomes a writable directory in
-the scratch root and each of its host children is bound individually, so nothing of the
-host is hidden and the new path can be created.
+* **host root** (the common case): the host's ``/`` read-only, a private writable ``/tmp``,
+  fresh ``/dev`` and ``/proc``, plus one writable bind per volume mount or input artifact.
+* **split root**, when a path must be created where the host is read-only (an output at
+  ``/result.txt``, a volume at ``/workspace``, an output under ``/mnt``): ``/`` is a scratch
+  directory on the host, the host root is bound once, read-only, at :data:`HOST`, and the
+  host's entries appear in the scratch root as symlinks into it. A host directory on the way
+  to a new path is *split* the same way: it becomes a real directory in the scratch root
+  holding symlinks to its host children, so nothing of the host is hidden and new entries
+  can be created. What a step writes outside its mounts lands in the scratch root, readable
+  after it exits.
 """
 
 from __future__ import annotations
@@ -16,50 +19,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-#: host entries the sandbox never takes from the host as plain binds
-SPECIAL = frozenset({"/dev", "/proc", "/tmp"})
-
-
-@dataclass(frozen=True, slots=True)
-class HostEntry:
-    """One host path bound into the sandbox: ``kind`` is ``dir``, ``file`` or ``symlink``."""
-
-    kind: str
-    target: str = ""
-
-
-def list_host_dir(path: str) -> dict[str, HostEntry]:
-    """The entries of a host directory as bindable :class:`HostEntry` values."""
-    out: dict[str, HostEntry] = {}
-    base = path.rstrip("/")
-    try:
-        it = os.scandir(path)
-    except OSError:
-        return out
-    with it:
-        for e in it:
-            p = f"{base}/{e.name}"
-            try:
-                if e.is_symlink():
-                    out[p] = HostEntry("symlink", os.readlink(p))
-                elif e.is_dir():
-                    out[p] = HostEntry("dir")
-                else:
-                    out[p] = HostEntry("file")
-            except OSError:
-                continue
-    return out
-
-
-def host_root() -> dict[str, HostEntry]:
-    """The host's top-level entries, minus those the sandbox provides itself."""
-    return {p: e for p, e in list_host_dir("/").items() if p not in SPECIAL}
-
-
-def _ancestors(path: str) -> list[str]:
-    """``/a/b/c`` -> ``["/a", "/a/b"]`` (proper ancestors, outermost first, without ``/``)."""
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[:i]) for i in range(1, len(parts))]
+#: where the split layout shows the host's root (read-only)
+HOST = "/.host"
+#: host entries the sandbox never takes from the host
+SPECIAL = frozenset({"/dev", "/proc", "/tmp", HOST})
 
 
 def norm(path: str) -> str:
@@ -67,13 +30,20 @@ def norm(path: str) -> str:
     return os.path.normpath("/" + path.lstrip("/"))
 
 
-def _under(path: str, base: str) -> bool:
-    return path == base or path.startswith(base + "/") or base == "/"
+def under(path: str, base: str) -> bool:
+    """True when ``path`` is ``base`` or inside it."""
+    return path == base or base == "/" or path.startswith(base + "/")
+
+
+def _chain(path: str) -> list[str]:
+    """``/a/b`` -> ``["/", "/a", "/a/b"]``."""
+    parts = [p for p in path.split("/") if p]
+    return ["/"] + ["/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 @dataclass(frozen=True, slots=True)
 class Bind:
-    """A host path ``src`` bound at sandbox path ``dest``."""
+    """A host path ``src`` bound at a sandbox path."""
 
     src: str
     readonly: bool = False
@@ -81,82 +51,133 @@ class Bind:
 
 @dataclass
 class MountPlan:
-    """The mounts of one container; ``args()`` renders them for bwrap."""
+    """The mounts of one container; ``args()`` renders them for bwrap.
+
+    ``root`` is the container's scratch root (used only by the split layout).
+    """
 
     root: str
-    host: dict[str, HostEntry]
     binds: dict[str, Bind] = field(default_factory=dict)
+    #: sandbox path -> host path, for symlinks into the host (split layout only)
+    links: dict[str, str] = field(default_factory=dict)
+    split_root: bool = False
 
     @classmethod
-    def new(cls, root: str, host: dict[str, HostEntry], tmp: str) -> MountPlan:
-        """A plan with scratch ``root`` at ``/`` and ``tmp`` at ``/tmp``."""
-        plan = cls(root=root, host=dict(host))
+    def new(cls, root: str, tmp: str) -> MountPlan:
+        """A plan with a private ``tmp`` at ``/tmp``."""
+        plan = cls(root=root)
         plan.binds["/tmp"] = Bind(tmp)
         return plan
 
+    # ---- building -----------------------------------------------------------------
+
+    def resolve(self, path: str) -> str:
+        """``path`` with host symlinks on the way resolved, unless a writable bind holds it."""
+        path = norm(path)
+        if path == "/" or self.mount_of(path) is not None:
+            return path
+        parent = os.path.dirname(path)
+        real = os.path.realpath(parent)
+        if real != parent and self.mount_of(real) is None:
+            return os.path.join(real, os.path.basename(path))
+        return path
+
     def bind(self, dest: str, src: str, readonly: bool = False) -> None:
         """Bind host ``src`` at ``dest``, hiding what the host has there."""
-        dest = norm(dest)
-        for p in [p for p in self.host if _under(p, dest)]:
-            del self.host[p]
-        if not os.path.lexists(dest):
-            self._split_to(dest, include_self=False)
+        dest = self.resolve(dest)
+        for p in [p for p in self.links if under(p, dest)]:
+            os.unlink(self.root + p)
+            del self.links[p]
+        if self.mount_of(dest) is None and not self._creatable(dest):
+            self._split_to(os.path.dirname(dest))
         self.binds[dest] = Bind(src, readonly)
 
-    def _split_to(self, path: str, include_self: bool) -> None:
-        """Split every host-bound directory on the way to ``path`` so it can be created."""
-        chain = _ancestors(path) + ([path] if include_self else [])
-        for anc in chain:
-            entry = self.host.get(anc)
-            if entry is None:
+    def _creatable(self, dest: str) -> bool:
+        """Whether bwrap can mount at ``dest`` as things stand (it exists, or its parent is ours)."""
+        if not self.split_root:
+            return os.path.lexists(dest)
+        return not self._host_bound(os.path.dirname(dest)) or os.path.lexists(dest)
+
+    def _split(self, d: str) -> None:
+        """Turn ``d`` into a scratch directory holding symlinks to its host children."""
+        if d == "/":
+            self.split_root = True
+            names = [n for n in os.listdir("/") if "/" + n not in SPECIAL]
+        else:
+            os.unlink(self.root + d)
+            del self.links[d]
+            os.mkdir(self.root + d)
+            try:
+                names = os.listdir(d)
+            except OSError:
+                names = []
+        base = "" if d == "/" else d
+        for n in names:
+            p = f"{base}/{n}"
+            if p in self.binds:
                 continue
-            if entry.kind != "dir":
+            # a host symlink is copied as is, so it resolves inside the sandbox like on the host
+            target = os.readlink(p) if os.path.islink(p) else HOST + p
+            os.symlink(target, self.root + p)
+            self.links[p] = target
+
+    def _split_to(self, path: str) -> None:
+        """Split every host directory on the way to ``path`` so ``path`` can be created."""
+        for d in _chain(norm(path)):
+            if self.mount_of(d) is not None:
                 return
-            del self.host[anc]
-            self.host.update(list_host_dir(anc))
-            os.makedirs(self.root + anc, exist_ok=True)
+            if d == "/":
+                if not self.split_root:
+                    self._split("/")
+            elif d in self.links:
+                if os.path.isdir(d) and not os.path.islink(d):
+                    self._split(d)
+                else:
+                    return
+
+    def _host_bound(self, path: str) -> bool:
+        """True when ``path`` shows the host's (read-only) files."""
+        if not self.split_root:
+            return True
+        return any(p in self.links for p in _chain(path)[1:])
+
+    # ---- reading ------------------------------------------------------------------
 
     def mount_of(self, path: str) -> tuple[str, str] | None:
         """The deepest writable bind holding ``path``: ``(dest, src)``, or None."""
         best: tuple[str, str] | None = None
         for dest, b in self.binds.items():
-            if _under(path, dest) and (best is None or len(dest) > len(best[0])):
+            if under(path, dest) and (best is None or len(dest) > len(best[0])):
                 best = (dest, b.src)
         return best
 
     def host_path(self, path: str) -> str:
-        """Where sandbox ``path`` is on the host once the container has exited."""
-        path = norm(path)
+        """Where sandbox ``path`` is on the host (after the container exited, too)."""
+        path = self.resolve(path)
         m = self.mount_of(path)
         if m is not None:
             dest, src = m
-            return src + path[len(dest):] if dest != "/" else src + path
-        for p in self.host:
-            if _under(path, p):
-                return path
+            return src + path[len(dest):]
+        if self._host_bound(path):
+            return path
         return self.root + path
 
     def writable_dir(self, path: str) -> str:
         """Make sandbox directory ``path`` exist and be writable; return its host path."""
-        path = norm(path)
+        path = self.resolve(path)
         if self.mount_of(path) is None:
-            self._split_to(path, include_self=True)
+            self._split_to(path)
         host = self.host_path(path)
-        if host == path:
-            # still inside a host-bound entry (e.g. behind a symlink): leave the host alone
-            return host
-        os.makedirs(host, exist_ok=True)
+        if host != path:
+            os.makedirs(host, exist_ok=True)
         return host
 
     def args(self) -> list[str]:
-        """The bwrap mount arguments, in an order where parents come before children."""
-        out = ["--bind", self.root, "/"]
-        for p in sorted(self.host):
-            e = self.host[p]
-            if e.kind == "symlink":
-                out += ["--symlink", e.target, p]
-            else:
-                out += ["--ro-bind", p, p]
+        """The bwrap mount arguments (parents before children)."""
+        if self.split_root:
+            out = ["--bind", self.root, "/", "--ro-bind", "/", HOST]
+        else:
+            out = ["--ro-bind", "/", "/"]
         out += ["--dev", "/dev", "--proc", "/proc"]
         for dest in sorted(self.binds, key=lambda d: (d.count("/"), d)):
             b = self.binds[dest]

@@ -9,6 +9,7 @@ numbers and booleans where strings are expected (``value: 5`` means ``"5"``).
 from __future__ import annotations
 
 import copy
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +23,7 @@ def any_string(value: Any) -> str | None:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
+        if math.isnan(value) or math.isinf(value):
             return str(value)
         # Go's FormatFloat(v, 'f', -1, 64): shortest digits, never an exponent.
         text = format(Decimal(repr(value)), "f")
@@ -118,9 +119,8 @@ def _plural(holder: Any, plural: str, singular: str) -> list[Any]:
     many = holder.get(plural)
     result: list[Any] = list(many) if isinstance(many, list) else []
     one = holder.get(singular)
-    if one not in (None, "", {}):
-        if one not in result:
-            result.insert(0, one)
+    if one not in (None, "", {}) and one not in result:
+        result.insert(0, one)
     return result
 
 

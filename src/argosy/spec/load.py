@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -25,7 +25,7 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 class _Loader(yaml.CSafeLoader):
     """CSafeLoader without the timestamp resolver: dates stay strings as in Kubernetes."""
 
-    yaml_implicit_resolvers = {
+    yaml_implicit_resolvers: ClassVar[dict[str, list[Any]]] = {
         first: [r for r in resolvers if r[0] != _TIMESTAMP]
         for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
     }

@@ -7,8 +7,9 @@ costs the same in a 10-node and a 100,000-node workflow.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import (
     Column,

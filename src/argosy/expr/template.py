@@ -1,0 +1,203 @@
+"""``{{var}}`` and ``{{=expr}}`` substitution in strings and JSON-like objects, as Argo does it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Literal
+
+from argosy.errors import (
+    ExpressionError,
+    ExpressionSyntaxError,
+    UnresolvedExpressionVariableError,
+    UnresolvedVariableError,
+)
+from argosy.expr.goformat import format_v, to_json
+from argosy.expr.language import compile_expression, expression_variables
+
+# Variables bound late (per loop item, retry or exit handler): an expression needing one that is
+# not there yet stays as it is, to be substituted again later.
+LATE_BOUND = frozenset({
+    "item", "retries", "lastRetry.exitCode", "lastRetry.status", "lastRetry.duration",
+    "lastRetry.message", "workflow.status", "workflow.failures",
+})  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    """One ``{{...}}`` in a string: ``text`` is the variable name or the expression source."""
+
+    kind: Literal["variable", "expression"]
+    text: str
+    column: int
+    raw: str
+
+
+@lru_cache(maxsize=8192)
+def _chunks(text: str) -> tuple[str | Placeholder, ...]:
+    """Split ``text`` into literal text and placeholders, the way fasttemplate scans ``{{ }}``."""
+    chunks: list[str | Placeholder] = []
+    position = 0
+    while True:
+        start = text.find("{{", position)
+        if start < 0:
+            break
+        end = text.find("}}", start + 2)
+        if end < 0:
+            raise ExpressionSyntaxError('cannot find end tag "}}"', text, start + 1)
+        if start > position:
+            chunks.append(text[position:start])
+        tag = text[start + 2 : end]
+        if tag.startswith("="):
+            chunks.append(Placeholder("expression", tag[1:], start + 1, tag))
+        else:
+            chunks.append(Placeholder("variable", tag.strip(), start + 1, tag))
+        position = end + 2
+    if position < len(text):
+        chunks.append(text[position:])
+    return tuple(chunks)
+
+
+def placeholders(text: str) -> list[Placeholder]:
+    """Every ``{{...}}`` in ``text`` with its kind, name or expression, and 1-based column."""
+    if "{{" not in text:
+        return []
+    return [chunk for chunk in _chunks(text) if isinstance(chunk, Placeholder)]
+
+
+def expand_scope(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """Nest a flat scope for expressions: ``{"a.b": 1}`` becomes ``{"a": {"b": 1}}``.
+
+    When a name is both a value and a prefix (``item`` and ``item.a``), the more specific
+    names win, as in Argo; a map value (a raw ``item``) keeps its own keys underneath them.
+    """
+    nested: dict[str, Any] = {}
+    owned = {id(nested)}  # dicts built here; values from the scope are copied before changing
+    for key in sorted(flat, key=lambda k: k.count(".")):
+        *parents, leaf = key.split(".")
+        node = nested
+        for part in parents:
+            child = node.get(part)
+            if not isinstance(child, dict) or id(child) not in owned:
+                child = dict(child) if isinstance(child, dict) else {}
+                owned.add(id(child))
+                node[part] = child
+            node = child
+        node[leaf] = flat[key]
+    return nested
+
+
+def _has_path(env: Mapping[str, Any], path: str) -> bool:
+    current: Any = env
+    for part in path.split("."):
+        if not isinstance(current, Mapping) or part not in current:
+            return False
+        current = current[part]
+    return True
+
+
+def render_value(value: Any) -> str:
+    """How a non-string value is written into a string: JSON for lists and maps, Go's %v otherwise."""
+    if isinstance(value, dict | list | tuple):
+        return to_json(value)
+    return format_v(value)
+
+
+class _Substitution:
+    """One substitution pass; expands the scope for expressions at most once."""
+
+    __slots__ = ("_env", "allow_unresolved", "scope")
+
+    def __init__(self, scope: Mapping[str, Any], allow_unresolved: bool) -> None:
+        self.scope = scope
+        self.allow_unresolved = allow_unresolved
+        self._env: dict[str, Any] | None = None
+
+    def text(self, text: str) -> str:
+        if "{{" not in text:
+            return text
+        parts: list[str] = []
+        for chunk in _chunks(text):
+            if isinstance(chunk, str):
+                parts.append(chunk)
+            elif chunk.kind == "variable":
+                parts.append(self.variable(chunk))
+            else:
+                parts.append(self.expression(chunk))
+        return "".join(parts)
+
+    def variable(self, placeholder: Placeholder) -> str:
+        name = placeholder.text
+        if name in self.scope:
+            value = self.scope[name]
+            if value is None:
+                raise ExpressionError(
+                    f"unable to substitute {{{{{placeholder.raw}}}}}: output is an absent optional "
+                    "(skipped/omitted node with no default)"
+                )
+            return value if isinstance(value, str) else render_value(value)
+        nested_at = placeholder.raw.rfind("{{")
+        if nested_at > 0:
+            # fasttemplate ends a tag at the first "}}", so "{{a{{b}}}}" reaches us as "a{{b".
+            nested = placeholder.raw[nested_at + 2 :]
+            value = self.scope.get(nested)
+            if isinstance(value, str):
+                return "{{" + placeholder.raw[:nested_at] + value
+        if not self.allow_unresolved:
+            raise UnresolvedVariableError(placeholder.raw)
+        return "{{" + placeholder.raw + "}}"
+
+    def expression(self, placeholder: Placeholder) -> str:
+        unresolved = "{{" + placeholder.raw + "}}"
+        if self._env is None:
+            self._env = expand_scope(self.scope)
+        env = self._env
+        try:
+            compiled = compile_expression(placeholder.text)
+            needed = expression_variables(placeholder.text)
+        except ExpressionError:
+            if self.allow_unresolved:
+                return unresolved
+            raise
+        missing = sorted(path for path in needed if not _has_path(env, path))
+        if missing and self.allow_unresolved:
+            return unresolved
+        if missing:
+            raise UnresolvedExpressionVariableError(missing[0])
+        try:
+            result = compiled.evaluate(env)
+        except ExpressionError as error:
+            if self.allow_unresolved:
+                return unresolved
+            raise ExpressionError(f"failed to evaluate expression: {error}") from None
+        if result is None:
+            if self.allow_unresolved:
+                return unresolved
+            raise ExpressionError(f"failed to evaluate expression {placeholder.text!r}")
+        return result if isinstance(result, str) else to_json(result)
+
+    def object(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self.object(k): self.object(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.object(item) for item in value]
+        return value
+
+
+def substitute(text: str, scope: Mapping[str, Any], *, allow_unresolved: bool = True) -> str:
+    """Replace every ``{{var}}`` and ``{{=expr}}`` in ``text`` from the flat ``scope``.
+
+    A missing variable stays as written when ``allow_unresolved``, else it raises
+    UnresolvedVariableError (``failed to resolve {{inputs.parameters.nope}}``).
+    """
+    if "{{" not in text:
+        return text
+    return _Substitution(scope, allow_unresolved).text(text)
+
+
+def substitute_object(obj: Any, scope: Mapping[str, Any], *, allow_unresolved: bool = True) -> Any:
+    """Substitute in every string (keys too) of a JSON-like value, returning a new value."""
+    return _Substitution(scope, allow_unresolved).object(obj)

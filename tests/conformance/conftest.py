@@ -1,0 +1,34 @@
+"""Summary line for the conformance corpus: passed, failed, skipped and why."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+MODULE = "tests/conformance/test_conformance.py"
+
+
+def _reason(report: Any) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    return str(longrepr)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    counts: dict[str, int] = {}
+    reasons: Counter[str] = Counter()
+    for outcome in ("passed", "failed", "skipped"):
+        reports = [r for r in terminalreporter.stats.get(outcome, [])
+                   if MODULE in getattr(r, "nodeid", "") and getattr(r, "when", "call") in ("call", "setup")]
+        counts[outcome] = len(reports)
+        if outcome == "skipped":
+            reasons.update(_reason(r) for r in reports)
+    if not any(counts.values()):
+        return
+    terminalreporter.write_line(
+        f"conformance: {counts['passed']} passed, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped"
+    )
+    for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):
+        terminalreporter.write_line(f"  skipped {n:3d}: {reason}")

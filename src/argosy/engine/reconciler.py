@@ -91,6 +91,8 @@ class Reconciler:
         self.owner: dict[str, Frame] = {}
         self.pods: dict[str, PodSpec] = {}
         self.running_pods: set[str] = set()
+        #: pods of containerSet templates: their containers are their outbound nodes
+        self.container_sets: set[str] = set()
         self.shutdown: str | None = None
         self._intents: list[Intent] = []
         self._queue: deque[tuple[Frame, Node]] = deque()
@@ -439,17 +441,12 @@ class Reconciler:
         """Argo's getOutboundNodes."""
         if node.type in ("Skipped", "Suspend", "HTTP", "Plugin"):
             return [node.id]
-        if node.type == "Pod":
+        if node.type == "Pod" and node.id not in self.container_sets:
+            return [node.id]
+        if node.type in ("Pod", "Container", "TaskGroup"):
             if not node.children:
                 return [node.id]
             out: list[str] = []
-            for c in node.children:
-                out.extend(self.outbound(self.nodes.get(c)))
-            return out
-        if node.type in ("Container", "TaskGroup"):
-            if not node.children:
-                return [node.id]
-            out = []
             for c in node.children:
                 child = self.nodes.get(c)
                 if node.type == "Container" and child.boundary_id != node.boundary_id:

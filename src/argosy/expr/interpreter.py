@@ -59,6 +59,15 @@ _UNARY: dict[str, Callable[[Any], Any]] = {
 BuiltinCompiler = Callable[[n.Builtin, Callable[[n.Node], Evaluator]], Evaluator]
 
 
+def _describe(node: n.Node) -> str:
+    """A callee as the user wrote it (``asInt``, ``sprig.trim``), for error messages."""
+    if isinstance(node, n.Identifier):
+        return node.name
+    if isinstance(node, n.Member) and isinstance(node.property, n.Literal):
+        return f"{_describe(node.node)}.{node.property.value}"
+    return "value"
+
+
 class Compiler:
     """Compiles nodes to closures; ``builtins`` compiles calls of expr's builtin functions."""
 
@@ -154,7 +163,7 @@ class Compiler:
 
     def _call(self, node: n.Call) -> Evaluator:
         callee, arguments = self.compile(node.callee), [self.compile(a) for a in node.arguments]
-        described = node.callee.name if isinstance(node.callee, n.Identifier) else "value"
+        described = _describe(node.callee)
 
         def call(frame: Frame) -> Any:
             function = callee(frame)

@@ -62,6 +62,18 @@ def _abbrev(width: Any, text: Any) -> str:
     return text[: size - 3] + "..."
 
 
+def _abbrev_both(offset: int, width: int, text: str) -> str:
+    """goutils.AbbreviateFull: abbreviate on both ends around ``offset``."""
+    if width < 4 or len(text) <= width:
+        return text
+    offset = min(offset, len(text) - (width - 3))
+    if offset <= 4:
+        return text[: width - 3] + "..."
+    if offset + width - 3 < len(text):
+        return "..." + _abbrev(width - 3, text[offset:])
+    return "..." + text[len(text) - (width - 3) :]
+
+
 def _indent(spaces: Any, text: Any) -> str:
     pad = " " * to_int64(spaces)
     return pad + strval(text).replace("\n", "\n" + pad)
@@ -155,11 +167,7 @@ def _split(separator: Any, text: Any, count: int = -1) -> dict[str, str]:
 STRINGS: dict[str, Callable[..., Any]] = {
     "hello": lambda: "Hello!",
     "abbrev": _abbrev,
-    "abbrevboth": lambda left, right, text: (
-        _abbrev(right, "..." + strval(text)[to_int64(left) + 3 :])
-        if to_int64(left) > 0
-        else _abbrev(right, text)
-    ),
+    "abbrevboth": lambda left, right, text: _abbrev_both(to_int64(left), to_int64(right), strval(text)),
     "trunc": _trunc,
     "trim": lambda s: strval(s).strip(),
     "upper": lambda s: strval(s).upper(),

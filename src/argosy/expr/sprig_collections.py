@@ -123,7 +123,9 @@ def _chunk(size: Any, values: Any) -> list[list[Any]]:
 def _slice(values: Any, *indices: Any) -> list[Any]:
     items = as_list(values, "slice")
     bounds = [to_int64(i) for i in indices]
-    return items[slice(*bounds[:2])] if bounds else items
+    if len(bounds) > 1:
+        return items[bounds[0] : bounds[1]]
+    return items[bounds[0] :] if bounds else items
 
 
 def _to_date(value: Any) -> datetime:

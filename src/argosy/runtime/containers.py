@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from argosy.errors import RuntimeFailure
 from argosy.runtime.sandbox import MountPlan
@@ -14,6 +15,8 @@ from argosy.runtime.sandbox import MountPlan
 #: Argo runs a script's source from this path inside the container
 SCRIPT_PATH = "/argo/staging/script"
 READ_CHUNK = 1 << 16
+#: stdout kept for ``result``: comfortably more than its last 256 KiB
+TAIL_LIMIT = 2 * 256 * 1024
 
 
 def exit_code_of(returncode: int) -> int:
@@ -21,13 +24,63 @@ def exit_code_of(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
-def kill_group(proc: asyncio.subprocess.Process) -> None:
+def kill_group(proc: subprocess.Popen[bytes]) -> None:
     """SIGKILL a container's whole process group (bwrap + everything in its pid namespace)."""
     if proc.returncode is None:
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+
+
+async def wait_exit(proc: subprocess.Popen[bytes]) -> int:
+    """Wait for ``proc`` without a watcher thread: a pidfd in the event loop (Linux >= 5.3)."""
+    if proc.returncode is not None:
+        return proc.returncode
+    loop = asyncio.get_running_loop()
+    try:
+        pidfd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        return await asyncio.to_thread(proc.wait)
+    done: asyncio.Future[None] = loop.create_future()
+
+    def ready() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    loop.add_reader(pidfd, ready)
+    try:
+        await done
+    finally:
+        loop.remove_reader(pidfd)
+        os.close(pidfd)
+    return proc.wait()
+
+
+async def read_pipe(fd: int, sink: Callable[[bytes], None]) -> None:
+    """Feed everything read from pipe ``fd`` to ``sink`` until EOF, in the event loop."""
+    loop = asyncio.get_running_loop()
+    os.set_blocking(fd, False)
+    eof: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:
+        try:
+            while chunk := os.read(fd, READ_CHUNK):
+                sink(chunk)
+        except BlockingIOError:
+            return
+        except OSError as e:
+            if not eof.done():
+                eof.set_exception(e)
+            return
+        if not eof.done():
+            eof.set_result(None)
+
+    loop.add_reader(fd, readable)
+    try:
+        await eof
+    finally:
+        loop.remove_reader(fd)
 
 
 @dataclass
@@ -42,7 +95,7 @@ class Container:
     log_path: str
     workdir: str = "/"
     capture: bool = False
-    proc: asyncio.subprocess.Process | None = None
+    proc: subprocess.Popen[bytes] | None = None
     stdout_tail: bytearray = field(default_factory=bytearray)
     _log_fd: int = -1
 
@@ -53,14 +106,14 @@ class Container:
             "--chdir", self.workdir, "--", *(argv or self.argv),
         ]
 
-    async def start(self, bwrap: str) -> None:
+    def start(self, bwrap: str) -> None:
         """Start the container; stdout is piped only when its result is needed."""
         self._log_fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         try:
-            self.proc = await asyncio.create_subprocess_exec(
-                *self.bwrap_argv(bwrap),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE if self.capture else self._log_fd,
+            self.proc = subprocess.Popen(
+                self.bwrap_argv(bwrap),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE if self.capture else self._log_fd,
                 stderr=self._log_fd,
                 env=self.env,
                 start_new_session=True,
@@ -69,19 +122,20 @@ class Container:
             self.close()
             raise RuntimeFailure(f"cannot start bwrap for container {self.name!r}: {e}") from e
 
+    def _keep(self, chunk: bytes) -> None:
+        os.write(self._log_fd, chunk)
+        tail = self.stdout_tail
+        tail += chunk
+        if len(tail) > TAIL_LIMIT:
+            del tail[: len(tail) - (TAIL_LIMIT // 2 + 1)]
+
     async def wait(self) -> int:
         """Wait for the container to exit (draining stdout to the log); its exit code."""
         proc = self.proc
         assert proc is not None
-        if self.capture and proc.stdout is not None:
-            tail = self.stdout_tail
-            limit = 2 * (256 * 1024) + READ_CHUNK
-            while chunk := await proc.stdout.read(READ_CHUNK):
-                os.write(self._log_fd, chunk)
-                tail += chunk
-                if len(tail) > limit:
-                    del tail[: len(tail) - limit // 2]
-        rc = await proc.wait()
+        if proc.stdout is not None:
+            await read_pipe(proc.stdout.fileno(), self._keep)
+        rc = await wait_exit(proc)
         self.close()
         return exit_code_of(rc)
 
@@ -90,7 +144,7 @@ class Container:
         if self.proc is not None:
             kill_group(self.proc)
             try:
-                await self.proc.wait()
+                await wait_exit(self.proc)
             finally:
                 self.close()
 
@@ -98,3 +152,5 @@ class Container:
         if self._log_fd >= 0:
             os.close(self._log_fd)
             self._log_fd = -1
+        if self.proc is not None and self.proc.stdout is not None and self.proc.returncode is not None:
+            self.proc.stdout.close()

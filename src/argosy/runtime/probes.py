@@ -51,7 +51,7 @@ async def wait_ready(container: Container, bwrap: str) -> bool:
         return True
     proc = container.proc
     assert proc is not None
-    while proc.returncode is None:
+    while proc.poll() is None:
         if "exec" in probe:
             ok = await _exec_ok(container, bwrap, [str(c) for c in probe["exec"].get("command") or ()])
         elif "httpGet" in probe:

@@ -223,7 +223,7 @@ class _Node:
             name = spec.get("name") or f"init-{i}"
             mounts = self._mounts(spec, main_mounts if spec.get("mirrorVolumeMounts") else None)
             c = self._container(name, spec, False, mounts)
-            await c.start(self.rt.bwrap)
+            c.start(self.rt.bwrap)
             self.live.append(c)
             code = await c.wait()
             self.live.remove(c)
@@ -239,7 +239,7 @@ class _Node:
             name = spec.get("name") or f"sidecar-{i}"
             mounts = self._mounts(spec, main_mounts if spec.get("mirrorVolumeMounts") else None)
             c = self._container(name, spec, False, mounts)
-            await c.start(self.rt.bwrap)
+            c.start(self.rt.bwrap)
             self.live.append(c)
 
     async def _stop_sidecars(self) -> None:
@@ -250,7 +250,7 @@ class _Node:
 
     async def _run_main(self, main: Container) -> int:
         self.main = main
-        await main.start(self.rt.bwrap)
+        main.start(self.rt.bwrap)
         self.live.append(main)
         if self.pod.daemon:
             if await wait_ready(main, self.rt.bwrap):
@@ -288,7 +288,7 @@ class _Node:
                         codes[name].set_result(None)
                         return
                 c = containers[name]
-                await c.start(self.rt.bwrap)
+                c.start(self.rt.bwrap)
                 self.live.append(c)
                 self._started()
                 codes[name].set_result(await c.wait())

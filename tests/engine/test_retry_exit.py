@@ -1,0 +1,181 @@
+"""Retries, exit handlers, hooks, suspend, parallelism, deadlines and stop/terminate."""
+
+from __future__ import annotations
+
+from argosy.engine.intents import PodSpec
+from argosy.runtime.base import result_of
+from harness import run_workflow
+
+RETRY = """
+metadata: {name: r}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    retryStrategy: {limit: "3", retryPolicy: OnFailure}
+    container: {image: busybox, command: [sh, -c, "try {{retries}}"]}
+"""
+
+
+def flaky(succeed_on: int):  # noqa: ANN201
+    def handler(pod: PodSpec) -> object:
+        cmd = " ".join(pod.template["container"]["command"])
+        attempt = int(cmd.rsplit(" ", 1)[1])
+        return result_of({"result": str(attempt)}, exit_code=0 if attempt >= succeed_on else 1)
+    return handler
+
+
+def test_retry_until_success_names_attempts() -> None:
+    e = run_workflow(RETRY, flaky(2))
+    root = e.nodes.get("r")
+    assert root.type == "Retry" and root.phase == "Succeeded"
+    assert [e.nodes.get(c).name for c in root.children] == ["r(0)", "r(1)", "r(2)"]
+    assert root.outputs["result"] == "2"
+    assert e.phase == "Succeeded"
+
+
+def test_retry_gives_up_after_limit() -> None:
+    e = run_workflow(RETRY, flaky(99))
+    root = e.nodes.get("r")
+    assert len(root.children) == 4
+    assert root.phase == "Failed" and root.message == "No more retries left"
+    assert e.phase == "Failed"
+
+
+def test_retry_policy_on_error_does_not_retry_failures() -> None:
+    e = run_workflow(RETRY.replace("OnFailure", "OnError"), flaky(99))
+    root = e.nodes.get("r")
+    assert len(root.children) == 1 and root.phase == "Failed"
+
+
+def test_retry_expression_stops_early() -> None:
+    text = RETRY.replace("retryPolicy: OnFailure}", "retryPolicy: Always, expression: 'lastRetry.exitCode != 1'}")
+    e = run_workflow(text, flaky(99))
+    root = e.nodes.get("r")
+    assert len(root.children) == 1
+    assert root.message == "retryStrategy.expression evaluated to false"
+
+
+def test_backoff_waits_on_the_clock() -> None:
+    text = RETRY.replace("retryPolicy: OnFailure}", "retryPolicy: OnFailure, backoff: {duration: 10s, factor: 2}}")
+    e = run_workflow(text, flaky(2))
+    attempts = [e.nodes.get(c) for c in e.nodes.get("r").children]
+    gaps = [b.started_at - a.finished_at for a, b in zip(attempts, attempts[1:])]
+    assert gaps == [10.0, 20.0]
+
+
+EXIT = """
+metadata: {name: x}
+spec:
+  entrypoint: main
+  onExit: bye
+  templates:
+  - name: main
+    container: {image: busybox, command: [sh, -c, "exit 1"]}
+  - name: bye
+    container: {image: busybox, command: [echo, "{{workflow.status}}"]}
+"""
+
+
+def test_exit_handler_sees_workflow_status() -> None:
+    e = run_workflow(EXIT)
+    ex = e.nodes.by_name("x.onExit")
+    assert ex is not None and ex.display_name == "onExit"
+    assert ex.outputs["result"] == "Failed"
+    assert e.phase == "Failed"
+
+
+def test_step_exit_handler_runs_after_step() -> None:
+    text = """
+metadata: {name: s}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: a, template: ok, onExit: bye}
+  - name: ok
+    container: {image: busybox, command: [echo, hi]}
+  - name: bye
+    container: {image: busybox, command: [echo, "{{steps.a.status}}"]}
+"""
+    e = run_workflow(text)
+    ex = e.nodes.by_name("s[0].a.onExit")
+    assert ex is not None and ex.phase == "Succeeded"
+    assert e.phase == "Succeeded"
+
+
+def test_suspend_with_duration_resumes_on_the_clock() -> None:
+    text = """
+metadata: {name: z}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: wait, template: wait}
+    - - {name: after, template: ok}
+  - name: wait
+    suspend: {duration: "30"}
+  - name: ok
+    container: {image: busybox, command: [echo, hi]}
+"""
+    e = run_workflow(text)
+    wait = e.nodes.by_name("z[0].wait")
+    assert wait.type == "Suspend" and wait.phase == "Succeeded"
+    assert wait.finished_at - wait.started_at == 30
+    assert e.phase == "Succeeded"
+
+
+def test_indefinite_suspend_waits_for_resume() -> None:
+    text = """
+metadata: {name: s2}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    suspend: {}
+"""
+    e = run_workflow(text, control=lambda runner: runner.resume())
+    assert e.phase == "Succeeded"
+
+
+def test_workflow_parallelism_limits_running_pods() -> None:
+    running: list[int] = []
+    text = """
+metadata: {name: p}
+spec:
+  entrypoint: main
+  parallelism: 2
+  templates:
+  - name: main
+    steps:
+    - - {name: a, template: ok, withItems: [1, 2, 3, 4, 5]}
+  - name: ok
+    container: {image: busybox, command: [echo, hi]}
+"""
+    e = run_workflow(text)
+    assert e.phase == "Succeeded"
+    assert len([n for n in e.nodes if n.type == "Pod"]) == 5
+    del running
+
+
+def test_stop_runs_exit_handler_terminate_does_not() -> None:
+    text = """
+metadata: {name: t}
+spec:
+  entrypoint: main
+  onExit: bye
+  templates:
+  - name: main
+    suspend: {}
+  - name: bye
+    container: {image: busybox, command: [echo, bye]}
+"""
+    stopped = run_workflow(text, control=lambda r: r.stop("Stop"))
+    assert stopped.phase == "Failed"
+    assert stopped.message == "Stopped with strategy 'Stop'"
+    assert stopped.nodes.by_name("t.onExit") is not None
+    terminated = run_workflow(text, control=lambda r: r.stop("Terminate"))
+    assert terminated.nodes.by_name("t.onExit") is None
+    assert terminated.message == "Stopped with strategy 'Terminate'"

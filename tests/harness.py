@@ -14,7 +14,7 @@ from argosy.controller.clock import FakeClock
 from argosy.controller.runner import WorkflowRunner
 from argosy.engine.intents import PodResult, PodSpec
 from argosy.engine.reconciler import Reconciler
-from argosy.engine.resolution import Resolver
+from argosy.spec import ObjectSet, TemplateResolver, load_text
 from argosy.runtime.base import FakeRuntime, RunContext, result_of
 
 Handler = Callable[[PodSpec], PodResult]
@@ -51,11 +51,8 @@ def run_workflow(text: str, handler: Handler = echo_handler, *, templates: list[
     wf = yaml.safe_load(text)
     meta = wf.setdefault("metadata", {})
     meta.setdefault("name", (meta.get("generateName") or "wf-").rstrip("-") or "wf")
-    objects = {}
-    for t in templates:
-        body = yaml.safe_load(t)
-        objects[(body["kind"], body["metadata"]["name"])] = body
-    engine = Reconciler(wf, Resolver(wf["spec"], lambda k, n: objects.get((k, n))))
+    objects = ObjectSet([m for t in templates for m in load_text(t)])
+    engine = Reconciler(wf, TemplateResolver(wf, objects))
     runtime = FakeRuntime(handler)
     runner = WorkflowRunner(engine, runtime, RunContext(data_dir=tmp or Path("/tmp/argosy-test")),
                             clock=FakeClock())

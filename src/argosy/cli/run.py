@@ -17,10 +17,9 @@ import yaml
 
 from argosy.controller.runner import WorkflowRunner
 from argosy.engine.reconciler import Reconciler
-from argosy.engine.resolution import Resolver
 from argosy.errors import ArgosyError, SpecError
 from argosy.runtime.base import RunContext
-from argosy.spec import ObjectSet, load_paths, resolve_workflow
+from argosy.spec import ObjectSet, TemplateResolver, load_paths, resolve_workflow
 from argosy.store import Store
 
 _ALPHABET = string.ascii_lowercase + string.digits
@@ -73,16 +72,13 @@ def prepare_workflow(body: dict[str, Any], objects: ObjectSet, params: dict[str,
 
 
 def build_engine(wf: dict[str, Any], objects: ObjectSet) -> Reconciler:
-    def lookup(kind: str, name: str) -> dict[str, Any] | None:
-        return objects.get(kind, name).body if objects.has(kind, name) else None
-
     def configmap(name: str, key: str) -> str | None:
         try:
             return objects.configmap(name).get(key)
         except ArgosyError:
             return None
 
-    return Reconciler(wf, Resolver(wf["spec"], lookup), configmap=configmap)
+    return Reconciler(wf, TemplateResolver(wf, objects), configmap=configmap)
 
 
 def _context(objects: ObjectSet, data: Path) -> RunContext:

@@ -22,6 +22,7 @@ from argosy.errors import ArgosyError
 from argosy.expr import TaskOutcome, parse_depends, substitute, substitute_object
 
 if TYPE_CHECKING:
+    from argosy.spec import TemplateScope
     from argosy.engine.reconciler import Reconciler
 
 _BARE_OR_RESULT = re.compile(r"([a-zA-Z0-9][-a-zA-Z0-9]*?\.[A-Z][a-zA-Z]+)|([a-zA-Z0-9][-a-zA-Z0-9]*)")
@@ -55,7 +56,7 @@ def bare_dependency(name: str, task: dict[str, Any]) -> str:
 class DagFrame:
     """Drives one DAG node."""
 
-    def __init__(self, engine: Reconciler, node: Node, template: dict[str, Any], context: str) -> None:
+    def __init__(self, engine: Reconciler, node: Node, template: dict[str, Any], context: TemplateScope) -> None:
         self.engine = engine
         self.node = node
         self.template = template

@@ -23,9 +23,10 @@ from argosy.engine.arguments import process_template
 from argosy.engine.frames import Frame, exit_hook
 from argosy.engine.intents import CancelPod, Intent, PodFinished, PodSpec, PodStarted, RunPod, WakeAt
 from argosy.engine.nodes import Node, NodeTable, pod_name, rfc3339
-from argosy.engine.resolution import LOCAL, Resolver, TemplateResolver
 from argosy.engine.scope import chain
 from argosy.errors import ArgosyError
+from argosy.spec import WORKFLOW_SCOPE as LOCAL
+from argosy.spec import ObjectSet, TemplateResolver, TemplateScope
 from argosy.expr import evaluate, expand_scope, substitute_object
 
 #: template key -> (node type, runs as a pod)
@@ -77,7 +78,7 @@ class Reconciler:
         self.namespace: str = meta.get("namespace") or "default"
         self.uid: str = meta.get("uid") or ""
         self.spec: dict[str, Any] = workflow.setdefault("spec", {})
-        self.resolver: TemplateResolver = resolver or Resolver(self.spec)
+        self.resolver: TemplateResolver = resolver or TemplateResolver(workflow, ObjectSet())
         self._configmap = configmap or (lambda name, key: None)
         self.artifact_key_format = artifact_key_format
         self.nodes = NodeTable(self.name)
@@ -252,7 +253,7 @@ class Reconciler:
         display_name: str | None = None,
         template_name: str | None = None,
         template_ref: dict[str, Any] | None = None,
-        template_scope: str = LOCAL,
+        template_scope: TemplateScope = LOCAL,
         message: str | None = None,
     ) -> Node:
         nid = self.nodes.id_for(name)
@@ -268,7 +269,7 @@ class Reconciler:
             boundary_id=boundary_id,
             template_name=template_name,
             template_ref=template_ref,
-            template_scope=template_scope,
+            template_scope=template_scope.status_scope(self.name),
             message=message,
             started_at=self.now,
         )
@@ -280,7 +281,7 @@ class Reconciler:
         return node
 
     def skip(self, name: str, holder: Mapping[str, Any], boundary_id: str, owner: Frame,
-             phase: str, message: str, display_name: str, context: str) -> Node:
+             phase: str, message: str, display_name: str, context: TemplateScope) -> Node:
         """A node that will not run (``when`` false, depends not met, or an error before running)."""
         node = self.new_node(
             name, "Skipped", phase, boundary_id, owner, display_name=display_name,
@@ -294,7 +295,7 @@ class Reconciler:
         self,
         name: str,
         holder: Mapping[str, Any],
-        context: str,
+        context: TemplateScope,
         arguments: Mapping[str, Any] | None,
         *,
         boundary_id: str | None,
@@ -348,7 +349,7 @@ class Reconciler:
         self,
         name: str,
         template: dict[str, Any],
-        context: str,
+        context: TemplateScope,
         node_type: str,
         is_pod: bool,
         *,
@@ -387,7 +388,7 @@ class Reconciler:
         return node
 
     def run_exit_hook(self, hook: Mapping[str, Any], name: str, boundary_id: str | None,
-                      owner: Frame, context: str, scope: Mapping[str, Any]) -> Node:
+                      owner: Frame, context: TemplateScope, scope: Mapping[str, Any]) -> Node:
         """Run an exit handler or lifecycle hook as node ``name``."""
         args = substitute_object(hook.get("arguments") or {}, chain(dict(scope), self.global_scope))
         holder = {k: v for k, v in hook.items() if k in ("template", "templateRef", "inline")}
@@ -476,7 +477,7 @@ class Reconciler:
             frame.child_done(node)
         self._run_workflow_hooks()
 
-    def _error_node(self, name: str, holder: Mapping[str, Any], context: str, boundary_id: str | None,
+    def _error_node(self, name: str, holder: Mapping[str, Any], context: TemplateScope, boundary_id: str | None,
                     owner: Frame, display: str, message: str) -> Node:
         node = self.new_node(
             name, "Skipped", N.ERROR, boundary_id, owner, display_name=display,

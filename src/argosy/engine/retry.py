@@ -16,6 +16,7 @@ from argosy.errors import ArgosyError
 from argosy.expr import evaluate, substitute_object
 
 if TYPE_CHECKING:
+    from argosy.spec import TemplateScope
     from argosy.engine.reconciler import Reconciler
 
 _TRANSIENT = ("transient", "connection refused", "connection reset", "i/o timeout", "EOF",
@@ -25,7 +26,7 @@ _TRANSIENT = ("transient", "connection refused", "connection reset", "i/o timeou
 class RetryFrame:
     """Drives one Retry node."""
 
-    def __init__(self, engine: Reconciler, node: Node, template: dict[str, Any], context: str,
+    def __init__(self, engine: Reconciler, node: Node, template: dict[str, Any], context: TemplateScope,
                  strategy: Mapping[str, Any], info: Mapping[str, Any], params: Mapping[str, Any]) -> None:
         self.engine = engine
         self.node = node

@@ -18,13 +18,14 @@ from argosy.engine.scope import add_aggregate, add_node_ref, chain, inputs_scope
 from argosy.expr import substitute_object
 
 if TYPE_CHECKING:
+    from argosy.spec import TemplateScope
     from argosy.engine.reconciler import Reconciler
 
 
 class StepsFrame:
     """Drives one Steps node."""
 
-    def __init__(self, engine: Reconciler, node: Node, template: dict[str, Any], context: str) -> None:
+    def __init__(self, engine: Reconciler, node: Node, template: dict[str, Any], context: TemplateScope) -> None:
         self.engine = engine
         self.node = node
         self.template = template

@@ -192,7 +192,7 @@ def json_string(text: str) -> str:
     for char, escape in _HTML_ESCAPES.items():
         if char in encoded:
             encoded = encoded.replace(char, escape)
-    return encoded.replace("\\u007f", "\x7f")
+    return encoded
 
 
 def from_json(text: str) -> Any:

@@ -235,7 +235,7 @@ class _Parser:
 
     def value(self) -> _Tree:
         token = self.peek()
-        if token is None:
+        if token is None:  # pragma: no cover - parse_when rejects a trailing operator first
             raise WhenExpressionError("Unexpected end of expression", self.text, len(self.text) + 1)
         self.index += 1
         if token.kind == CLAUSE:

@@ -121,10 +121,7 @@ class Compiler:
         if operator == "??":
 
             def coalesce(frame: Frame) -> Any:
-                try:
-                    value = left(frame)
-                except _NilChain:
-                    value = None
+                value = left(frame)
                 return right(frame) if value is None else value
 
             return coalesce

@@ -301,10 +301,3 @@ def _go_kind(value: Any) -> str:
 
 SPRIG: dict[str, Callable[..., Any]] = {**STRINGS, **COLLECTIONS}
 
-
-def sprig_function(name: str) -> Callable[..., Any]:
-    """Look up ``sprig.<name>``, raising ExpressionError for names sprig (as Argo ships it) lacks."""
-    function = SPRIG.get(name)
-    if function is None:
-        raise ExpressionError(f"unknown sprig function {name!r}")
-    return function

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -17,6 +18,8 @@ SCRIPT_PATH = "/argo/staging/script"
 READ_CHUNK = 1 << 16
 #: stdout kept for ``result``: comfortably more than its last 256 KiB
 TAIL_LIMIT = 2 * 256 * 1024
+#: how long a killed container's processes may take to disappear
+KILL_GRACE = 5.0
 
 
 def exit_code_of(returncode: int) -> int:
@@ -83,6 +86,10 @@ async def read_pipe(fd: int, sink: Callable[[bytes], None]) -> None:
         loop.remove_reader(fd)
 
 
+def _discard(chunk: bytes) -> None:
+    pass
+
+
 @dataclass
 class Container:
     """A container ready to start: argv, environment, working directory and mounts."""
@@ -98,6 +105,8 @@ class Container:
     proc: subprocess.Popen[bytes] | None = None
     stdout_tail: bytearray = field(default_factory=bytearray)
     _log_fd: int = -1
+    #: read end of a pipe every process of the container inherits: EOF means all are gone
+    _lifeline: int = -1
 
     def bwrap_argv(self, bwrap: str, argv: list[str] | None = None) -> list[str]:
         """The full bwrap command line for ``argv`` (default: the container's own)."""
@@ -109,6 +118,7 @@ class Container:
     def start(self, bwrap: str) -> None:
         """Start the container; stdout is piped only when its result is needed."""
         self._log_fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._lifeline, keep = os.pipe()
         try:
             self.proc = subprocess.Popen(
                 self.bwrap_argv(bwrap),
@@ -117,10 +127,13 @@ class Container:
                 stderr=self._log_fd,
                 env=self.env,
                 start_new_session=True,
+                pass_fds=(keep,),
             )
         except OSError as e:
             self.close()
             raise RuntimeFailure(f"cannot start bwrap for container {self.name!r}: {e}") from e
+        finally:
+            os.close(keep)
 
     def _keep(self, chunk: bytes) -> None:
         os.write(self._log_fd, chunk)
@@ -145,6 +158,11 @@ class Container:
             kill_group(self.proc)
             try:
                 await wait_exit(self.proc)
+                if self._lifeline >= 0:
+                    # the namespace's other processes die asynchronously; wait until they have
+                    with contextlib.suppress(TimeoutError, OSError):
+                        async with asyncio.timeout(KILL_GRACE):
+                            await read_pipe(self._lifeline, _discard)
             finally:
                 self.close()
 
@@ -152,5 +170,8 @@ class Container:
         if self._log_fd >= 0:
             os.close(self._log_fd)
             self._log_fd = -1
+        if self._lifeline >= 0:
+            os.close(self._lifeline)
+            self._lifeline = -1
         if self.proc is not None and self.proc.stdout is not None and self.proc.returncode is not None:
             self.proc.stdout.close()

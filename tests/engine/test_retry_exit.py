@@ -49,7 +49,7 @@ def test_retry_policy_on_error_does_not_retry_failures() -> None:
 
 
 def test_retry_expression_stops_early() -> None:
-    text = RETRY.replace("retryPolicy: OnFailure}", "retryPolicy: Always, expression: 'lastRetry.exitCode != 1'}")
+    text = RETRY.replace("retryPolicy: OnFailure}", "retryPolicy: Always, expression: 'lastRetry.exitCode != \"1\"'}")
     e = run_workflow(text, flaky(99))
     root = e.nodes.get("r")
     assert len(root.children) == 1
@@ -80,7 +80,7 @@ spec:
 def test_exit_handler_sees_workflow_status() -> None:
     e = run_workflow(EXIT)
     ex = e.nodes.by_name("x.onExit")
-    assert ex is not None and ex.display_name == "onExit"
+    assert ex is not None and ex.display_name == "x.onExit"
     assert ex.outputs["result"] == "Failed"
     assert e.phase == "Failed"
 
@@ -102,6 +102,7 @@ spec:
     e = run_workflow(text)
     ex = e.nodes.by_name("s[0].a.onExit")
     assert ex is not None and ex.phase == "Succeeded"
+    assert ex.display_name == "a.onExit" and ex.outputs["result"] == "Succeeded"
     assert e.phase == "Succeeded"
 
 

@@ -24,6 +24,7 @@ ENV: dict[str, Any] = {
     "naive": datetime(2024, 1, 2, 3, 4, 0),
     "d": timedelta(minutes=90),
     "fn": lambda a: a * 2,
+    "obj": type("Obj", (), {})(),
 }
 
 CASES: list[tuple[str, Any]] = [
@@ -88,7 +89,7 @@ CASES: list[tuple[str, Any]] = [
     ("reduce(nums, #acc + #)", 6), ("reduce(nums, #acc + #, 10)", 16), ("reduce(nums, #index, 0)", 2),
     ("filter(1..9, {# % 2 == 0})", [2, 4, 6, 8]), ("map([[1, 2], [3]], {len(#)})", [2, 1]),
     ("filter(items, {let o = #; o.n > 1})", [{"n": 2, "ok": False}, {"n": 3, "ok": True}]),
-    ("any(items, {.n > 1},)", True), ("nums | sum()", 6),
+    ("any(items, {.n > 1},)", True), ("nums | sum()", 6), ("fn(2,)", 4),
 ]
 
 
@@ -188,7 +189,7 @@ SYNTAX: list[tuple[str, int]] = [
     ("1 2", 3), ("'abc", 1), ("`abc", 1), ("/* x", 1), ("'\\q'", 2), ("'\\x4'", 2), ("'\\19'", 2), ("@", 1),
     ("a not b", 7), ("0x", 1), ("1e", 2) if False else ("1 ?? 2 + 3", 8), ("all(1)", 6), ("all(x, y; z)", 9),
     ("let = 1; 2", 5), ("let x = 1 2", 11), ("if true { 1 } 2", 15), ("if true 1", 9), ("a | 1", 5),
-    ("nums[1:2", 9), ("nums[:2", 8), ("x ? 1", 6), ("a?.1", 4),
+    ("nums[1:2", 9), ("1ex", 2), ("nums[:2", 8), ("x ? 1", 6), ("a?.1", 4),
 ]
 
 

@@ -50,6 +50,7 @@ SYNTAX: list[tuple[str, str, int]] = [
     ("1.2.3 == 1", "Unable to parse numeric value '1.2.3' to float64", 1),
     ("() == 1", "Unexpected token ')'", 2),
     ("(a) (b)", "Unexpected token '('", 5),
+    ("((a) b)", "Unbalanced parenthesis", 1),
     ("\"it's\" == 'it'", "Cannot transition token types from STRING [it] to VARIABLE [s]", 5),
 ]
 

@@ -22,6 +22,7 @@ CASES: list[tuple[str, Any]] = [
     ("sprig.trunc(3, 'hello')", "hel"), ("sprig.trunc(-2, 'hello')", "lo"), ("sprig.trunc(9, 'hi')", "hi"),
     ("sprig.abbrev(5, 'hello world')", "he..."), ("sprig.abbrev(3, 'hello')", "hello"),
     ("sprig.abbrevboth(5, 10, '1234 5678 9123')", "...5678..."), ("sprig.abbrevboth(0, 5, 'hello world')", "he..."),
+    ("sprig.abbrevboth(5, 20, 'short')", "short"), ("sprig.abbrevboth(10, 10, '1234 5678 9123')", "...78 9123"),
     ("sprig.repeat(3, 'ab')", "ababab"), ("sprig.trimAll('$', '$5.00$')", "5.00"), ("sprig.trimall('-', '-a-')", "a"),
     ("sprig.trimSuffix('-', 'a-')", "a"), ("sprig.trimPrefix('-', '-a')", "a"), ("sprig.nospace('a b\tc')", "abc"),
     ("sprig.initials('First Try')", "FT"), ("len(sprig.randAlphaNum(5))", 5), ("len(sprig.randAlpha(3))", 3),

@@ -22,8 +22,8 @@ from argosy.errors import ArgosyError
 from argosy.expr import TaskOutcome, parse_depends, substitute, substitute_object
 
 if TYPE_CHECKING:
-    from argosy.spec import TemplateScope
     from argosy.engine.reconciler import Reconciler
+    from argosy.spec import TemplateScope
 
 _BARE_OR_RESULT = re.compile(r"([a-zA-Z0-9][-a-zA-Z0-9]*?\.[A-Z][a-zA-Z]+)|([a-zA-Z0-9][-a-zA-Z0-9]*)")
 
@@ -241,49 +241,49 @@ class DagFrame:
                 execute = parse_depends(logic).evaluate(outcomes)
             except ArgosyError as err:
                 self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR,
-                                              f"unable to evaluate expression '{logic}': {err}", name, self.context))
+                                              f"unable to evaluate expression '{logic}': {err}", self.context))
                 return
             if not execute:
                 self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.OMITTED,
-                                              "omitted: depends condition not met", name, self.context))
+                                              "omitted: depends condition not met", self.context))
                 return
         scope = chain(self.scope, e.global_scope)
         try:
             bound = bind_artifact_arguments(task, scope)
         except OutputError as err:
-            self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), name, self.context))
+            self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), self.context))
             return
         resolved = substitute_object({k: v for k, v in bound.items() if k != "hooks"}, scope)
         resolved["hooks"] = task.get("hooks")
         ref = unresolved_reference({k: v for k, v in resolved.items() if k not in ("hooks", "onExit")})
         if ref is not None:
             self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR,
-                                          f"failed to resolve {ref}", name, self.context))
+                                          f"failed to resolve {ref}", self.context))
             return
         try:
             items = loop_items(resolved)
         except LoopError as err:
-            self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), name, self.context))
+            self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), self.context))
             return
         if items is None:
             proceed, err_msg = when_allows(resolved.get("when"))
             if err_msg is not None or not proceed:
                 phase = N.ERROR if err_msg else N.SKIPPED
                 message = err_msg or f"when '{resolved.get('when')}' evaluated false"
-                self._settle_now(name, e.skip(node_name, task, self.node.id, self, phase, message, name, self.context))
+                self._settle_now(name, e.skip(node_name, task, self.node.id, self, phase, message, self.context))
                 return
             self._launch(name, node_name, resolved, None)
             return
         if not items:
             self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.SKIPPED,
-                                          "Skipped, empty params", name, self.context))
+                                          "Skipped, empty params", self.context))
             return
         try:
             expanded = expand(resolved, items, scope)
         except LoopError as err:
-            self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), name, self.context))
+            self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), self.context))
             return
-        group = e.new_node(node_name, "TaskGroup", N.RUNNING, self.node.id, self, display_name=name,
+        group = e.new_node(node_name, "TaskGroup", N.RUNNING, self.node.id, self,
                            template_name=task.get("template"), template_ref=task.get("templateRef"),
                            template_scope=self.context)
         self.task_of[group.id] = name
@@ -296,7 +296,7 @@ class DagFrame:
             if err_msg is not None or not proceed:
                 phase = N.ERROR if err_msg else N.SKIPPED
                 message = err_msg or f"when '{body.get('when')}' evaluated false"
-                child = e.skip(child_name, body, self.node.id, self, phase, message, item_name, self.context)
+                child = e.skip(child_name, body, self.node.id, self, phase, message, self.context)
                 self.task_of[child.id] = name
                 e.nodes.add_child(group, child.id)
                 self.active += 1
@@ -328,9 +328,8 @@ class DagFrame:
         e = self.engine
         nid = e.nodes.id_for(node_name)
         self.task_of[nid] = task
-        display = node_name[len(self.node.name) + 1:]
         node = e.execute(node_name, body, self.context, body.get("arguments"), boundary_id=self.node.id,
-                         owner=self, display_name=display, local={"tasks.name": body.get("name", task)})
+                         owner=self, local={"tasks.name": body.get("name", task)})
         if group is not None:
             e.nodes.add_child(group, node.id)
         else:

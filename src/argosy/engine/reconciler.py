@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import json
+import re
 from collections import deque
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,9 +26,9 @@ from argosy.engine.intents import CancelPod, Intent, PodFinished, PodSpec, PodSt
 from argosy.engine.nodes import Node, NodeTable, pod_name, rfc3339
 from argosy.engine.scope import chain
 from argosy.errors import ArgosyError
+from argosy.expr import evaluate, expand_scope, substitute_object
 from argosy.spec import WORKFLOW_SCOPE as LOCAL
 from argosy.spec import ObjectSet, TemplateResolver, TemplateScope
-from argosy.expr import evaluate, expand_scope, substitute_object
 
 #: template key -> (node type, runs as a pod)
 TEMPLATE_TYPES: dict[str, tuple[str, bool]] = {
@@ -42,6 +43,8 @@ TEMPLATE_TYPES: dict[str, tuple[str, bool]] = {
     "dag": ("DAG", False),
     "suspend": ("Suspend", False),
 }
+
+_SEPARATOR = re.compile(r"^(\[\d+\])?\.")
 
 WORKFLOW_PHASE = {
     N.PENDING: "Pending",
@@ -250,7 +253,6 @@ class Reconciler:
         boundary_id: str | None,
         owner: Frame | None,
         *,
-        display_name: str | None = None,
         template_name: str | None = None,
         template_ref: dict[str, Any] | None = None,
         template_scope: TemplateScope = LOCAL,
@@ -263,7 +265,7 @@ class Reconciler:
         node = Node(
             id=nid,
             name=name,
-            display_name=display_name or name,
+            display_name=self._display_name(name, boundary_id),
             type=node_type,
             phase=phase,
             boundary_id=boundary_id,
@@ -281,10 +283,10 @@ class Reconciler:
         return node
 
     def skip(self, name: str, holder: Mapping[str, Any], boundary_id: str, owner: Frame,
-             phase: str, message: str, display_name: str, context: TemplateScope) -> Node:
+             phase: str, message: str, context: TemplateScope) -> Node:
         """A node that will not run (``when`` false, depends not met, or an error before running)."""
         node = self.new_node(
-            name, "Skipped", phase, boundary_id, owner, display_name=display_name,
+            name, "Skipped", phase, boundary_id, owner,
             template_name=holder.get("template"), template_ref=holder.get("templateRef"),
             template_scope=context, message=message,
         )
@@ -300,19 +302,17 @@ class Reconciler:
         *,
         boundary_id: str | None,
         owner: Frame,
-        display_name: str | None = None,
         local: Mapping[str, Any] | None = None,
         hooked: bool = False,
     ) -> Node:
         """Run the template ``holder`` calls as node ``name`` (Argo's executeTemplate)."""
-        display = display_name or name
         try:
             template, new_context = self.resolver.resolve(holder, context)
         except ArgosyError as err:
-            return self._error_node(name, holder, context, boundary_id, owner, display, str(err))
+            return self._error_node(name, holder, context, boundary_id, owner, str(err))
         key = template_key(template)
         if key is None:
-            return self._error_node(name, holder, context, boundary_id, owner, display,
+            return self._error_node(name, holder, context, boundary_id, owner,
                                     f"Template '{template.get('name', '')}' missing specification")
         node_type, is_pod = TEMPLATE_TYPES[key]
         retry = template.get("retryStrategy") or self.spec.get("retryStrategy")
@@ -324,12 +324,11 @@ class Reconciler:
         try:
             processed = process_template(template, arguments, self.global_scope, params, self._configmap)
         except ArgosyError as err:
-            return self._error_node(name, holder, context, boundary_id, owner, display, str(err))
+            return self._error_node(name, holder, context, boundary_id, owner, str(err))
         info = {
             "template_name": holder.get("template") if not holder.get("templateRef") else None,
             "template_ref": holder.get("templateRef"),
             "template_scope": context,
-            "display_name": display,
         }
         if info["template_name"] is None and not info["template_ref"]:
             info["template_name"] = template.get("name")
@@ -392,9 +391,8 @@ class Reconciler:
         """Run an exit handler or lifecycle hook as node ``name``."""
         args = substitute_object(hook.get("arguments") or {}, chain(dict(scope), self.global_scope))
         holder = {k: v for k, v in hook.items() if k in ("template", "templateRef", "inline")}
-        display = "onExit" if name.endswith(".onExit") else name[name.rindex(".hooks.") + 1:]
         return self.execute(name, holder, context, args, boundary_id=boundary_id, owner=owner,
-                            display_name=display, hooked=True)
+                            hooked=True)
 
     def eval_hook_expression(self, expression: str, scope: Mapping[str, Any]) -> bool:
         try:
@@ -477,10 +475,18 @@ class Reconciler:
             frame.child_done(node)
         self._run_workflow_hooks()
 
+    def _display_name(self, name: str, boundary_id: str | None) -> str:
+        """Argo's display name: the name less its boundary's, less a leading ``[i].``/``.``."""
+        boundary = self.nodes.by_id.get(boundary_id) if boundary_id else None
+        if boundary is None:
+            return name
+        rest = name.removeprefix(boundary.name)
+        return _SEPARATOR.sub("", rest, count=1)
+
     def _error_node(self, name: str, holder: Mapping[str, Any], context: TemplateScope, boundary_id: str | None,
-                    owner: Frame, display: str, message: str) -> Node:
+                    owner: Frame, message: str) -> Node:
         node = self.new_node(
-            name, "Skipped", N.ERROR, boundary_id, owner, display_name=display,
+            name, "Skipped", N.ERROR, boundary_id, owner,
             template_name=holder.get("template"), template_ref=holder.get("templateRef"),
             template_scope=context, message=message,
         )

@@ -16,8 +16,8 @@ from argosy.errors import ArgosyError
 from argosy.expr import evaluate, substitute_object
 
 if TYPE_CHECKING:
-    from argosy.spec import TemplateScope
     from argosy.engine.reconciler import Reconciler
+    from argosy.spec import TemplateScope
 
 _TRANSIENT = ("transient", "connection refused", "connection reset", "i/o timeout", "EOF",
               "Exceeded", "exceeded quota", "etcdserver", "net/http: TLS handshake timeout")
@@ -59,7 +59,6 @@ class RetryFrame:
             local["pod.name"] = pod_name(e.name, name, self.template.get("name"))
         template = substitute_object(self.template, local)
         info = dict(self.info)
-        info["display_name"] = f"{self.node.display_name}({n})"
         child_id = e.nodes.id_for(name)
         e.nodes.add_child(self.node, child_id)
         e.run_template(name, template, self.context, node_type, is_pod,
@@ -71,7 +70,7 @@ class RetryFrame:
                     "lastRetry.message": ""}
         duration = (last.finished_at or self.engine.now) - (last.started_at or self.engine.now)
         return {
-            "lastRetry.exitCode": str((last.outputs or {}).get("exitCode", "0")),
+            "lastRetry.exitCode": str((last.outputs or {}).get("exitCode", "-1")),
             "lastRetry.status": last.phase,
             "lastRetry.duration": _go_float(duration),
             "lastRetry.message": last.message or "",
@@ -166,22 +165,8 @@ class RetryFrame:
 
 
 def _nested(flat: Mapping[str, str]) -> dict[str, Any]:
-    out: dict[str, Any] = {"lastRetry": {}}
-    for k, v in flat.items():
-        key = k.split(".", 1)[1]
-        value: Any = v
-        if key == "exitCode":
-            try:
-                value = int(v)
-            except ValueError:
-                value = v
-        elif key == "duration":
-            try:
-                value = float(v)
-            except ValueError:
-                value = v
-        out["lastRetry"][key] = value
-    return out
+    """``lastRetry.*`` for ``retryStrategy.expression``: strings, as Argo passes them."""
+    return {"lastRetry": {k.split(".", 1)[1]: v for k, v in flat.items()}}
 
 
 def _go_float(x: float) -> str:

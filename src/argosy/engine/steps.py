@@ -18,8 +18,8 @@ from argosy.engine.scope import add_aggregate, add_node_ref, chain, inputs_scope
 from argosy.expr import substitute_object
 
 if TYPE_CHECKING:
-    from argosy.spec import TemplateScope
     from argosy.engine.reconciler import Reconciler
+    from argosy.spec import TemplateScope
 
 
 class StepsFrame:
@@ -111,7 +111,7 @@ class StepsFrame:
             return
         prev = self.group_node
         sg = e.new_node(f"{self.node.name}[{self.index}]", "StepGroup", N.RUNNING, self.node.id, None,
-                        display_name=f"[{self.index}]", template_scope=self.context)
+                        template_scope=self.context)
         if prev is None:
             e.nodes.add_child(self.node, sg.id)
         elif not prev.children:
@@ -148,7 +148,7 @@ class StepsFrame:
                 continue
             if not items:
                 node = e.new_node(child_name, "Skipped", N.SKIPPED, self.node.id, None,
-                                  display_name=raw["name"], template_name=raw.get("template"),
+                                  template_name=raw.get("template"),
                                   template_scope=self.context, message="Skipped, empty params")
                 e.nodes.add_child(sg, node.id)
                 continue
@@ -168,16 +168,15 @@ class StepsFrame:
         e = self.engine
         sg = self.group_node
         assert sg is not None
-        display = child_name[len(sg.name) + 1:]
         proceed, err = when_allows(step.get("when"))
         if err is not None:
-            node = e.skip(child_name, step, self.node.id, self, N.ERROR, err, display, self.context)
+            node = e.skip(child_name, step, self.node.id, self, N.ERROR, err, self.context)
             e.nodes.add_child(sg, node.id)
             self.open.add(node.id)
             self.active += 1
             return
         if not proceed:
-            node = e.new_node(child_name, "Skipped", N.SKIPPED, self.node.id, None, display_name=display,
+            node = e.new_node(child_name, "Skipped", N.SKIPPED, self.node.id, None,
                               template_name=step.get("template"), template_ref=step.get("templateRef"),
                               template_scope=self.context, message=f"when '{step.get('when')}' evaluated false")
             e.nodes.add_child(sg, node.id)
@@ -191,7 +190,7 @@ class StepsFrame:
         self.step_of[child_id] = step
         e.nodes.add_child(sg, child_id)
         e.execute(child_name, step, self.context, step.get("arguments"), boundary_id=self.node.id,
-                  owner=self, display_name=display, local={"steps.name": step["name"]})
+                  owner=self, local={"steps.name": step["name"]})
 
     def _start_waiting(self) -> None:
         while self.waiting and (not self.limit or self.active < self.limit):
@@ -201,7 +200,7 @@ class StepsFrame:
         e = self.engine
         sg = self.group_node
         assert sg is not None
-        node = e.new_node(child_name, "Skipped", N.ERROR, self.node.id, None, display_name=raw["name"],
+        node = e.new_node(child_name, "Skipped", N.ERROR, self.node.id, None,
                           template_name=raw.get("template"), template_scope=self.context, message=message)
         e.nodes.add_child(sg, node.id)
         e.finish(sg, N.ERROR, message)

@@ -7,8 +7,9 @@ import contextlib
 import os
 import signal
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from argosy.errors import RuntimeFailure
 from argosy.runtime.sandbox import MountPlan

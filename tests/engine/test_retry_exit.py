@@ -93,11 +93,15 @@ spec:
   templates:
   - name: main
     steps:
-    - - {name: a, template: ok, onExit: bye}
+    - - name: a
+        template: ok
+        hooks:
+          exit: {template: bye, arguments: {parameters: [{name: s, value: "{{steps.a.status}}"}]}}
   - name: ok
     container: {image: busybox, command: [echo, hi]}
   - name: bye
-    container: {image: busybox, command: [echo, "{{steps.a.status}}"]}
+    inputs: {parameters: [{name: s}]}
+    container: {image: busybox, command: [echo, "{{inputs.parameters.s}}"]}
 """
     e = run_workflow(text)
     ex = e.nodes.by_name("s[0].a.onExit")

@@ -160,6 +160,7 @@ ERRORS: list[tuple[str, str]] = [
     ("t.Nope()", "cannot fetch Nope from time.Time"), ("f.x", "cannot fetch x from float64"), ("m[0:1]", "cannot slice"),
     ("1.5..3", "invalid operation"), ("1 ? 2 : 3", "expected bool"), ("m()", "unknown name m") if False else
     ("nothing(1)", "nothing is not callable"), ("m.a(1)", "m.a is not callable (int)"), ("#", "unexpected"),
+    ("fn + 1", "invalid operation: func + int"), ("obj + 1", "invalid operation: Obj + int"),
     ("map(nums, #acc)", "unknown pointer #acc"), ("all(1, true)", "as array in all"), ("all(nums, 1)", "expected bool"),
     ("count([1])", "expected bool"), ("sum(['a'])", "invalid operation"), ("reduce([], #)", "reduce of empty array"),
     ("sortBy(items, .ok)", "cannot sort bool"), ("sortBy([1, 'a'], #)", "different types"),

@@ -27,8 +27,12 @@ RETRY = {
     "lastRetry.exitCode": "2", "lastRetry.status": "Failed", "lastRetry.duration": "30",
     "lastRetry.message": "pod deleted", "inputs.parameters.safe-to-retry": "false",
 }  # fmt: skip
-COND = "steps['flip-coin'].outputs.result == 'heads' ? steps.heads.outputs.result : steps.tails.outputs.result"
-DAG_COND = "tasks['flip-coin'].outputs.result == 'heads' ? tasks.heads.outputs.result : tasks.tails.outputs.result"
+COND = (
+    "steps['flip-coin'].outputs.result == 'heads' ? steps.heads.outputs.result : steps.tails.outputs.result"
+)
+DAG_COND = (
+    "tasks['flip-coin'].outputs.result == 'heads' ? tasks.heads.outputs.result : tasks.tails.outputs.result"
+)
 FIB = (
     "asInt(inputs.parameters.num) == 1? 1: asInt(inputs.parameters.num) == 2? 1: "
     "steps['fibonacci-helper'].outputs.parameters.result"
@@ -48,28 +52,43 @@ VERBOSE = (
     "      })\n  })[0]\n}}"
 )
 CRON = (
-    "{{= cronworkflow.lastScheduledTime == nil || "
-    "(now() - cronworkflow.lastScheduledTime).Seconds() > 360 }}"
+    "{{= cronworkflow.lastScheduledTime == nil || (now() - cronworkflow.lastScheduledTime).Seconds() > 360 }}"
 )
 
 # (kind, text) -> [(scope, what Argo produces)]; scopes are flat, as the engine builds them.
 TABLE: dict[tuple[str, str], list[tuple[dict[str, Any], Any]]] = {
-    ("when", "{{steps.flip-coin.outputs.result}} == heads"): [({FLIP: "heads"}, True), ({FLIP: "tails"}, False)],
-    ("when", "{{steps.flip-coin.outputs.result}} == tails"): [({FLIP: "heads"}, False), ({FLIP: "tails"}, True)],
-    ("when", "{{tasks.flip-coin.outputs.result}} == heads"): [({"tasks.flip-coin.outputs.result": "heads"}, True)],
-    ("when", "{{tasks.flip-coin.outputs.result}} == tails"): [({"tasks.flip-coin.outputs.result": "heads"}, False)],
+    ("when", "{{steps.flip-coin.outputs.result}} == heads"): [
+        ({FLIP: "heads"}, True),
+        ({FLIP: "tails"}, False),
+    ],
+    ("when", "{{steps.flip-coin.outputs.result}} == tails"): [
+        ({FLIP: "heads"}, False),
+        ({FLIP: "tails"}, True),
+    ],
+    ("when", "{{tasks.flip-coin.outputs.result}} == heads"): [
+        ({"tasks.flip-coin.outputs.result": "heads"}, True)
+    ],
+    ("when", "{{tasks.flip-coin.outputs.result}} == tails"): [
+        ({"tasks.flip-coin.outputs.result": "heads"}, False)
+    ],
     ("when", COMPLEX): [
         ({FLIP: "heads", "steps.flip-again.outputs.result": "tails"}, True),
         ({FLIP: "tails", "steps.flip-again.outputs.result": "tails"}, True),
         ({FLIP: "tails", "steps.flip-again.outputs.result": "heads"}, False),
     ],
-    ("when", "{{steps.flip-again.outputs.result}} =~ hea"): [({"steps.flip-again.outputs.result": "heads"}, True)],
-    ("when", "{{steps.flip-again.outputs.result}} =~ tai"): [({"steps.flip-again.outputs.result": "heads"}, False)],
+    ("when", "{{steps.flip-again.outputs.result}} =~ hea"): [
+        ({"steps.flip-again.outputs.result": "heads"}, True)
+    ],
+    ("when", "{{steps.flip-again.outputs.result}} =~ tai"): [
+        ({"steps.flip-again.outputs.result": "heads"}, False)
+    ],
     ("when", "{{inputs.parameters.should-print}} == true"): [
-        ({"inputs.parameters.should-print": "true"}, True), ({"inputs.parameters.should-print": "false"}, False),
+        ({"inputs.parameters.should-print": "true"}, True),
+        ({"inputs.parameters.should-print": "false"}, False),
     ],
     ("when", "{{= inputs.parameters[\"should-print\"] == 'true'}}"): [
-        ({"inputs.parameters.should-print": "true"}, True), ({"inputs.parameters.should-print": "false"}, False),
+        ({"inputs.parameters.should-print": "true"}, True),
+        ({"inputs.parameters.should-print": "false"}, False),
     ],
     ("when", "{{=jsonpath(workflow.parameters.json, '$[0].value') == 'true'}}"): [
         ({"workflow.parameters.json": '[{"value": "true"}]'}, True),
@@ -84,37 +103,55 @@ TABLE: dict[tuple[str, str], list[tuple[dict[str, Any], Any]]] = {
     ("when", "{{workflow.status}} == Succeeded"): [({"workflow.status": "Succeeded"}, True)],
     ("when", "{{workflow.status}} != Succeeded"): [({"workflow.status": "Failed"}, True)],
     ("when", "{{inputs.parameters.num}} != 1 && {{inputs.parameters.num}} != 2"): [
-        ({"inputs.parameters.num": "5"}, True), ({"inputs.parameters.num": "2"}, False),
+        ({"inputs.parameters.num": "5"}, True),
+        ({"inputs.parameters.num": "2"}, False),
     ],
     ("when", "{{inputs.parameters.num-1}} != 1 && {{inputs.parameters.num-1}} != 2"): [
-        ({"inputs.parameters.num-1": "1"}, False), ({"inputs.parameters.num-1": "3"}, True),
+        ({"inputs.parameters.num-1": "1"}, False),
+        ({"inputs.parameters.num-1": "3"}, True),
     ],
     ("when", "{{steps.approval.outputs.parameters.approve}} == YES"): [
         ({"steps.approval.outputs.parameters.approve": "YES"}, True),
         ({"steps.approval.outputs.parameters.approve": "NO"}, False),
     ],
-    ("when", "{{item.evenness}} == even"): [({"item.evenness": "even"}, True), ({"item.evenness": "odd"}, False)],
+    ("when", "{{item.evenness}} == even"): [
+        ({"item.evenness": "even"}, True),
+        ({"item.evenness": "odd"}, False),
+    ],
     ("when", "{{steps.iterate-counter.outputs.result}} < {{inputs.parameters.limit}}"): [
         ({"steps.iterate-counter.outputs.result": "3", "inputs.parameters.limit": "10"}, True),
         ({"steps.iterate-counter.outputs.result": "10", "inputs.parameters.limit": "10"}, False),
     ],
-    ("when", "{{steps.submit-resource.status}} == Failed"): [({"steps.submit-resource.status": "Failed"}, True)],
-    ("when", "{{steps.flakey-container.status}} == Failed"): [({"steps.flakey-container.status": "Succeeded"}, False)],
-    ("when", "{{steps.flakey-container.status}} == Succeeded"): [({"steps.flakey-container.status": "Succeeded"}, True)],
+    ("when", "{{steps.submit-resource.status}} == Failed"): [
+        ({"steps.submit-resource.status": "Failed"}, True)
+    ],
+    ("when", "{{steps.flakey-container.status}} == Failed"): [
+        ({"steps.flakey-container.status": "Succeeded"}, False)
+    ],
+    ("when", "{{steps.flakey-container.status}} == Succeeded"): [
+        ({"steps.flakey-container.status": "Succeeded"}, True)
+    ],
     ("when", "false"): [({}, False)],
     ("expression", COND): [
         ({FLIP: "heads", "steps.heads.outputs.result": "H", "steps.tails.outputs.result": "T"}, "H"),
         ({FLIP: "tails", "steps.heads.outputs.result": "H", "steps.tails.outputs.result": "T"}, "T"),
     ],
     ("expression", DAG_COND): [
-        ({"tasks.flip-coin.outputs.result": "tails", "tasks.heads.outputs.result": "H",
-          "tasks.tails.outputs.result": "T"}, "T"),
+        (
+            {
+                "tasks.flip-coin.outputs.result": "tails",
+                "tasks.heads.outputs.result": "H",
+                "tasks.tails.outputs.result": "T",
+            },
+            "T",
+        ),
     ],
     ("expression", 'filter(data, {# endsWith "main.log"})'): [
         ({"data": ["a/main.log", "b/other.log", "c/main.log"]}, ["a/main.log", "c/main.log"]),
     ],
     ("expression", FIB): [
-        ({"inputs.parameters.num": "1"}, 1), ({"inputs.parameters.num": "2"}, 1),
+        ({"inputs.parameters.num": "1"}, 1),
+        ({"inputs.parameters.num": "2"}, 1),
         ({"inputs.parameters.num": "5", "steps.fibonacci-helper.outputs.parameters.result": "5"}, "5"),
     ],
     ("expression", "workflow.parameters.foo"): [({"workflow.parameters.foo": "bar"}, "bar")],
@@ -122,9 +159,14 @@ TABLE: dict[tuple[str, str], list[tuple[dict[str, Any], Any]]] = {
     ("expression", 'steps["step-1"].status == "Succeeded"'): [(HOOKS, False)],
     ("expression", 'steps.step2.status == "Running"'): [(HOOKS, False)],
     ("expression", 'steps.step2.status == "Succeeded"'): [(HOOKS, True)],
-    ("expression", 'workflow.status == "Running"'): [(HOOKS, True), ({"workflow.status": "Succeeded"}, False)],
+    ("expression", 'workflow.status == "Running"'): [
+        (HOOKS, True),
+        ({"workflow.status": "Succeeded"}, False),
+    ],
     ("expression", RETRY_EXPRESSION): [
-        (RETRY, True), ({**RETRY, "lastRetry.message": "oom"}, False), ({**RETRY, "lastRetry.exitCode": "1"}, False),
+        (RETRY, True),
+        ({**RETRY, "lastRetry.message": "oom"}, False),
+        ({**RETRY, "lastRetry.exitCode": "1"}, False),
         ({**RETRY, "lastRetry.message": "oom", "inputs.parameters.safe-to-retry": "true"}, True),
     ],
     ("expression", "tasks.producer.outputs.parameters.msg ?? 'expr-fallback'"): [
@@ -165,8 +207,14 @@ TABLE: dict[tuple[str, str], list[tuple[dict[str, Any], Any]]] = {
     ("template", "{{=item}}"): [({"item": "3"}, "3"), ({}, "{{=item}}")],
     ("template", "{{=toJson(filter([1, 3], {# > 1}))}}"): [({}, "[3]")],
     # sprig's date() reads a string time as "now", so Argo prints the current year here.
-    ("template", "hello {{=asInt(inputs.parameters.foo) * 10}} @ {{=sprig.date('2006', workflow.creationTimestamp)}}\n"): [
-        ({"inputs.parameters.foo": "3", "workflow.creationTimestamp": "2021-01-01T00:00:00Z"}, f"hello 30 @ {NOW.year}\n"),
+    (
+        "template",
+        "hello {{=asInt(inputs.parameters.foo) * 10}} @ {{=sprig.date('2006', workflow.creationTimestamp)}}\n",
+    ): [
+        (
+            {"inputs.parameters.foo": "3", "workflow.creationTimestamp": "2021-01-01T00:00:00Z"},
+            f"hello 30 @ {NOW.year}\n",
+        ),
     ],
 }
 

@@ -67,8 +67,11 @@ def test_substitute(text: str, expected: str) -> None:
 STRICT_ERRORS: list[tuple[str, type[Exception], str]] = [
     ("{{inputs.parameters.nope}}", UnresolvedVariableError, "failed to resolve {{inputs.parameters.nope}}"),
     ("{{ nope }}", UnresolvedVariableError, "failed to resolve {{ nope }}"),
-    ("{{=inputs.parameters.nope}}", UnresolvedExpressionVariableError,
-     "failed to evaluate expression: inputs.parameters.nope is missing"),
+    (
+        "{{=inputs.parameters.nope}}",
+        UnresolvedExpressionVariableError,
+        "failed to evaluate expression: inputs.parameters.nope is missing",
+    ),
     ("{{=nil}}", ExpressionError, "failed to evaluate expression 'nil'"),
     ("{{=1 +}}", ExpressionSyntaxError, "column"),
     ("{{=1 + 'a'}}", ExpressionError, "failed to evaluate expression: invalid operation"),

@@ -116,7 +116,7 @@ def test_container_set_failure_fails_the_node_and_skips_dependents(run: RunPod) 
         {"name": "main", "image": "busybox", "command": ["echo", "never"], "dependencies": ["a"]},
     ]}}
     r = run(tpl)
-    assert (r.phase, r.message, r.exit_code) == ("Failed", "Error (exit code 2)", 2)
+    assert (r.phase, r.message, r.exit_code) == ("Failed", 'container "a" failed: Error (exit code 2)', 2)
 
 
 def test_cancellation_kills_the_whole_process_tree(runtime: ProcessRuntime, context: RunContext) -> None:

@@ -36,6 +36,30 @@ def parameter_string(value: Any) -> str:
 
 ConfigMapLookup = Callable[[str, str], str | None]
 
+#: stands for an argument that names a skipped node's output with no default (Argo's
+#: "absent optional"): the input's own default applies, else the input is not supplied
+ABSENT = "\x00absent-optional\x00"
+
+
+def mark_absent_arguments(holder: dict[str, Any], scope: Mapping[str, Any]) -> dict[str, Any]:
+    """Replace arguments that are exactly ``{{ref}}`` to an absent optional with ``ABSENT``."""
+    args = holder.get("arguments") or {}
+    params = args.get("parameters")
+    if not params:
+        return holder
+    marked = None
+    for i, p in enumerate(params):
+        v = p.get("value")
+        if isinstance(v, str) and v.startswith("{{") and v.endswith("}}") and "{{" not in v[2:-2]:
+            key = v[2:-2].strip()
+            if key in scope and scope[key] is None:
+                if marked is None:
+                    marked = [dict(x) for x in params]
+                marked[i]["value"] = ABSENT
+    if marked is None:
+        return holder
+    return {**holder, "arguments": {**args, "parameters": marked}}
+
 
 def _by_name(items: list[dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
     return {i["name"]: i for i in items or () if isinstance(i, dict) and "name" in i}
@@ -64,7 +88,7 @@ def bind_inputs(
             value = parameter_string(p["value"])
         source = arg_params.get(p["name"])
         value_from = (source or {}).get("valueFrom") or p.get("valueFrom") or {}
-        if source is not None and "value" in source:
+        if source is not None and "value" in source and source["value"] != ABSENT:
             value = parameter_string(source["value"])
         elif value_from.get("configMapKeyRef"):
             ref = value_from["configMapKeyRef"]

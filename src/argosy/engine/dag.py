@@ -13,6 +13,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from argosy.engine import nodes as N
+from argosy.engine.arguments import mark_absent_arguments
 from argosy.engine.frames import ChildHooks, exit_hook
 from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows
 from argosy.engine.nodes import Node
@@ -211,6 +212,7 @@ class DagFrame:
                 e.add_outputs_to_global(c.outputs)
         else:
             add_node_ref(self.scope, f"tasks.{task}", node)
+            e.add_skipped_outputs(self.scope, f"tasks.{task}", node, self.tasks[task], self.context)
             e.add_outputs_to_global(node.outputs)
         self.remaining -= 1
         for d in self.dependents[task]:
@@ -249,7 +251,7 @@ class DagFrame:
                 return
         scope = chain(self.scope, e.global_scope)
         try:
-            bound = bind_artifact_arguments(task, scope)
+            bound = mark_absent_arguments(bind_artifact_arguments(task, scope), scope)
         except OutputError as err:
             self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), self.context))
             return

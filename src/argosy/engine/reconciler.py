@@ -17,10 +17,11 @@ import json
 import re
 from collections import deque
 from collections.abc import Callable, Mapping
+from datetime import UTC
 from typing import Any
 
 from argosy.engine import nodes as N
-from argosy.engine.arguments import process_template
+from argosy.engine.arguments import parameter_string, process_template
 from argosy.engine.frames import Frame, exit_hook
 from argosy.engine.intents import CancelPod, Intent, PodFinished, PodSpec, PodStarted, RunPod, WakeAt
 from argosy.engine.nodes import Node, NodeTable, pod_name, rfc3339
@@ -400,6 +401,20 @@ class Reconciler:
         except ArgosyError:
             return False
 
+    def add_skipped_outputs(self, scope: dict[str, Any], prefix: str, node: Node,
+                            holder: Mapping[str, Any], context: TemplateScope) -> None:
+        """Outputs a skipped/omitted node declares: its defaults, or None (absent optional)."""
+        if node.outputs or node.phase not in (N.SKIPPED, N.OMITTED):
+            return
+        try:
+            template, _ = self.resolver.resolve(dict(holder), context)
+        except ArgosyError:
+            return
+        for p in (template.get("outputs") or {}).get("parameters") or ():
+            vf = p.get("valueFrom") or {}
+            key = f"{prefix}.outputs.parameters.{p['name']}"
+            scope[key] = parameter_string(vf["default"]) if "default" in vf else None
+
     def set_global_output(self, param: Mapping[str, Any]) -> None:
         """A ``globalName`` output becomes ``workflow.outputs.parameters.NAME``."""
         gname = param.get("globalName")
@@ -494,6 +509,7 @@ class Reconciler:
         return node
 
     def _init_global_scope(self) -> None:
+        """Argo's setGlobalParameters: ``workflow.*`` variables."""
         meta = self.workflow.get("metadata") or {}
         g = self.global_scope
         g["workflow.name"] = self.name
@@ -502,39 +518,37 @@ class Reconciler:
         g["workflow.mainEntrypoint"] = self.spec.get("entrypoint", "")
         g["workflow.serviceAccountName"] = self.spec.get("serviceAccountName", "")
         created = meta.get("creationTimestamp") or rfc3339(self.now)
-        g["workflow.creationTimestamp"] = created
-        g["workflow.priority"] = str(self.spec.get("priority", 0))
+        g.update(creation_timestamp_variables(created))
+        scheduled = (meta.get("annotations") or {}).get("workflows.argoproj.io/scheduled-time")
+        if scheduled:
+            g["workflow.scheduledTime"] = scheduled
+        if self.spec.get("priority") is not None:
+            g["workflow.priority"] = str(self.spec["priority"])
         g["workflow.status"] = "Running"
         g["workflow.duration"] = "0"
         for key in ("labels", "annotations"):
             values = meta.get(key) or {}
-            g[f"workflow.{key}"] = json.dumps(values, separators=(",", ":"))
+            g[f"workflow.{key}"] = g[f"workflow.{key}.json"] = json.dumps(values, separators=(",", ":"))
             for k, v in values.items():
                 g[f"workflow.{key}.{k}"] = str(v)
         params = (self.spec.get("arguments") or {}).get("parameters") or []
-        from argosy.engine.arguments import parameter_string
-
-        resolved = []
+        g["workflow.parameters"] = g["workflow.parameters.json"] = json.dumps(params, separators=(",", ":"))
         for p in params:
             value = p.get("value")
             vf = p.get("valueFrom") or {}
             if value is None and vf.get("configMapKeyRef"):
                 ref = vf["configMapKeyRef"]
                 value = self._configmap(ref.get("name", ""), ref.get("key", ""))
-                if value is None and "default" in vf:
-                    value = vf["default"]
-            if value is None and "default" in p:
-                value = p["default"]
+                if value is None:
+                    value = vf.get("default")
             if value is None:
-                continue
-            value = parameter_string(value)
-            resolved.append({"name": p["name"], "value": value})
-        # parameters may reference each other and workflow.* globals
-        for p in resolved:
-            p["value"] = substitute_object(p["value"], g)
-            g[f"workflow.parameters.{p['name']}"] = p["value"]
-        g["workflow.parameters"] = json.dumps(resolved, separators=(",", ":"))
-        self._creation = created
+                value = p.get("default")
+            if value is not None:
+                g[f"workflow.parameters.{p['name']}"] = parameter_string(value)
+        for p in params:  # parameters may refer to workflow.* and to each other
+            key = f"workflow.parameters.{p['name']}"
+            if key in g:
+                g[key] = substitute_object(g[key], g)
 
     def _schedule(self, start: Callable[[], None]) -> None:
         limit = self.spec.get("parallelism")
@@ -566,7 +580,7 @@ class Reconciler:
             namespace=self.namespace,
             workflow_uid=self.uid,
             template=template,
-            volumes=tuple(self.spec.get("volumes") or ()),
+            volumes=self._volumes(),
             artifact_key_prefix=f"{self.name}/{pname}",
             deadline_seconds=float(deadline) if deadline is not None else None,
             daemon=bool(template.get("daemon")),
@@ -574,6 +588,11 @@ class Reconciler:
         self.pods[node.id] = pod
         self.running_pods.add(node.id)
         self._intents.append(RunPod(pod))
+
+    def _volumes(self) -> tuple[dict[str, Any], ...]:
+        """Workflow volumes; a ``volumeClaimTemplates`` claim is a bare ``{name}`` shared by the run."""
+        claims = [{"name": (c.get("metadata") or {}).get("name")} for c in self.spec.get("volumeClaimTemplates") or ()]
+        return tuple(self.spec.get("volumes") or ()) + tuple(c for c in claims if c["name"])
 
     def _pod_started(self, node: Node, event: PodStarted) -> None:
         node.phase = N.RUNNING
@@ -701,6 +720,20 @@ class Reconciler:
                     "finishedAt": rfc3339(n.finished_at) if n.finished_at else None,
                 })
         return json.dumps(rows, separators=(",", ":"))
+
+
+def creation_timestamp_variables(created: str) -> dict[str, str]:
+    """``workflow.creationTimestamp`` and its strftime (``.Y``, ``.m`` ...), ``.s`` and ``.RFC3339`` forms."""
+    from datetime import datetime
+
+    out = {"workflow.creationTimestamp": created, "workflow.creationTimestamp.RFC3339": created}
+    try:
+        ts = datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return out
+    for char in "aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ":
+        out[f"workflow.creationTimestamp.{char}"] = ts.strftime(f"%{char}") if char != "s" else str(int(ts.timestamp()))
+    return out
 
 
 def _attach_global_names(outputs: dict[str, Any], spec: Mapping[str, Any]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from argosy.engine import nodes as N
+from argosy.engine.arguments import mark_absent_arguments
 from argosy.engine.frames import ChildHooks, exit_hook
 from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows
 from argosy.engine.nodes import Node
@@ -128,7 +129,7 @@ class StepsFrame:
         for raw in self.group_steps:
             child_name = f"{sg.name}.{raw['name']}"
             try:
-                bound = bind_artifact_arguments(raw, scope)
+                bound = mark_absent_arguments(bind_artifact_arguments(raw, scope), scope)
             except OutputError as err:
                 self._group_error(child_name, raw, str(err))
                 return
@@ -224,6 +225,7 @@ class StepsFrame:
             single = e.nodes.by_name(f"{sg.name}.{name}")
             if single is not None:
                 add_node_ref(self.scope, f"steps.{name}", single)
+                e.add_skipped_outputs(self.scope, f"steps.{name}", single, raw, self.context)
             else:
                 prefix = f"{sg.name}.{name}("
                 children = [e.nodes.get(c) for c in sg.children]

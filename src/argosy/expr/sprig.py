@@ -300,4 +300,3 @@ def _go_kind(value: Any) -> str:
 
 
 SPRIG: dict[str, Callable[..., Any]] = {**STRINGS, **COLLECTIONS}
-

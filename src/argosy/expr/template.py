@@ -59,6 +59,11 @@ def _chunks(text: str) -> tuple[str | Placeholder, ...]:
     return tuple(chunks)
 
 
+@lru_cache(maxsize=4096)
+def _needed(expression: str) -> frozenset[str]:
+    return frozenset(expression_variables(expression))
+
+
 def placeholders(text: str) -> list[Placeholder]:
     """Every ``{{...}}`` in ``text`` with its kind, name or expression, and 1-based column."""
     if "{{" not in text:
@@ -155,7 +160,7 @@ class _Substitution:
         env = self._env
         try:
             compiled = compile_expression(placeholder.text)
-            needed = expression_variables(placeholder.text)
+            needed = _needed(placeholder.text)
         except ExpressionError:
             if self.allow_unresolved:
                 return unresolved

@@ -67,7 +67,9 @@ def output_artifacts(
 ) -> list[dict[str, Any]]:
     """Store every output artifact with a ``path``; return them in Argo's status layout."""
     out: list[dict[str, Any]] = []
-    for art in (template.get("outputs") or {}).get("artifacts") or ():
+    arts = (template.get("outputs") or {}).get("artifacts") or ()
+    paths = [a.get("path") for a in arts]
+    for art in arts:
         path = art.get("path")
         if not path:
             continue
@@ -79,7 +81,7 @@ def output_artifacts(
         archive = "none" if "none" in (art.get("archive") or {}) else "tgz"
         key = artifact_key(art, prefix, archive)
         # a file in the node's own scratch dies with the node: rename instead of copying
-        move = archive == "none" and src.startswith(scratch + "/")
+        move = archive == "none" and src.startswith(scratch + "/") and paths.count(path) == 1
         try:
             location = repo.save(key, src, archive=archive, move=move)
         except (ArchiveError, OSError) as e:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
@@ -90,6 +91,8 @@ class ProcessRuntime:
         finally:
             await node.stop_all()
             shutil.rmtree(node.scratch, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                node.scratch.parent.rmdir()  # the workflow's dir, once its last node is gone
 
 
 class _Node:
@@ -115,7 +118,11 @@ class _Node:
     def _prepare(self) -> None:
         if self.scratch.exists():
             shutil.rmtree(self.scratch, ignore_errors=True)
-        self.scratch.mkdir(parents=True)
+        try:
+            self.scratch.mkdir(parents=True)
+        except FileNotFoundError:
+            # another node of the workflow removed the (then empty) parent in between
+            self.scratch.mkdir(parents=True)
         self.volumes = resolve_volumes(self.pod, self.context, self.scratch)
         self.logs = self.rt.log_dir(self.context, self.pod.workflow_name)
         self.commands = self.rt.commands
@@ -299,15 +306,15 @@ class _Node:
 
         self.main = containers[main_name]
         await asyncio.gather(*(one(n, s) for n, s in zip(names, specs)))
-        failed = [(n, codes[n].result()) for n in names if codes[n].result() not in (0,)]
-        ran_failed = [(n, c) for n, c in failed if c is not None]
-        main_code = codes[main_name].result()
+        ran_failed = [(n, codes[n].result()) for n in names if codes[n].result() not in (0, None)]
         if ran_failed:
-            _n, code = ran_failed[0]
+            name, code = ran_failed[0]
             outputs = self.partial_outputs()
             outputs["exitCode"] = str(code)
-            return PodResult(phase="Failed", message=f"Error (exit code {code})", exit_code=code,
-                             outputs=outputs)
+            message = f"Error (exit code {code})" if name == main_name else \
+                f'container "{name}" failed: Error (exit code {code})'
+            return PodResult(phase="Failed", message=message, exit_code=code, outputs=outputs)
+        main_code = codes[main_name].result()
         return await self._finish(self.main, main_code if main_code is not None else 0)
 
     # ---- outputs ------------------------------------------------------------------

@@ -369,6 +369,8 @@ class Reconciler:
         if is_pod:
             self._counts["pods"] += 1
             node.progress = "0/1"
+            if template.get("containerSet"):
+                self._container_nodes(node, template["containerSet"], info)
             self._schedule(lambda: self._start_pod(node, template))
         elif node_type == "Steps":
             from argosy.engine.steps import StepsFrame
@@ -589,6 +591,38 @@ class Reconciler:
         self.running_pods.add(node.id)
         self._intents.append(RunPod(pod))
 
+    def _container_nodes(self, pod: Node, container_set: Mapping[str, Any], info: Mapping[str, Any]) -> None:
+        """A containerSet pod's containers as Container nodes, linked by their dependencies."""
+        self.container_sets.add(pod.id)
+        containers = container_set.get("containers") or []
+        for c in containers:
+            self.new_node(f"{pod.name}.{c['name']}", "Container", N.PENDING, pod.id, None,
+                          template_name=info.get("template_name"), template_ref=info.get("template_ref"),
+                          template_scope=info["template_scope"])
+        for c in containers:
+            child_id = self.nodes.id_for(f"{pod.name}.{c['name']}")
+            deps = c.get("dependencies") or []
+            if not deps:
+                self.nodes.add_child(pod, child_id)
+            for d in deps:
+                parent = self.nodes.by_name(f"{pod.name}.{d}")
+                if parent is not None:
+                    self.nodes.add_child(parent, child_id)
+
+    def _settle_containers(self, pod: Node, phase: str) -> None:
+        if pod.id not in self.container_sets:
+            return
+        stack = list(pod.children)
+        while stack:
+            child = self.nodes.get(stack.pop())
+            if child.type != "Container" or child.boundary_id != pod.id:
+                continue
+            if child.phase in (N.PENDING, N.RUNNING):
+                child.phase = phase
+                child.finished_at = self.now if N.fulfilled_phase(phase) else None
+                self.nodes.touch(child)
+            stack.extend(child.children)
+
     def _volumes(self) -> tuple[dict[str, Any], ...]:
         """Workflow volumes; a ``volumeClaimTemplates`` claim is a bare ``{name}`` shared by the run."""
         claims = [{"name": (c.get("metadata") or {}).get("name")} for c in self.spec.get("volumeClaimTemplates") or ()]
@@ -605,6 +639,7 @@ class Reconciler:
                 self._queue.append((owner, node))
             return
         self.nodes.touch(node)
+        self._settle_containers(node, N.RUNNING)
         owner = self.owner.get(node.id)
         if owner is not None:
             owner.child_started(node)
@@ -631,6 +666,7 @@ class Reconciler:
             message = f"Stopped with strategy '{self.shutdown}'"
         if pod is not None and node.outputs:
             self.add_outputs_to_global(node.outputs)
+        self._settle_containers(node, phase)
         self.finish(node, phase, message)
         self._release()
 

@@ -18,6 +18,7 @@ import yaml
 from argosy.controller.runner import WorkflowRunner
 from argosy.engine.reconciler import Reconciler
 from argosy.errors import ArgosyError, SpecError
+from argosy.lint import format_problems, lint_objects
 from argosy.runtime.base import RunContext
 from argosy.spec import ObjectSet, TemplateResolver, load_paths, resolve_workflow
 from argosy.store import Store
@@ -114,6 +115,11 @@ def run_command(args: argparse.Namespace) -> int:
     from argosy.cli.tree import Printer
 
     manifests = load_paths([args.file, *args.with_paths])
+    problems = lint_objects(manifests)
+    if problems:
+        # a malformed submission is rejected whole, before anything runs (like argo submit)
+        print(format_problems(problems), end="", file=sys.stderr)
+        return 1
     objects = ObjectSet(manifests)
     own = [m for m in load_paths([args.file]) if m.kind == "Workflow"]
     if not own:

@@ -207,6 +207,8 @@ class _Node:
                 spec = tpl["script"] or {}
                 self.script = str(self.scratch / "script")
                 Path(self.script).write_text(str(spec.get("source", "")))
+                # Argo's script file is executable: `command: [sh, -c]` runs it by path
+                os.chmod(self.script, 0o755)
                 argv = argv_for({k: v for k, v in spec.items() if k != "source"}) + [SCRIPT_PATH]
             elif "container" in tpl:
                 spec = tpl["container"] or {}

@@ -18,7 +18,7 @@ import pytest
 
 from argosy.cli.run import prepare_workflow, run_workflows
 from argosy.errors import ArgosyError
-from argosy.spec import ObjectSet, load_paths
+from argosy.spec import ObjectSet, load_paths, load_text
 from argosy.spec.manifest import Manifest
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
@@ -33,6 +33,15 @@ PROVIDED = ("none", "artifact-repo", "configmap:", "secret:", "wftmpl:", "cwftmp
 SHARED_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate", "ConfigMap", "Secret")
 # upstream_no_test labels that mean "too slow for this suite".
 SLOW_LABELS = ("duration",)
+# Objects a corpus file needs but no corpus file defines; its comments say how to create them.
+FIXTURES = {
+    "secret:my-secret (secrets.yaml)": """
+apiVersion: v1
+kind: Secret
+metadata: {name: my-secret}
+stringData: {mypassword: S00perS3cretPa55word}
+""",
+}
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,8 @@ def load_shared_objects() -> tuple[ObjectSet, dict[str, str]]:
             errors[str(path.relative_to(EXAMPLES))] = str(exc)
             continue
         shared.extend(m for m in manifests if m.kind in SHARED_KINDS)
+    for source, text in FIXTURES.items():
+        shared.extend(load_text(text, source=source))
     return ObjectSet(shared), errors
 
 

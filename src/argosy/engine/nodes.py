@@ -157,6 +157,7 @@ class NodeTable:
         self.workflow_name = workflow_name
         self.by_id: dict[str, Node] = {}
         self._changed: set[str] = set()
+        self._child_sets: dict[str, set[str]] = {}
 
     def id_for(self, name: str) -> str:
         return node_id(self.workflow_name, name)
@@ -177,9 +178,20 @@ class NodeTable:
         self._changed.add(node.id)
 
     def add_child(self, parent: Node, child_id: str) -> None:
-        if child_id not in parent.children:
-            parent.children.append(child_id)
-            self._changed.add(parent.id)
+        children = parent.children
+        if len(children) < 16:
+            if child_id in children:
+                return
+        else:
+            # wide fan-outs (10k-item loops) keep a set so each link stays O(1)
+            seen = self._child_sets.get(parent.id)
+            if seen is None:
+                seen = self._child_sets[parent.id] = set(children)
+            if child_id in seen:
+                return
+            seen.add(child_id)
+        children.append(child_id)
+        self._changed.add(parent.id)
 
     def drain_changes(self) -> list[Node]:
         """The nodes changed since the last call (each once)."""

@@ -7,6 +7,7 @@ group ``[i+1]`` hangs from the outbound nodes of group ``[i]``'s children.
 
 from __future__ import annotations
 
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from argosy.engine import nodes as N
@@ -40,7 +41,7 @@ class StepsFrame:
         self.step_of: dict[str, dict[str, Any]] = {}
         self.hooks = ChildHooks()
         self.limit = int(template["parallelism"]) if template.get("parallelism") else 0
-        self.waiting: list[tuple[str, dict[str, Any]]] = []
+        self.waiting: deque[tuple[str, dict[str, Any]]] = deque()
         self.active = 0
 
     # ---- frame protocol -------------------------------------------------------------------
@@ -195,7 +196,7 @@ class StepsFrame:
 
     def _start_waiting(self) -> None:
         while self.waiting and (not self.limit or self.active < self.limit):
-            self._launch(*self.waiting.pop(0))
+            self._launch(*self.waiting.popleft())
 
     def _group_error(self, child_name: str, raw: dict[str, Any], message: str) -> None:
         e = self.engine

@@ -19,7 +19,7 @@ from argosy.runtime.containers import SCRIPT_PATH, Container
 from argosy.runtime.images import CommandPath, argv_for
 from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
 from argosy.runtime.probes import wait_ready
-from argosy.runtime.sandbox import MountPlan
+from argosy.runtime.sandbox import MountPlan, norm
 from argosy.runtime.volumes import VolumeSource, container_env, resolve_volumes
 
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
@@ -168,7 +168,7 @@ class _Node:
             for o in (*(outputs.get("parameters") or ()), *(outputs.get("artifacts") or ())):
                 p = o.get("path") or (o.get("valueFrom") or {}).get("path")
                 if p:
-                    plan.writable_dir(os.path.dirname(os.path.normpath(p)) or "/")
+                    plan.writable_ancestor(os.path.dirname(norm(p)))
         workdir = str(spec.get("workingDir") or "/")
         if not os.path.isdir(workdir):
             plan.writable_dir(workdir)

@@ -172,6 +172,19 @@ class MountPlan:
             os.makedirs(host, exist_ok=True)
         return host
 
+    def writable_ancestor(self, path: str) -> str:
+        """Make the deepest existing directory holding sandbox ``path`` writable; return it.
+
+        For an output's parent: Argo does not create it (steps often ``mkdir`` it and fail if it
+        exists), so the step must be able to create it, and its files stay readable after exit.
+        """
+        d = norm(path)
+        while d != "/" and not os.path.isdir(self.host_path(d)):
+            d = os.path.dirname(d)
+        if self.mount_of(self.resolve(d)) is None:
+            self.writable_dir(d)
+        return d
+
     def args(self) -> list[str]:
         """The bwrap mount arguments (parents before children)."""
         if self.split_root:

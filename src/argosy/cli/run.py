@@ -96,9 +96,10 @@ async def run_workflows(workflows: list[dict[str, Any]], objects: ObjectSet, dat
     from argosy.cli.main import install_interrupts
 
     if runtime is None:
+        from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime
         from argosy.runtime.process import ProcessRuntime
 
-        runtime = ProcessRuntime()
+        runtime = NodeRuntime(ProcessRuntime(), HttpRuntime(), DataRuntime())
         runtime.check()
     store = Store(data / "argosy.db")
     context = _context(objects, data)

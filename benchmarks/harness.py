@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import os
 import resource
 import shutil
@@ -144,7 +145,7 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> s
     """A Markdown table (pastes straight into the README)."""
     cells = [[_cell(c) for c in r] for r in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(header)]
-    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"  # noqa: E731
+    line = lambda r: "| " + " | ".join(c.ljust(w) for c, w in zip(r, widths)) + " |"
     out = [f"\n### {title}\n", line(header), "| " + " | ".join("-" * w for w in widths) + " |"]
     out += [line(r) for r in cells]
     return "\n".join(out)
@@ -152,7 +153,7 @@ def table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> s
 
 def _cell(value: Any) -> str:
     if isinstance(value, float):
-        if value != value:  # NaN
+        if math.isnan(value):
             return "-"
         return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
     return str(value)

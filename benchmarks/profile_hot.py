@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import dump, run_yaml  # noqa: E402
+from harness import dump, run_yaml
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> None:
 
         text, runtime = dump(fanout(1000, 4)), None
     elif which == "w5":
-        from w5_scale import answer, fanout as scale
+        from w5_scale import answer
+        from w5_scale import fanout as scale
 
         from argosy.runtime.base import FakeRuntime
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import w1_chain  # noqa: E402
-import w2_fanout  # noqa: E402
-import w3_lattice  # noqa: E402
-import w5_scale  # noqa: E402
+import w1_chain
+import w2_fanout
+import w3_lattice
+import w5_scale
 
 
 def main(argv: list[str] | None = None) -> None:

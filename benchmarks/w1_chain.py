@@ -17,7 +17,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Floor, dump, median_of, options, run_yaml, table, verdict  # noqa: E402
+from harness import Floor, dump, median_of, options, run_yaml, table, verdict
 
 #: the console script ``pip install`` made, next to this interpreter
 ARGOSY = shutil.which("argosy", path=str(Path(sys.executable).parent)) or "argosy"

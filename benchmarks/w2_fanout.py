@@ -14,7 +14,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import Floor, dump, median_of, options, run_yaml, table, verdict  # noqa: E402
+from harness import Floor, dump, median_of, options, run_yaml, table, verdict
 
 
 def fanout(items: int, parallelism: int) -> dict[str, Any]:

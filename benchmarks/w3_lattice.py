@@ -24,11 +24,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import dump, median_of, options, percentile, run_yaml, table, verdict  # noqa: E402
+from harness import dump, median_of, options, percentile, run_yaml, table, verdict
 
-from argosy.engine.intents import PodResult, PodSpec  # noqa: E402
-from argosy.runtime.base import RunContext  # noqa: E402
-from argosy.runtime.process import ProcessRuntime  # noqa: E402
+from argosy.engine.intents import PodResult, PodSpec
+from argosy.runtime.base import RunContext
+from argosy.runtime.process import ProcessRuntime
 
 DIAMONDS = 50
 
@@ -120,7 +120,7 @@ def measure(diamonds: int) -> dict[str, float]:
         handoff.append(rt.entry[me] - ready)
         spawn.append(rt.started[me] - rt.entry[me])
         total.append(rt.started[me] - ready)
-    ms = lambda xs, p: percentile(xs, p) * 1000  # noqa: E731
+    ms = lambda xs, p: percentile(xs, p) * 1000
     return {"handoff_p50": ms(handoff, 50), "handoff_p99": ms(handoff, 99),
             "spawn_p50": ms(spawn, 50), "spawn_p99": ms(spawn, 99),
             "total_p50": ms(total, 50), "total_p99": ms(total, 99), "wall": run.wall,

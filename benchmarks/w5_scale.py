@@ -16,10 +16,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from harness import dump, median_of, options, peak_rss_mb, run_yaml, table, verdict  # noqa: E402
+from harness import dump, median_of, options, peak_rss_mb, run_yaml, table, verdict
 
-from argosy.engine.intents import PodResult, PodSpec  # noqa: E402
-from argosy.runtime.base import FakeRuntime, result_of  # noqa: E402
+from argosy.engine.intents import PodResult, PodSpec
+from argosy.runtime.base import FakeRuntime, result_of
 
 
 def fanout(items: int) -> dict[str, Any]:

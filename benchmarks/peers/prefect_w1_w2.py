@@ -18,8 +18,8 @@ import tempfile
 import time
 
 t_import = time.perf_counter()
-from prefect import flow, task  # noqa: E402
-from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect import flow, task
+from prefect.task_runners import ThreadPoolTaskRunner
 
 IMPORT_S = time.perf_counter() - t_import
 
@@ -54,7 +54,7 @@ def chain(steps: int) -> str:
     return x
 
 
-def fanout_flow(width: int):  # noqa: ANN201 - a Prefect flow object
+def fanout_flow(width: int):
     @flow(task_runner=ThreadPoolTaskRunner(max_workers=width))
     def fanout(items: int) -> str:
         futures = echo.map([str(i) for i in range(items)])
@@ -64,7 +64,7 @@ def fanout_flow(width: int):  # noqa: ANN201 - a Prefect flow object
     return fanout
 
 
-def timed(fn, *args):  # noqa: ANN001, ANN201
+def timed(fn, *args):
     t0 = time.perf_counter()
     out = fn(*args)
     return time.perf_counter() - t0, out

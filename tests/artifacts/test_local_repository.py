@@ -166,3 +166,25 @@ def test_http_plain_and_tgz(repo: LocalRepository, tmp_path: Path, http_root: tu
     assert (tmp_path / "in" / "t" / "inside.txt").read_text() == "unpacked"
     with pytest.raises(ArchiveError, match="failed to download"):
         load_input({"name": "m", "http": {"url": f"{url}/missing"}}, tmp_path / "in" / "m", drivers)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "keys"),
+    [
+        ("", ["a/1.log", "a/main.log", "b/main.log", "top.txt"]),
+        ("a", ["a/1.log", "a/main.log"]),
+        ("a/", ["a/1.log", "a/main.log"]),
+        ("top.txt", ["top.txt"]),
+        ("nothing", []),
+    ],
+    ids=["whole-repository", "prefix", "prefix-slash", "single-key", "missing-prefix"],
+)
+def test_keys_lists_stored_files_like_a_bucket_listing(
+    repo: LocalRepository, tmp_path: Path, prefix: str, keys: list[str]
+) -> None:
+    f = tmp_path / "f.txt"
+    f.write_text("x")
+    for key in ("a/main.log", "a/1.log", "b/main.log", "top.txt"):
+        repo.save(key, f, archive="none")
+    repo.save("b/.staging", f, archive="none")  # dot-names are internal staging files
+    assert repo.keys(prefix) == keys

@@ -37,7 +37,9 @@ CASES: list[tuple[str, str]] = [
     ("{{inputs.parameters.message}}", "hi"),
     ("say {{ inputs.parameters.message }}!", "say hi!"),
     ("{{workflow.name}}-{{steps.flip-coin.outputs.result}}", "wf-abc-heads"),
-    ("{{count}} {{ratio}} {{flag}} {{list}} {{item}}", '2 0.5 true [1,"a"] {"a":1,"b":"x"}'),
+    ("{{count}} {{ratio}} {{flag}}", "2 0.5 true"),
+    # maps and lists (artifacts) only resolve through from/fromExpression, never as text
+    ("{{list}} {{item}}", "{{list}} {{item}}"),
     ("{{multi}}", "line1\nline2 <&>"),
     ("{{nope}} stays", "{{nope}} stays"),
     ("{{ nope }}", "{{ nope }}"),

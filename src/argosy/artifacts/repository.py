@@ -58,6 +58,18 @@ class LocalRepository:
         """True when something is stored under ``key``."""
         return self.path(key).exists()
 
+    def keys(self, prefix: str = "") -> list[str]:
+        """Every stored file's key under ``prefix`` (recursive, sorted), like an S3 listing."""
+        base = self.path(prefix) if prefix.strip("/") else self.root
+        if base.is_file():
+            return [base.relative_to(self.root).as_posix()]
+        out: list[str] = []
+        for d, dirs, files in os.walk(base):
+            # dot-names are this repository's staging files (``.NAME.part``)
+            dirs[:] = [n for n in dirs if not n.startswith(".")]
+            out += [(Path(d) / n).relative_to(self.root).as_posix() for n in files if not n.startswith(".")]
+        return sorted(out)
+
     def read(self, key: str) -> bytes:
         """The stored bytes of ``key`` (a tgz stays a tgz)."""
         p = self.path(key)

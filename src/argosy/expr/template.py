@@ -141,7 +141,12 @@ class _Substitution:
                     f"unable to substitute {{{{{placeholder.raw}}}}}: output is an absent optional "
                     "(skipped/omitted node with no default)"
                 )
-            return value if isinstance(value, str) else render_value(value)
+            if isinstance(value, str):
+                return value
+            if not isinstance(value, dict | list | tuple):
+                return render_value(value)
+            # maps and lists (artifacts) are not text: Argo resolves them only through
+            # ``from``/``fromExpression``, so a textual reference stays unresolved
         nested_at = placeholder.raw.rfind("{{")
         if nested_at > 0:
             # fasttemplate ends a tag at the first "}}", so "{{a{{b}}}}" reaches us as "a{{b".

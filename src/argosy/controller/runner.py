@@ -54,7 +54,11 @@ class WorkflowRunner:
 
     async def run(self) -> Reconciler:
         e = self.engine
+        if self.store is not None:
+            wf = e.to_dict(with_nodes=False)
+            self.store.save_workflow(e.uid, wf, e.phase, e.started_at, e.finished_at)
         self._dispatch(e.start(self.clock.now()))
+        await asyncio.sleep(0)
         self._persist()
         while not e.done:
             event = await self._next_event()
@@ -67,6 +71,8 @@ class WorkflowRunner:
                 intents.extend(self._apply(ev, now))
             intents.extend(e.tick(now))
             self._dispatch(intents)
+            # let the pods just started reach their spawn before we spend time persisting
+            await asyncio.sleep(0)
             self._persist()
         # the workflow is over: nothing it started may outlive it
         for task in list(self.tasks.values()):
@@ -128,10 +134,8 @@ class WorkflowRunner:
     def _persist(self) -> None:
         e = self.engine
         changed = e.nodes.drain_changes()
-        if self.store is not None:
-            self.store.save_nodes(e.uid, ((n.id, n.to_dict()) for n in changed))
-            if changed or e.done:
-                wf = e.to_dict(with_nodes=False)
-                self.store.save_workflow(e.uid, wf, e.phase, e.started_at, e.finished_at)
+        if self.store is not None and (changed or e.done):
+            self.store.save_progress(e.uid, e.status(with_nodes=False), ((n.id, n.to_dict()) for n in changed),
+                                     e.started_at, e.finished_at)
         if self.on_change is not None and (changed or e.done):
             self.on_change(e, changed)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from argosy.engine import nodes as N
 from argosy.engine.arguments import mark_absent_arguments
-from argosy.engine.frames import ChildHooks, exit_hook
+from argosy.engine.frames import ChildHooks
 from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows
 from argosy.engine.nodes import Node
 from argosy.engine.outputs import OutputError, bind_artifact_arguments, template_outputs
@@ -98,7 +98,7 @@ class DagFrame:
         self.done: set[str] = set()
         self.task_of: dict[str, str] = {}
         self.group_open: dict[str, int] = {}
-        self.hooks = ChildHooks()
+        self.hooks = ChildHooks(engine, self)
         self.remaining = len(self.needed)
         self.limit = int(template["parallelism"]) if template.get("parallelism") else 0
         self.active = 0
@@ -129,7 +129,7 @@ class DagFrame:
     def child_started(self, child: Node) -> None:
         task = self.task_of.get(child.id)
         if task is not None:
-            self._lifecycle_hooks(task, child)
+            self.hooks.lifecycle(self.tasks[task], f"tasks.{task}", child)
 
     def child_done(self, child: Node) -> None:
         e = self.engine
@@ -142,35 +142,14 @@ class DagFrame:
         task = self.task_of.get(child.id)
         if task is None:
             return
-        self._lifecycle_hooks(task, child)
-        hook = exit_hook(self.tasks[task]) if child.type != "TaskGroup" else None
-        if hook and child.completed and not self.hooks.fired.setdefault(child.id, set()) & {"exit"}:
-            self.hooks.fired[child.id].add("exit")
-            scope = dict(self.scope)
-            add_node_ref(scope, f"tasks.{task}", child)
-            exit_node = e.run_exit_hook(hook, f"{child.name}.onExit", self.node.id, self, self.context, scope)
-            self.hooks.opened(child.id, exit_node)
+        holder = self.tasks[task]
+        self.hooks.lifecycle(holder, f"tasks.{task}", child)
+        if child.type != "TaskGroup" and self.hooks.exit(holder, f"tasks.{task}", child):
             return
         if not self.hooks.busy(child.id):
             self._task_node_settled(child)
 
     # ---- internals ------------------------------------------------------------------------
-
-    def _lifecycle_hooks(self, task: str, child: Node) -> None:
-        hooks = self.tasks[task].get("hooks") or {}
-        if not hooks:
-            return
-        scope = dict(self.scope)
-        add_node_ref(scope, f"tasks.{task}", child)
-        fired = self.hooks.fired.setdefault(child.id, set())
-        for hook_name, hook in hooks.items():
-            if hook_name == "exit" or hook_name in fired or not hook.get("expression"):
-                continue
-            if self.engine.eval_hook_expression(hook["expression"], scope):
-                fired.add(hook_name)
-                node = self.engine.run_exit_hook(
-                    hook, f"{child.name}.hooks.{hook_name}", self.node.id, self, self.context, scope)
-                self.hooks.opened(child.id, node)
 
     def _task_node_settled(self, child: Node) -> None:
         e = self.engine

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol
 
+from argosy.engine.scope import add_node_ref
+
 if TYPE_CHECKING:
     from argosy.engine.nodes import Node
+    from argosy.engine.reconciler import Reconciler
 
 
 class Frame(Protocol):
@@ -25,13 +28,15 @@ class Frame(Protocol):
 
 
 class ChildHooks:
-    """What a frame remembers about hooks it started for its children.
+    """The hooks a Steps or DAG frame runs for its children, and what is still open.
 
     A step or task is done only when its exit handler (``onExit`` / ``hooks.exit``) and
     any lifecycle hooks it triggered have finished.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, engine: Reconciler, frame: Any) -> None:
+        self.engine = engine
+        self.frame = frame
         #: hook node id -> the child node id it belongs to
         self.hook_of: dict[str, str] = {}
         #: child node id -> number of hook nodes still running
@@ -54,6 +59,38 @@ class ChildHooks:
 
     def busy(self, child_id: str) -> bool:
         return self.open.get(child_id, 0) > 0
+
+    def _run(self, hook: dict[str, Any], name: str, child: Node, scope: dict[str, Any]) -> None:
+        f = self.frame
+        node = self.engine.run_exit_hook(hook, name, f.node.id, f, f.context, scope)
+        self.opened(child.id, node)
+
+    def lifecycle(self, holder: dict[str, Any], ref: str, child: Node) -> None:
+        """Start every expression hook of ``holder`` whose condition now holds (once each)."""
+        hooks = holder.get("hooks") or {}
+        if not hooks:
+            return
+        scope = dict(self.frame.scope)
+        add_node_ref(scope, ref, child)
+        fired = self.fired.setdefault(child.id, set())
+        for hook_name, hook in hooks.items():
+            if hook_name == "exit" or hook_name in fired or not hook.get("expression"):
+                continue
+            if self.engine.eval_hook_expression(hook["expression"], scope):
+                fired.add(hook_name)
+                self._run(hook, f"{child.name}.hooks.{hook_name}", child, scope)
+
+    def exit(self, holder: dict[str, Any], ref: str, child: Node) -> bool:
+        """Start the exit handler of a completed child; True if one started."""
+        hook = exit_hook(holder)
+        fired = self.fired.setdefault(child.id, set())
+        if not hook or not child.completed or "exit" in fired:
+            return False
+        fired.add("exit")
+        scope = dict(self.frame.scope)
+        add_node_ref(scope, ref, child)
+        self._run(hook, f"{child.name}.onExit", child, scope)
+        return True
 
 
 def exit_hook(holder: dict[str, Any]) -> dict[str, Any] | None:

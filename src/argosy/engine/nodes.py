@@ -9,6 +9,7 @@ persists only those: a node event never re-serialises the whole status.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,7 +50,12 @@ def pod_name(workflow_name: str, node_name: str, template_name: str | None) -> s
 
 def rfc3339(ts: float) -> str:
     """Seconds since the epoch as Argo's timestamps (UTC, whole seconds, ``Z``)."""
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _rfc3339_second(int(ts))
+
+
+@lru_cache(maxsize=4096)
+def _rfc3339_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def fulfilled_phase(phase: str) -> bool:

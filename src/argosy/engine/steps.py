@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from argosy.engine import nodes as N
 from argosy.engine.arguments import mark_absent_arguments
-from argosy.engine.frames import ChildHooks, exit_hook
+from argosy.engine.frames import ChildHooks
 from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows
 from argosy.engine.nodes import Node
 from argosy.engine.outputs import OutputError, bind_artifact_arguments, template_outputs
@@ -39,7 +39,7 @@ class StepsFrame:
         self.group_node: Node | None = None
         self.open: set[str] = set()
         self.step_of: dict[str, dict[str, Any]] = {}
-        self.hooks = ChildHooks()
+        self.hooks = ChildHooks(engine, self)
         self.limit = int(template["parallelism"]) if template.get("parallelism") else 0
         self.waiting: deque[tuple[str, dict[str, Any]]] = deque()
         self.active = 0
@@ -50,7 +50,9 @@ class StepsFrame:
         self._next_group()
 
     def child_started(self, child: Node) -> None:
-        self._lifecycle_hooks(child)
+        step = self.step_of.get(child.id)
+        if step:
+            self.hooks.lifecycle(step, _ref(step), child)
 
     def child_done(self, child: Node) -> None:
         e = self.engine
@@ -62,39 +64,15 @@ class StepsFrame:
             return
         if child.id not in self.open:
             return
-        self._lifecycle_hooks(child)
         step = self.step_of.get(child.id)
-        hook = exit_hook(step) if step else None
-        if hook and child.completed and f"{child.id}:exit" not in self.hooks.fired.setdefault(child.id, set()):
-            self.hooks.fired[child.id].add(f"{child.id}:exit")
-            scope = dict(self.scope)
-            add_node_ref(scope, f"steps.{step['name'].split('(')[0]}", child)
-            exit_node = e.run_exit_hook(hook, f"{child.name}.onExit", self.node.id, self, self.context, scope)
-            self.hooks.opened(child.id, exit_node)
-            return
+        if step:
+            self.hooks.lifecycle(step, _ref(step), child)
+            if self.hooks.exit(step, _ref(step), child):
+                return
         if not self.hooks.busy(child.id):
             self._settle(child)
 
     # ---- internals ------------------------------------------------------------------------
-
-    def _lifecycle_hooks(self, child: Node) -> None:
-        step = self.step_of.get(child.id)
-        hooks = (step or {}).get("hooks") or {}
-        if not hooks:
-            return
-        name = step["name"].split("(")[0]  # type: ignore[index]
-        scope = dict(self.scope)
-        add_node_ref(scope, f"steps.{name}", child)
-        fired = self.hooks.fired.setdefault(child.id, set())
-        for hook_name, hook in hooks.items():
-            if hook_name == "exit" or hook_name in fired or not hook.get("expression"):
-                continue
-            expression = hook["expression"].replace(f"steps.{name}.", f"steps['{name}'].") if "-" in name else hook["expression"]
-            if self.engine.eval_hook_expression(expression, scope):
-                fired.add(hook_name)
-                hook_node = self.engine.run_exit_hook(
-                    hook, f"{child.name}.hooks.{hook_name}", self.node.id, self, self.context, scope)
-                self.hooks.opened(child.id, hook_node)
 
     def _settle(self, child: Node) -> None:
         if child.id not in self.open:
@@ -265,6 +243,11 @@ class StepsFrame:
             e.add_outputs_to_global(outputs)
         e.kill_daemons(self.node)
         e.finish(self.node, N.SUCCEEDED)
+
+
+def _ref(step: dict[str, Any]) -> str:
+    """``steps.NAME`` for a step, its loop suffix ``(i:item)`` dropped."""
+    return f"steps.{step['name'].split('(')[0]}"
 
 
 def _group(group: Any) -> list[dict[str, Any]]:

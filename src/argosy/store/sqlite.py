@@ -1,7 +1,10 @@
-"""The store: workflows and their nodes in SQLite (SQLAlchemy Core).
+"""The store: workflows and their nodes in SQLite, through SQLAlchemy Core.
 
-Nodes are rows of their own, written only when they change, so persisting a node event
-costs the same in a 10-node and a 100,000-node workflow.
+The workflow's manifest (metadata and spec) is written once when it is submitted; after
+that each batch of events writes only what changed: the status summary and the nodes
+that changed, each node a row of its own. So persisting a node event costs the same in a
+10-node and a 100,000-node workflow. Statements are fixed SQL on one open connection:
+building SQLAlchemy statements per batch cost more than the writes themselves.
 """
 
 from __future__ import annotations
@@ -11,18 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Float,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    select,
-)
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Column, Float, MetaData, String, Table, Text, create_engine, event
 
 metadata = MetaData()
 
@@ -35,7 +27,8 @@ workflows = Table(
     Column("phase", String, nullable=False),
     Column("started_at", Float),
     Column("finished_at", Float),
-    Column("body", Text, nullable=False),  # the workflow without status.nodes
+    Column("manifest", Text, nullable=False),  # metadata + spec, written once
+    Column("status", Text, nullable=False),  # status without nodes
 )
 
 nodes = Table(
@@ -45,6 +38,22 @@ nodes = Table(
     Column("node_id", String, primary_key=True),
     Column("body", Text, nullable=False),
 )
+
+_INSERT_WORKFLOW = (
+    "INSERT INTO workflows (uid, namespace, name, phase, started_at, finished_at, manifest, status) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uid) DO UPDATE SET namespace=excluded.namespace, "
+    "name=excluded.name, phase=excluded.phase, started_at=excluded.started_at, "
+    "finished_at=excluded.finished_at, manifest=excluded.manifest, status=excluded.status"
+)
+_UPDATE_STATUS = "UPDATE workflows SET phase=?, started_at=?, finished_at=?, status=? WHERE uid=?"
+_UPSERT_NODE = (
+    "INSERT INTO nodes (workflow_uid, node_id, body) VALUES (?, ?, ?) "
+    "ON CONFLICT (workflow_uid, node_id) DO UPDATE SET body=excluded.body"
+)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"))
 
 
 class Store:
@@ -62,54 +71,53 @@ class Store:
             cur.close()
 
         metadata.create_all(self.engine)
+        self._conn = self.engine.connect()
+
+    def close(self) -> None:
+        self._conn.close()
 
     def save_workflow(self, uid: str, workflow: dict[str, Any], phase: str,
                       started_at: float | None, finished_at: float | None) -> None:
-        body = {k: v for k, v in workflow.items() if k != "status"}
-        status = {k: v for k, v in (workflow.get("status") or {}).items() if k != "nodes"}
-        body["status"] = status
+        """Record a submitted workflow: its manifest and its status (without nodes)."""
         meta = workflow.get("metadata") or {}
-        row = {
-            "uid": uid,
-            "namespace": meta.get("namespace") or "default",
-            "name": meta.get("name"),
-            "phase": phase,
-            "started_at": started_at,
-            "finished_at": finished_at,
-            "body": json.dumps(body, separators=(",", ":")),
-        }
-        stmt = sqlite_insert(workflows).values(row)
-        stmt = stmt.on_conflict_do_update(index_elements=["uid"], set_={k: stmt.excluded[k] for k in row if k != "uid"})
-        with self.engine.begin() as conn:
-            conn.execute(stmt)
+        manifest = {k: v for k, v in workflow.items() if k != "status"}
+        status = {k: v for k, v in (workflow.get("status") or {}).items() if k != "nodes"}
+        self._conn.exec_driver_sql(_INSERT_WORKFLOW, (
+            uid, meta.get("namespace") or "default", meta.get("name"), phase, started_at, finished_at,
+            _json(manifest), _json(status)))
+        self._conn.commit()
 
-    def save_nodes(self, uid: str, changed: Iterable[tuple[str, dict[str, Any]]]) -> None:
-        rows = [{"workflow_uid": uid, "node_id": nid, "body": json.dumps(body, separators=(",", ":"))}
-                for nid, body in changed]
-        if not rows:
-            return
-        stmt = sqlite_insert(nodes)
-        stmt = stmt.on_conflict_do_update(index_elements=["workflow_uid", "node_id"], set_={"body": stmt.excluded.body})
-        with self.engine.begin() as conn:
-            conn.execute(stmt, rows)
+    def save_progress(self, uid: str, status: dict[str, Any], changed: Iterable[tuple[str, dict[str, Any]]],
+                      started_at: float | None, finished_at: float | None) -> None:
+        """One batch: the status summary and the nodes that changed, in one transaction."""
+        rows = [(uid, nid, _json(body)) for nid, body in changed]
+        if rows:
+            self._conn.exec_driver_sql(_UPSERT_NODE, rows)
+        summary = {k: v for k, v in status.items() if k != "nodes"}
+        self._conn.exec_driver_sql(_UPDATE_STATUS, (summary.get("phase", "Pending"), started_at, finished_at,
+                                                    _json(summary), uid))
+        self._conn.commit()
 
     def find(self, name: str, namespace: str | None = None) -> dict[str, Any] | None:
         """The latest workflow with this name (with its nodes), or None."""
-        q = select(workflows).where(workflows.c.name == name)
+        sql = "SELECT uid, manifest, status FROM workflows WHERE name = ?"
+        params: tuple[Any, ...] = (name,)
         if namespace:
-            q = q.where(workflows.c.namespace == namespace)
-        q = q.order_by(workflows.c.started_at.desc()).limit(1)
-        with self.engine.connect() as conn:
-            row = conn.execute(q).mappings().first()
-            if row is None:
-                return None
-            wf = json.loads(row["body"])
-            node_rows = conn.execute(select(nodes.c.node_id, nodes.c.body).where(nodes.c.workflow_uid == row["uid"]))
-            wf.setdefault("status", {})["nodes"] = {nid: json.loads(b) for nid, b in node_rows}
+            sql += " AND namespace = ?"
+            params += (namespace,)
+        sql += " ORDER BY started_at DESC LIMIT 1"
+        row = self._conn.exec_driver_sql(sql, params).first()
+        if row is None:
+            return None
+        wf = json.loads(row[1])
+        wf["status"] = json.loads(row[2])
+        node_rows = self._conn.exec_driver_sql("SELECT node_id, body FROM nodes WHERE workflow_uid = ?", (row[0],))
+        nodes_ = {nid: json.loads(body) for nid, body in node_rows}
+        if nodes_:
+            wf["status"]["nodes"] = nodes_
         return wf
 
     def list(self) -> list[dict[str, Any]]:
-        q = select(workflows.c.name, workflows.c.namespace, workflows.c.phase, workflows.c.started_at,
-                   workflows.c.finished_at).order_by(workflows.c.started_at)
-        with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(q).mappings()]
+        rows = self._conn.exec_driver_sql(
+            "SELECT name, namespace, phase, started_at, finished_at FROM workflows ORDER BY started_at")
+        return [dict(zip(("name", "namespace", "phase", "started_at", "finished_at"), r)) for r in rows]

@@ -19,7 +19,13 @@ from argosy.lint.fields import (
     is_variable,
 )
 from argosy.lint.names import field_name_problem
-from argosy.lint.variables import VariableScope, check_expressions, check_variables, template_scope
+from argosy.lint.variables import (
+    VariableScope,
+    check_expression,
+    check_expressions,
+    check_variables,
+    template_scope,
+)
 from argosy.spec import TEMPLATE_TYPES, step_groups, template_types
 
 LEAF_TYPES = frozenset({"Container", "ContainerSet", "Script", "Resource", "Data", "Suspend", "HTTP", "Plugin"})
@@ -182,8 +188,11 @@ def check_hooks(ctx: LintContext, hooks: Any, at: str) -> None:
         if not isinstance(hook, dict):
             ctx.report.add(f"{at}.{name}", "hook must be a mapping")
             continue
-        if name != "exit" and not hook.get("expression"):
+        expression = hook.get("expression")
+        if name != "exit" and not expression:
             ctx.report.add(f"{at}.{name}", "Expression required")
+        elif isinstance(expression, str) and "{{" not in expression:
+            check_expression(ctx, f"{at}.{name}.expression", expression)
         ctx.call(hook, f"{at}.{name}")
 
 

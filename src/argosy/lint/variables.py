@@ -241,14 +241,15 @@ def check_expressions(ctx: LintContext, template: dict[str, Any], where: str) ->
         at = f"{where}.{path}"
         leaf = path.rsplit(".", 1)[-1]
         if leaf in _EXPRESSION_FIELDS and "{{" not in text:
-            _compile(ctx, at, text)
+            check_expression(ctx, at, text)
         if "{{" in text:
             for tag in placeholders(text):
                 if tag.kind == "expression":
-                    _compile(ctx, at, tag.text)
+                    check_expression(ctx, at, tag.text)
 
 
-def _compile(ctx: LintContext, at: str, text: str) -> None:
+def check_expression(ctx: LintContext, at: str, text: str) -> None:
+    """Report an expr-lang expression that does not parse, with the column."""
     try:
         compile_expression(text)
     except ExpressionSyntaxError as e:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -68,6 +66,9 @@ class HttpDriver:
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".{dest.name}.download")
         try:
+            import urllib.error  # imported on first download: most runs never need it
+            import urllib.request
+
             req = urllib.request.Request(url, headers=headers)
             with urllib.request.urlopen(req, timeout=HTTP_TIMEOUT) as resp, tmp.open("wb") as out:
                 shutil.copyfileobj(resp, out)

@@ -9,8 +9,8 @@ persists only those: a node event never re-serialises the whole status.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 PENDING = "Pending"

@@ -74,3 +74,56 @@ def test_lint_exit_codes(tmp_path: Path) -> None:
     bad.write_text("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: x}\nspec: {templates: []}\n")
     out = argosy("lint", str(bad), data=tmp_path)
     assert out.returncode == 1 and "entrypoint" in out.stdout
+
+
+def _interrupted(tmp_path: Path, presses: int, goodbye: str) -> dict:
+    import signal
+    import time
+
+    wf = tmp_path / "long.yaml"
+    wf.write_text("""
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: long-}
+spec:
+  entrypoint: main
+  onExit: bye
+  templates:
+  - name: main
+    container: {image: busybox, command: [sh, -c, "echo started; sleep 300"]}
+  - name: bye
+    container: {image: busybox, command: [sh, -c, "%s"]}
+""" % goodbye)
+    proc = subprocess.Popen([sys.executable, "-m", "argosy.cli.main", "run", str(wf), "-o", "json",
+                             "--data-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=ROOT)
+    logs = tmp_path / "logs"
+    deadline = time.monotonic() + 60
+    while not any(p.read_text().strip() == "started" for p in logs.rglob("*.log")):
+        assert time.monotonic() < deadline and proc.poll() is None, "the step never started"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    if presses == 2:
+        while not any("bye" in p.read_text() for p in logs.rglob("*.log")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def test_ctrl_c_once_stops_and_runs_the_exit_handler(tmp_path: Path) -> None:
+    wf = _interrupted(tmp_path, presses=1, goodbye="echo bye")
+    status = wf["status"]
+    assert status["phase"] == "Failed"
+    assert status["message"] == "Stopped with strategy 'Stop'"
+    exit_node = next(n for n in status["nodes"].values() if n["name"].endswith(".onExit"))
+    assert exit_node["phase"] == "Succeeded" and exit_node["outputs"]["result"] == "bye"
+
+
+def test_ctrl_c_twice_terminates(tmp_path: Path) -> None:
+    wf = _interrupted(tmp_path, presses=2, goodbye="echo bye; sleep 300")
+    nodes = wf["status"]["nodes"].values()
+    exit_node = next(n for n in nodes if n["name"].endswith(".onExit"))
+    assert exit_node["phase"] == "Failed"  # the second press cut the exit handler short
+    assert all(n["phase"] not in ("Running", "Pending") for n in nodes)

@@ -185,16 +185,17 @@ class Reconciler:
     def stop(self, now: float, strategy: str = "Stop") -> list[Intent]:
         """Argo's ``stop`` (exit handlers still run) or ``terminate`` (they don't)."""
         self.now = now
-        if self.done or self.shutdown:
+        if self.done or self.shutdown in (strategy, "Terminate"):
             return self._flush()
-        self.shutdown = strategy
+        self.shutdown = strategy  # a Stop may still be escalated to Terminate
         message = f"Stopped with strategy '{strategy}'"
         self._waiting.clear()
         for nid in list(self._suspended):
             self._suspended.pop(nid)
             self.finish(self.nodes.get(nid), N.FAILED, message)
         for nid in list(self.running_pods):
-            self._intents.append(CancelPod(nid, message))
+            if strategy == "Terminate" or not self._in_exit_handler(self.nodes.get(nid)):
+                self._intents.append(CancelPod(nid, message))
         self._drain()
         return self._flush()
 
@@ -564,8 +565,17 @@ class Reconciler:
         while self._waiting and (not limit or len(self.running_pods) < int(limit)):
             self._waiting.popleft()()
 
+    def _in_exit_handler(self, node: Node) -> bool:
+        """Whether a node runs as (or inside) an exit handler: ``stop`` still runs those."""
+        current: Node | None = node
+        while current is not None:
+            if current.hooked:
+                return True
+            current = self.nodes.by_id.get(current.boundary_id) if current.boundary_id else None
+        return False
+
     def _start_pod(self, node: Node, template: dict[str, Any]) -> None:
-        if self.shutdown:
+        if self.shutdown == "Terminate" or (self.shutdown and not self._in_exit_handler(node)):
             self.finish(node, N.FAILED, f"Stopped with strategy '{self.shutdown}'")
             return
         deadline = template.get("activeDeadlineSeconds")

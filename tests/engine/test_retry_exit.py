@@ -184,3 +184,107 @@ spec:
     terminated = run_workflow(text, control=lambda r: r.stop("Terminate"))
     assert terminated.nodes.by_name("t.onExit") is None
     assert terminated.message == "Stopped with strategy 'Terminate'"
+
+
+def test_workflow_deadline_fails_running_nodes() -> None:
+    text = """
+metadata: {name: dl}
+spec:
+  entrypoint: main
+  activeDeadlineSeconds: 30
+  templates:
+  - name: main
+    steps:
+    - - {name: wait, template: wait}
+  - name: wait
+    suspend: {}
+"""
+    e = run_workflow(text)
+    wait = e.nodes.by_name("dl[0].wait")
+    assert wait.phase == "Failed" and wait.message == "Step exceeded its deadline"
+    assert e.phase == "Failed" and e.message == "Step exceeded its deadline"
+    assert e.finished_at - e.started_at == 30
+
+
+def test_template_timeout_fails_a_steps_node() -> None:
+    text = """
+metadata: {name: to}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    timeout: 20s
+    steps:
+    - - {name: wait, template: wait}
+  - name: wait
+    suspend: {duration: "60"}
+"""
+    e = run_workflow(text)
+    root = e.nodes.get("to")
+    assert root.phase == "Failed" and root.message == "to exceeded its deadline"
+    assert e.phase == "Failed"
+
+
+def test_lifecycle_hook_fires_on_expression() -> None:
+    text = """
+metadata: {name: hk}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - name: a
+        template: ok
+        hooks:
+          done:
+            expression: steps.a.status == "Succeeded"
+            template: ok
+  - name: ok
+    container: {image: busybox, command: [echo, hi]}
+"""
+    e = run_workflow(text)
+    hook = e.nodes.by_name("hk[0].a.hooks.done")
+    assert hook is not None and hook.phase == "Succeeded" and hook.display_name == "a.hooks.done"
+    assert e.phase == "Succeeded"
+
+
+def test_daemon_is_fulfilled_when_started_and_stopped_with_its_boundary() -> None:
+    def handler(pod: PodSpec) -> object:
+        return result_of({"result": "x"})
+
+    text = """
+metadata: {name: dm}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: server, template: server}
+    - - {name: client, template: ok}
+  - name: server
+    daemon: true
+    container: {image: busybox, command: [sleep, "100"]}
+  - name: ok
+    container: {image: busybox, command: [echo, hi]}
+"""
+    e = run_workflow(text, handler)
+    assert e.nodes.by_name("dm[1].client").phase == "Succeeded"
+    assert e.phase == "Succeeded"
+
+
+def test_template_parallelism_limits_a_steps_group() -> None:
+    text = """
+metadata: {name: tp}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    parallelism: 1
+    steps:
+    - - {name: a, template: ok, withItems: [1, 2, 3]}
+  - name: ok
+    container: {image: busybox, command: [echo, hi]}
+"""
+    e = run_workflow(text)
+    pods = sorted((n for n in e.nodes if n.type == "Pod"), key=lambda n: n.name)
+    assert len(pods) == 3 and e.phase == "Succeeded"

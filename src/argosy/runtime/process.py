@@ -90,9 +90,14 @@ class ProcessRuntime:
             return await node.execute()
         finally:
             await node.stop_all()
-            shutil.rmtree(node.scratch, ignore_errors=True)
-            with contextlib.suppress(OSError):
-                node.scratch.parent.rmdir()  # the workflow's dir, once its last node is gone
+            # the result is ready: clean up in a worker thread, off the hand-off path
+            asyncio.get_running_loop().run_in_executor(None, _remove_scratch, node.scratch)
+
+
+def _remove_scratch(scratch: Path) -> None:
+    shutil.rmtree(scratch, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        scratch.parent.rmdir()  # the workflow's dir, once its last node is gone
 
 
 class _Node:

@@ -81,9 +81,11 @@ class WorkflowRunner:
             # let the pods just started reach their spawn before we spend time persisting
             await asyncio.sleep(0)
             self._persist_soon()
-        # the workflow is over: nothing it started may outlive it
-        for task in list(self.tasks.values()):
-            task.cancel()
+        # the workflow is over: nothing it started may outlive it (a task already being
+        # cancelled is left to finish killing its processes: a second cancel would cut that short)
+        for node_id, task in list(self.tasks.items()):
+            if node_id not in self.cancel_reasons:
+                task.cancel()
         if self.tasks:
             await asyncio.gather(*self.tasks.values(), return_exceptions=True)
         self._persist()

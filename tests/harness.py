@@ -14,8 +14,8 @@ from argosy.controller.clock import FakeClock
 from argosy.controller.runner import WorkflowRunner
 from argosy.engine.intents import PodResult, PodSpec
 from argosy.engine.reconciler import Reconciler
-from argosy.spec import ObjectSet, TemplateResolver, load_text
 from argosy.runtime.base import FakeRuntime, RunContext, result_of
+from argosy.spec import ObjectSet, TemplateResolver, load_text
 
 Handler = Callable[[PodSpec], PodResult]
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def argosy(*args: str, data: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "argosy.cli.main", *args, "--data-dir", str(data)]
                           if args[0] != "lint" else [sys.executable, "-m", "argosy.cli.main", *args],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+                          capture_output=True, text=True, timeout=120, cwd=ROOT, check=False)
 
 
 def test_run_prints_json_and_keeps_status_and_logs(tmp_path: Path) -> None:
@@ -92,8 +92,8 @@ spec:
   - name: main
     container: {image: busybox, command: [sh, -c, "echo started; sleep 300"]}
   - name: bye
-    container: {image: busybox, command: [sh, -c, "%s"]}
-""" % goodbye)
+    container: {image: busybox, command: [sh, -c, "GOODBYE"]}
+""".replace("GOODBYE", goodbye))
     proc = subprocess.Popen([sys.executable, "-m", "argosy.cli.main", "run", str(wf), "-o", "json",
                              "--data-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, cwd=ROOT)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
+from harness import run_workflow
+
 from argosy.engine.intents import PodSpec
 from argosy.runtime.base import result_of
-from harness import run_workflow
 
 RETRY = """
 metadata: {name: r}
@@ -17,7 +20,7 @@ spec:
 """
 
 
-def flaky(succeed_on: int):  # noqa: ANN201
+def flaky(succeed_on: int):
     def handler(pod: PodSpec) -> object:
         cmd = " ".join(pod.template["container"]["command"])
         attempt = int(cmd.rsplit(" ", 1)[1])
@@ -60,7 +63,7 @@ def test_backoff_waits_on_the_clock() -> None:
     text = RETRY.replace("retryPolicy: OnFailure}", "retryPolicy: OnFailure, backoff: {duration: 10s, factor: 2}}")
     e = run_workflow(text, flaky(2))
     attempts = [e.nodes.get(c) for c in e.nodes.get("r").children]
-    gaps = [b.started_at - a.finished_at for a, b in zip(attempts, attempts[1:])]
+    gaps = [b.started_at - a.finished_at for a, b in pairwise(attempts)]
     assert gaps == [10.0, 20.0]
 
 

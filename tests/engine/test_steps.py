@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from argosy.engine.nodes import node_id
-
 from harness import by_display, run_workflow
+
+from argosy.engine.nodes import node_id
 
 HELLO = """
 apiVersion: argoproj.io/v1alpha1

@@ -149,7 +149,10 @@ class Container:
         assert proc is not None
         if proc.stdout is not None:
             await read_pipe(proc.stdout.fileno(), self._keep)
-        rc = await wait_exit(proc)
+        # at stdout's EOF bwrap has usually exited already: no pidfd round trip then
+        rc = proc.poll()
+        if rc is None:
+            rc = await wait_exit(proc)
         self.close()
         return exit_code_of(rc)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import os
 import shutil
 import subprocess
@@ -20,7 +20,7 @@ from argosy.runtime.images import CommandPath, argv_for
 from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
 from argosy.runtime.probes import wait_ready
 from argosy.runtime.sandbox import MountPlan, norm
-from argosy.runtime.volumes import VolumeSource, container_env, resolve_volumes
+from argosy.runtime.volumes import VolumeSource, container_env, host_env, resolve_volumes
 
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
@@ -37,7 +37,9 @@ class ProcessRuntime:
         #: where per-node sandboxes live while a node runs; a tmpfs keeps setup cheap
         self.scratch_dir = scratch_dir
         self.commands = CommandPath()
-        self._log_dirs: set[Path] = set()
+        #: what every container's environment starts from (host variables and the sandbox PATH)
+        self.base_env = host_env(self.commands.sandbox_path)
+        self._log_dirs: dict[tuple[Path, str], str] = {}
 
     def check(self) -> None:
         """Raise :class:`RuntimeFailure` unless bwrap exists and can create a sandbox here."""
@@ -65,11 +67,14 @@ class ProcessRuntime:
             self.scratch_dir = _shm_dir() or context.data_dir / "sandbox"
         return self.scratch_dir
 
-    def log_dir(self, context: RunContext, workflow: str) -> Path:
-        d = context.log_path(workflow, "x").parent
-        if d not in self._log_dirs:
-            d.mkdir(parents=True, exist_ok=True)
-            self._log_dirs.add(d)
+    def log_dir(self, context: RunContext, workflow: str) -> str:
+        """The directory of a workflow's logs, created on first use."""
+        key = (context.data_dir, workflow)
+        d = self._log_dirs.get(key)
+        if d is None:
+            path = context.log_path(workflow, "x").parent
+            path.mkdir(parents=True, exist_ok=True)
+            d = self._log_dirs[key] = str(path)
         return d
 
     async def run(
@@ -90,14 +95,37 @@ class ProcessRuntime:
             return await node.execute()
         finally:
             await node.stop_all()
-            # the result is ready: clean up in a worker thread, off the hand-off path
-            asyncio.get_running_loop().run_in_executor(None, _remove_scratch, node.scratch)
+            if not _remove_empty(node.scratch, node.tmp_dirs):
+                # the result is ready: remove the tree in a worker thread, off the hand-off path
+                asyncio.get_running_loop().run_in_executor(
+                    None, functools.partial(shutil.rmtree, node.scratch, ignore_errors=True))
 
 
-def _remove_scratch(scratch: Path) -> None:
-    shutil.rmtree(scratch, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        scratch.parent.rmdir()  # the workflow's dir, once its last node is gone
+def _remove_empty(scratch: str, tmp_dirs: list[str]) -> bool:
+    """Remove a node's scratch dir in the common case, where it holds nothing but empty
+    private ``/tmp`` dirs: a few ``rmdir``; False when anything else is in it."""
+    try:
+        for d in tmp_dirs:
+            os.rmdir(d)
+        os.rmdir(scratch)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+def _make_dir(path: str) -> None:
+    """Create a node's fresh scratch dir (its parents too), replacing a stale one."""
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        shutil.rmtree(path, ignore_errors=True)  # left by an earlier node of that name
+        os.mkdir(path)
+    except FileNotFoundError:
+        os.makedirs(path, exist_ok=True)
+
+
 
 
 class _Node:
@@ -110,25 +138,29 @@ class _Node:
         self.context = context
         self.on_started = on_started
         self.started = False
-        self.scratch = rt.scratch_base(context) / (pod.workflow_uid or pod.workflow_name) / pod.pod_name
+        #: one flat dir per node (no per-workflow level to create and remove around it)
+        self.scratch = f"{rt.scratch_base(context)}/{pod.workflow_uid or pod.workflow_name}_{pod.pod_name}"
+        #: the containers' private /tmp dirs, all the scratch dir holds in the common case
+        self.tmp_dirs: list[str] = []
         self.live: list[Container] = []
         self.main: Container | None = None
         self.volumes: dict[str, VolumeSource] = {}
         self.inputs: list[tuple[str, str]] = []
         self.script: str | None = None
-        self.repo = LocalRepository(context.artifact_dir)
+        self._repo: LocalRepository | None = None
+
+    @property
+    def repo(self) -> LocalRepository:
+        if self._repo is None:
+            self._repo = LocalRepository(self.context.artifact_dir)
+        return self._repo
 
     # ---- setup --------------------------------------------------------------------
 
     def _prepare(self) -> None:
-        if self.scratch.exists():
-            shutil.rmtree(self.scratch, ignore_errors=True)
-        try:
-            self.scratch.mkdir(parents=True)
-        except FileNotFoundError:
-            # another node of the workflow removed the (then empty) parent in between
-            self.scratch.mkdir(parents=True)
-        self.volumes = resolve_volumes(self.pod, self.context, self.scratch)
+        _make_dir(self.scratch)
+        if self.pod.volumes or self.pod.template.get("volumes"):
+            self.volumes = resolve_volumes(self.pod, self.context, Path(self.scratch))
         self.logs = self.rt.log_dir(self.context, self.pod.workflow_name)
         self.commands = self.rt.commands
 
@@ -141,7 +173,7 @@ class _Node:
             path = art.get("path")
             if not path:
                 continue
-            dest = self.scratch / "inputs" / str(i) / (os.path.basename(path.rstrip("/")) or "artifact")
+            dest = Path(self.scratch) / "inputs" / str(i) / (os.path.basename(path.rstrip("/")) or "artifact")
             try:
                 if load_input(art, dest, drivers):
                     self.inputs.append((path, str(dest)))
@@ -150,11 +182,11 @@ class _Node:
 
     def _container(self, name: str, spec: dict[str, Any], main: bool, mounts: list[dict[str, Any]],
                    argv: list[str] | None = None) -> Container:
-        cdir = self.scratch / f"c-{name}"
-        root, tmp = cdir / "root", cdir / "tmp"
-        root.mkdir(parents=True)
-        tmp.mkdir()
-        plan = MountPlan.new(str(root), str(tmp))
+        # the scratch root is created only if the plan needs the split layout
+        tmp = f"{self.scratch}/tmp-{name}"
+        os.mkdir(tmp)
+        self.tmp_dirs.append(tmp)
+        plan = MountPlan.new(f"{self.scratch}/root-{name}", tmp)
         for vm in mounts:
             src = self.volumes.get(vm.get("name", ""))
             if src is None:
@@ -175,13 +207,13 @@ class _Node:
                 if p:
                     plan.writable_ancestor(os.path.dirname(norm(p)))
         workdir = str(spec.get("workingDir") or "/")
-        if not os.path.isdir(workdir):
+        if workdir != "/" and not os.path.isdir(workdir):
             plan.writable_dir(workdir)
         argv = argv if argv is not None else argv_for(spec, name)
         self._check_command(argv[0], spec, plan)
-        env = container_env(spec, self.pod, self.context, self.commands.sandbox_path, name)
-        log = self.logs / (f"{self.pod.pod_name}.log" if main else f"{self.pod.pod_name}-{name}.log")
-        return Container(name=name, spec=spec, argv=argv, env=env, plan=plan, log_path=str(log),
+        env = container_env(spec, self.pod, self.context, self.rt.base_env, name)
+        log = f"{self.logs}/{self.pod.pod_name}.log" if main else f"{self.logs}/{self.pod.pod_name}-{name}.log"
+        return Container(name=name, spec=spec, argv=argv, env=env, plan=plan, log_path=log,
                          workdir=workdir, capture=main)
 
     def _check_command(self, command: str, spec: dict[str, Any], plan: MountPlan) -> None:
@@ -210,7 +242,7 @@ class _Node:
                 return await self._run_container_set(tpl["containerSet"] or {})
             if "script" in tpl:
                 spec = tpl["script"] or {}
-                self.script = str(self.scratch / "script")
+                self.script = f"{self.scratch}/script"
                 Path(self.script).write_text(str(spec.get("source", "")))
                 # Argo's script file is executable: `command: [sh, -c]` runs it by path
                 os.chmod(self.script, 0o755)
@@ -350,7 +382,7 @@ class _Node:
             if (self.pod.template.get("outputs") or {}).get("artifacts"):
                 arts = await asyncio.to_thread(
                     output_artifacts, self.pod.template, main.plan, self.repo,
-                    self.pod.artifact_key_prefix, ok, str(self.scratch))
+                    self.pod.artifact_key_prefix, ok, self.scratch)
             else:
                 arts = []
         except RuntimeFailure as e:

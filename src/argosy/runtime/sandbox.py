@@ -53,7 +53,8 @@ class Bind:
 class MountPlan:
     """The mounts of one container; ``args()`` renders them for bwrap.
 
-    ``root`` is the container's scratch root (used only by the split layout).
+    ``root`` is the container's scratch root, used only by the split layout and created
+    when the plan first splits (most containers never need it).
     """
 
     root: str
@@ -101,6 +102,7 @@ class MountPlan:
     def _split(self, d: str) -> None:
         """Turn ``d`` into a scratch directory holding symlinks to its host children."""
         if d == "/":
+            os.makedirs(self.root, exist_ok=True)
             self.split_root = True
             names = [n for n in os.listdir("/") if "/" + n not in SPECIAL]
         else:

@@ -111,12 +111,18 @@ def _key_ref(kind: str, ref: dict[str, Any], store: dict[str, dict[str, str]], n
     return data[key]
 
 
-def container_env(
-    container: dict[str, Any], pod: PodSpec, context: RunContext, path: str, name: str
-) -> dict[str, str]:
-    """The environment of one container: a few host variables, Argo's, envFrom, then env."""
+def host_env(path: str) -> dict[str, str]:
+    """What every container's environment starts from: a few host variables and ``PATH``."""
     env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
     env["PATH"] = path
+    return env
+
+
+def container_env(
+    container: dict[str, Any], pod: PodSpec, context: RunContext, base: dict[str, str], name: str
+) -> dict[str, str]:
+    """The environment of one container: ``base`` (see :func:`host_env`), Argo's, envFrom, then env."""
+    env = dict(base)
     env["ARGO_POD_NAME"] = pod.pod_name
     env["ARGO_CONTAINER_NAME"] = name
     env["ARGO_NODE_ID"] = pod.node_id

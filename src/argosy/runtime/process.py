@@ -16,12 +16,13 @@ from argosy.engine.intents import PodResult, PodSpec
 from argosy.errors import RuntimeFailure
 from argosy.runtime.base import RunContext
 from argosy.runtime.containers import SCRIPT_PATH, Container
-from argosy.runtime.images import CommandPath, argv_for
+from argosy.runtime.images import BIN_DIR, CommandPath, argv_for
 from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
 from argosy.runtime.probes import wait_ready
 from argosy.runtime.sandbox import MountPlan, norm
 from argosy.runtime.volumes import VolumeSource, container_env, host_env, resolve_volumes
 
+BIN_DIR_TEXT = str(BIN_DIR)
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
 
@@ -187,6 +188,9 @@ class _Node:
         os.mkdir(tmp)
         self.tmp_dirs.append(tmp)
         plan = MountPlan.new(f"{self.scratch}/root-{name}", tmp)
+        if plan.mount_of(BIN_DIR_TEXT) is not None:
+            # Argosy installed under /tmp (a CI checkout): the private /tmp would hide argosay
+            plan.bind(BIN_DIR_TEXT, BIN_DIR_TEXT, readonly=True)
         for vm in mounts:
             src = self.volumes.get(vm.get("name", ""))
             if src is None:

@@ -21,6 +21,19 @@ def _strip(ref: str) -> str:
     return ref
 
 
+def find_artifact(ref: Mapping[str, Any], scope: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The artifact a ``from: "{{...}}"`` or ``fromExpression`` names, or None."""
+    found: Any = None
+    if ref.get("from"):
+        found = scope.get(_strip(substitute(_strip(str(ref["from"])), scope)))
+    elif ref.get("fromExpression"):
+        try:
+            found = evaluate(str(ref["fromExpression"]), expand_scope(scope))
+        except ArgosyError:
+            found = None
+    return found if isinstance(found, Mapping) else None
+
+
 def template_outputs(template: Mapping[str, Any], scope: Mapping[str, Any]) -> dict[str, Any] | None:
     """Argo's getTemplateOutputsFromScope."""
     spec = template.get("outputs") or {}
@@ -55,19 +68,12 @@ def template_outputs(template: Mapping[str, Any], scope: Mapping[str, Any]) -> d
         out["parameters"] = params
     arts = []
     for a in spec.get("artifacts") or []:
-        src = a.get("from")
-        found = None
-        if src:
-            found = scope.get(_strip(src))
-        elif a.get("fromExpression"):
-            try:
-                found = evaluate(a["fromExpression"], expand_scope(scope))
-            except ArgosyError:
-                found = None
-        if not isinstance(found, Mapping):
+        found = find_artifact(a, scope)
+        if found is None:
             if a.get("optional"):
                 continue
-            raise OutputError(f"unable to resolve outputs from scope: Unable to resolve: {src or a.get('fromExpression')}")
+            raise OutputError(
+                f"unable to resolve outputs from scope: Unable to resolve: {a.get('from') or a.get('fromExpression')}")
         row = dict(found)
         row["name"] = a["name"]
         if a.get("globalName"):
@@ -92,15 +98,8 @@ def bind_artifact_arguments(holder: dict[str, Any], scope: Mapping[str, Any]) ->
         if "from" not in a and "fromExpression" not in a:
             bound.append(a)
             continue
-        found: Any = None
-        if a.get("from"):
-            found = scope.get(_strip(substitute(_strip(str(a["from"])), scope)))
-        else:
-            try:
-                found = evaluate(a["fromExpression"], expand_scope(scope))
-            except ArgosyError:
-                found = None
-        if not isinstance(found, Mapping):
+        found = find_artifact(a, scope)
+        if found is None:
             if a.get("optional"):
                 continue
             raise OutputError(f"Unable to resolve: {a.get('from') or a.get('fromExpression')}")

@@ -34,6 +34,15 @@ class RunContext:
         """Where a node's combined stdout/stderr log is written."""
         return self.data_dir / "logs" / workflow_name / f"{pod_name}.log"
 
+    def write_log(self, workflow_name: str, pod_name: str, data: bytes | str) -> None:
+        """Write a whole node log at once (runtimes without a process to stream from)."""
+        path = self.log_path(workflow_name, pod_name)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data.encode() if isinstance(data, str) else data)
+        except OSError:
+            pass  # a missing log must not change the node's outcome
+
 
 class Runtime(Protocol):
     """Runs one node to completion.

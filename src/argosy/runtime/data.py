@@ -122,11 +122,11 @@ class DataRuntime:
             result = await asyncio.to_thread(lambda: marshal(process_data(spec, repo)))
         except ArgosyError as e:
             message = f"unable to process data template: {e}"
-            _write_log(context, pod, message + "\n")
+            context.write_log(pod.workflow_name, pod.pod_name, message + "\n")
             # the node is a pod whose main container (argoexec data) exits 1
             return PodResult(phase="Failed", message=f"Error (exit code 1): {message}",
                              exit_code=1, outputs={"exitCode": "1"})
-        _write_log(context, pod, result + "\n")
+        context.write_log(pod.workflow_name, pod.pod_name, result + "\n")
         return PodResult(phase="Succeeded", exit_code=0,
                          outputs={"result": result, "exitCode": "0"})
 
@@ -138,11 +138,3 @@ def _location(artifact: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     # no location: the default artifact repository, i.e. the local one
     return "local", {}
 
-
-def _write_log(context: RunContext, pod: PodSpec, text: str) -> None:
-    path = context.log_path(pod.workflow_name, pod.pod_name)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    except OSError:
-        pass  # a missing log must not change the node's outcome

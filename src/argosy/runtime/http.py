@@ -140,9 +140,9 @@ class HttpRuntime:
             response = await send(request)
             phase, message = judge(spec, request, response)
         except ArgosyError as e:
-            _write_log(context, pod, f"{e}\n".encode())
+            context.write_log(pod.workflow_name, pod.pod_name, f"{e}\n".encode())
             return PodResult(phase="Failed", message=str(e))
-        _write_log(context, pod, response.body)
+        context.write_log(pod.workflow_name, pod.pod_name, response.body)
         return PodResult(phase=phase, message=message, outputs={"result": response.text})
 
 
@@ -252,11 +252,3 @@ def _decode_bytes(raw: Any) -> bytes:
     except (binascii.Error, ValueError) as e:
         raise RuntimeFailure(f"http.bodyFrom.bytes is not valid base64: {e}") from None
 
-
-def _write_log(context: RunContext, pod: PodSpec, data: bytes) -> None:
-    path = context.log_path(pod.workflow_name, pod.pod_name)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError:
-        pass  # a missing log must not change the node's outcome

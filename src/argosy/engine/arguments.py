@@ -7,7 +7,6 @@ that can be resolved now substituted.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -155,6 +154,3 @@ def process_template(
     scope = chain(inputs_scope(inputs), outputs_path_scope(tmpl.get("outputs")), dict(local), global_scope)
     return substitute_object(tmpl, scope)
 
-
-def copy_template(template: dict[str, Any]) -> dict[str, Any]:
-    return copy.deepcopy(template)

@@ -12,7 +12,7 @@ from typing import Any
 
 from argosy.engine.scope import chain
 from argosy.errors import ArgosyError
-from argosy.expr import evaluate_when, substitute, substitute_object
+from argosy.expr import evaluate_when, substitute_object
 
 
 class LoopError(ArgosyError):
@@ -149,4 +149,4 @@ def unresolved_reference(obj: Any) -> str | None:
     return None
 
 
-__all__ = ["expand", "item_name", "loop_items", "sequence", "substitute", "unresolved_reference", "when_allows"]
+__all__ = ["expand", "item_name", "loop_items", "sequence", "unresolved_reference", "when_allows"]

@@ -96,7 +96,6 @@ class Node:
     daemoned: bool = False
     hooked: bool = False
     retried: bool = False
-    pod_name: str | None = None
     memoization_status: dict[str, Any] | None = None
     synchronization_status: dict[str, Any] | None = None
 

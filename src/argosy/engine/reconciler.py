@@ -16,7 +16,7 @@ import itertools
 import json
 import re
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC
 from typing import Any
 
@@ -565,14 +565,16 @@ class Reconciler:
         while self._waiting and (not limit or len(self.running_pods) < int(limit)):
             self._waiting.popleft()()
 
-    def _in_exit_handler(self, node: Node) -> bool:
-        """Whether a node runs as (or inside) an exit handler: ``stop`` still runs those."""
+    def _ancestry(self, node: Node) -> Iterator[Node]:
+        """The node, then each boundary it runs inside, up to the root."""
         current: Node | None = node
         while current is not None:
-            if current.hooked:
-                return True
+            yield current
             current = self.nodes.by_id.get(current.boundary_id) if current.boundary_id else None
-        return False
+
+    def _in_exit_handler(self, node: Node) -> bool:
+        """Whether a node runs as (or inside) an exit handler: ``stop`` still runs those."""
+        return any(n.hooked for n in self._ancestry(node))
 
     def _start_pod(self, node: Node, template: dict[str, Any]) -> None:
         if self.shutdown == "Terminate" or (self.shutdown and not self._in_exit_handler(node)):
@@ -712,12 +714,9 @@ class Reconciler:
             return
         for nid in list(self.running_pods):
             n = self.nodes.get(nid)
-            if self._within(n, node):
+            if any(a is node for a in self._ancestry(n)):
                 self._intents.append(CancelPod(nid, f"{node.name} exceeded its deadline"))
         self.finish(node, N.FAILED, f"{node.name} exceeded its deadline")
-
-    def _within(self, node: Node, ancestor: Node) -> bool:
-        return node.name.startswith(ancestor.name)
 
     def _workflow_deadline(self) -> None:
         if self.done:

@@ -80,7 +80,8 @@ def _quiet(_engine: Any, _changed: list[Any]) -> None:
 class Floor:
     """The same command in the same bwrap sandbox the process runtime builds, no engine.
 
-    The argv comes from :class:`MountPlan` (host-root layout, private ``/tmp``) plus the
+    The argv comes from :class:`MountPlan` (host-root layout, private tmpfs ``/tmp``, as the
+    runtime builds it for a container with no outputs under ``/tmp``) plus the
     flags :meth:`Container.bwrap_argv` adds; the environment is the runtime's sandbox PATH.
     """
 
@@ -88,8 +89,7 @@ class Floor:
         self.bwrap = shutil.which("bwrap") or sys.exit("bwrap not found: apt-get install -y bubblewrap")
         self.dir = Path(tempfile.mkdtemp(prefix="argosy-floor-", dir=_scratch()))
         (self.dir / "root").mkdir()
-        (self.dir / "tmp").mkdir()
-        self.plan = MountPlan.new(str(self.dir / "root"), str(self.dir / "tmp"))
+        self.plan = MountPlan.new(str(self.dir / "root"))
         self.env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
         self.env["PATH"] = CommandPath().sandbox_path
 

@@ -3,7 +3,7 @@
 Run with the venv that ``setup.sh`` creates:
 ``benchmarks/peers/.venv-prefect/bin/python benchmarks/peers/prefect_w1_w2.py [--quick]``.
 Each task runs the same sandboxed command as Argosy's process runtime (bwrap, host root
-read-only, private /tmp) with ``subprocess``. Prefect runs with a temporary local API
+read-only, private tmpfs /tmp) with ``subprocess``. Prefect runs with a temporary local API
 (``prefect_test_harness``-style ephemeral server), its default for a bare ``flow()`` call.
 The fixed cost (import + first flow run) is reported apart from the per-task cost.
 """
@@ -11,10 +11,8 @@ The fixed cost (import + first flow run) is reported apart from the per-task cos
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import subprocess
-import tempfile
 import time
 
 t_import = time.perf_counter()
@@ -24,13 +22,11 @@ from prefect.task_runners import ThreadPoolTaskRunner
 IMPORT_S = time.perf_counter() - t_import
 
 BWRAP = shutil.which("bwrap") or "bwrap"
-SCRATCH = tempfile.mkdtemp(prefix="prefect-floor-", dir="/dev/shm" if os.access("/dev/shm", os.W_OK) else None)
-os.makedirs(f"{SCRATCH}/tmp", exist_ok=True)
 
 
 def sandboxed(command: list[str]) -> str:
-    argv = [BWRAP, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--bind", f"{SCRATCH}/tmp",
-            "/tmp", "--unshare-pid", "--die-with-parent", "--chdir", "/", "--", *command]
+    argv = [BWRAP, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+            "--unshare-pid", "--die-with-parent", "--chdir", "/", "--", *command]
     done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, check=True,
                           start_new_session=True)
     return done.stdout.decode().strip()
@@ -90,7 +86,6 @@ def main() -> None:
     print("\n| shape | tasks | width | wall s | ms/task |\n| --- | --- | --- | --- | --- |")
     for shape, n, w, wall, per in rows:
         print(f"| {shape} | {n} | {w} | {wall:.2f} | {per:.2f} |")
-    shutil.rmtree(SCRATCH, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ def test_scratch_dir_is_removed_after_the_node(
     rt = ProcessRuntime(bwrap=runtime.bwrap, scratch_dir=tmp_path / "scratch")
     r = asyncio.run(rt.run(pod_spec(template), context, lambda: None))
     assert r.phase == phase, r.message
-    assert list((tmp_path / "scratch").iterdir()) == []
+    assert _left_in(tmp_path / "scratch") == []
 
 
 def test_stale_scratch_dir_of_the_same_node_is_replaced(
@@ -43,4 +43,24 @@ def test_stale_scratch_dir_of_the_same_node_is_replaced(
     r = asyncio.run(rt.run(pod, context, lambda: None))
     # (an Argosy checkout under /tmp shows its own bin dir's parents here: that is expected)
     assert r.phase == "Succeeded" and "left-over" not in r.outputs["result"].split()
-    assert list((tmp_path / "scratch").iterdir()) == []
+    assert _left_in(tmp_path / "scratch") == []
+
+
+def test_tmp_is_a_host_dir_only_when_an_output_is_read_from_it(
+    runtime: ProcessRuntime, context: RunContext, tmp_path: Path
+) -> None:
+    rt = ProcessRuntime(bwrap=runtime.bwrap, scratch_dir=tmp_path / "scratch")
+    # mountinfo's 4th field is the mounted fs's own root: "/" for a fresh tmpfs, a path for a bind
+    probe = "awk '$5 == \"/tmp\" {print ($4 == \"/\")}' /proc/self/mountinfo; echo 5 > /tmp/n"
+    plain = asyncio.run(rt.run(pod_spec(container("sh", "-c", probe)), context, lambda: None))
+    read = asyncio.run(rt.run(pod_spec(container(
+        "sh", "-c", probe, outputs={"parameters": [{"name": "n", "valueFrom": {"path": "/tmp/n"}}]})),
+        context, lambda: None))
+    assert plain.phase == "Succeeded" and plain.outputs["result"] == "1"
+    assert read.phase == "Succeeded" and read.outputs["result"] == "0"
+    assert read.outputs["parameters"] == [{"name": "n", "value": "5"}]
+
+
+def _left_in(scratch: Path) -> list[Path]:
+    """What the runtime left in its scratch base (never created when no node needed it)."""
+    return list(scratch.iterdir()) if scratch.exists() else []

@@ -8,8 +8,7 @@ two dicts chained: the frame's own and the workflow's global one.
 from __future__ import annotations
 
 import json
-from collections import ChainMap
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from argosy.engine.nodes import SUCCEEDED, Node, rfc3339
@@ -17,8 +16,46 @@ from argosy.engine.nodes import SUCCEEDED, Node, rfc3339
 Scope = Mapping[str, Any]
 
 
-def chain(*maps: Mapping[str, Any]) -> ChainMap[str, Any]:
-    return ChainMap(*maps)  # type: ignore[arg-type]
+class Chained(Mapping[str, Any]):
+    """Maps searched in order, first hit wins: a read-only ``ChainMap`` with a lookup
+    about twice as fast (substitution asks it for every ``{{...}}`` of every node)."""
+
+    __slots__ = ("maps",)
+
+    def __init__(self, maps: tuple[Mapping[str, Any], ...]) -> None:
+        self.maps = maps
+
+    def __getitem__(self, key: str) -> Any:
+        for m in self.maps:
+            if key in m:
+                return m[key]
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        for m in self.maps:
+            if key in m:
+                return True
+        return False
+
+    def get(self, key: str, default: Any = None) -> Any:
+        for m in self.maps:
+            if key in m:
+                return m[key]
+        return default
+
+    def __iter__(self) -> Iterator[str]:
+        seen: dict[str, None] = {}
+        for m in reversed(self.maps):
+            seen.update(dict.fromkeys(m))
+        return iter(seen)
+
+    def __len__(self) -> int:
+        return len(set().union(*self.maps))
+
+
+def chain(*maps: Mapping[str, Any]) -> Chained:
+    """``maps`` as one scope, the first holding a name winning."""
+    return Chained(maps)
 
 
 def add_node_ref(scope: dict[str, Any], prefix: str, node: Node) -> None:

@@ -188,12 +188,15 @@ class _Substitution:
         return result if isinstance(result, str) else to_json(result)
 
     def object(self, value: Any) -> Any:
+        # plain strings without "{{" (most of a template) are kept without a call
         if isinstance(value, str):
             return self.text(value)
+        obj = self.object
         if isinstance(value, dict):
-            return {self.object(k): self.object(v) for k, v in value.items()}
+            return {k if type(k) is str and "{{" not in k else obj(k):
+                    v if type(v) is str and "{{" not in v else obj(v) for k, v in value.items()}
         if isinstance(value, list):
-            return [self.object(item) for item in value]
+            return [v if type(v) is str and "{{" not in v else obj(v) for v in value]
         return value
 
 

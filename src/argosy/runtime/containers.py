@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from argosy.errors import RuntimeFailure
 from argosy.runtime.sandbox import MountPlan
+from argosy.runtime.spawn import Pipes, Process, spawn
 
 #: Argo runs a script's source from this path inside the container
 SCRIPT_PATH = "/argo/staging/script"
@@ -28,7 +27,7 @@ def exit_code_of(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
-def kill_group(proc: subprocess.Popen[bytes]) -> None:
+def kill_group(proc: Process) -> None:
     """SIGKILL a container's whole process group (bwrap + everything in its pid namespace)."""
     if proc.returncode is None:
         try:
@@ -37,7 +36,7 @@ def kill_group(proc: subprocess.Popen[bytes]) -> None:
             pass
 
 
-async def wait_exit(proc: subprocess.Popen[bytes]) -> int:
+async def wait_exit(proc: Process) -> int:
     """Wait for ``proc`` without a watcher thread: a pidfd in the event loop (Linux >= 5.3)."""
     if proc.returncode is not None:
         return proc.returncode
@@ -61,30 +60,40 @@ async def wait_exit(proc: subprocess.Popen[bytes]) -> int:
     return proc.wait()
 
 
-async def read_pipe(fd: int, sink: Callable[[bytes], None]) -> None:
-    """Feed everything read from pipe ``fd`` to ``sink`` until EOF, in the event loop."""
-    loop = asyncio.get_running_loop()
-    os.set_blocking(fd, False)
-    eof: asyncio.Future[None] = loop.create_future()
+class Drain:
+    """Feeds everything read from pipe ``fd`` to ``sink``, in the event loop, until EOF.
 
-    def readable() -> None:
+    ``eof`` is done at end of file (or holds the read error). ``close()`` stops reading
+    before the fd is closed, so a reused fd number is never unregistered by mistake.
+    """
+
+    def __init__(self, fd: int, sink: Callable[[bytes], None]) -> None:
+        self.fd = fd
+        self.sink = sink
+        self.loop = asyncio.get_running_loop()
+        self.eof: asyncio.Future[None] = self.loop.create_future()
+        os.set_blocking(fd, False)
+        self.loop.add_reader(fd, self._readable)
+
+    def _readable(self) -> None:
         try:
-            while chunk := os.read(fd, READ_CHUNK):
-                sink(chunk)
+            while chunk := os.read(self.fd, READ_CHUNK):
+                self.sink(chunk)
         except BlockingIOError:
             return
         except OSError as e:
-            if not eof.done():
-                eof.set_exception(e)
-            return
-        if not eof.done():
-            eof.set_result(None)
+            if not self.eof.done():
+                self.eof.set_exception(e)
+        else:
+            if not self.eof.done():
+                self.eof.set_result(None)
+        self.close()
 
-    loop.add_reader(fd, readable)
-    try:
-        await eof
-    finally:
-        loop.remove_reader(fd)
+    def close(self) -> None:
+        """Stop reading (whoever still waits for ``eof`` is cancelled)."""
+        self.loop.remove_reader(self.fd)
+        if not self.eof.done():
+            self.eof.cancel()
 
 
 def _discard(chunk: bytes) -> None:
@@ -103,11 +112,14 @@ class Container:
     log_path: str
     workdir: str = "/"
     capture: bool = False
-    proc: subprocess.Popen[bytes] | None = None
+    proc: Process | None = None
+    pipes: Pipes | None = None
     stdout_tail: bytearray = field(default_factory=bytearray)
     _log_fd: int = -1
     #: read end of a pipe every process of the container inherits: EOF means all are gone
     _lifeline: int = -1
+    #: stdout and stderr being drained into the log
+    _drains: list[Drain] = field(default_factory=list)
 
     def bwrap_argv(self, bwrap: str, argv: list[str] | None = None) -> list[str]:
         """The full bwrap command line for ``argv`` (default: the container's own)."""
@@ -117,24 +129,26 @@ class Container:
         ]
 
     def start(self, bwrap: str) -> None:
-        """Start the container; stdout is piped only when its result is needed."""
-        self._log_fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        """Start the container; its stdout and stderr are drained into its log by the loop.
+
+        The log file is created after the spawn, while the container already runs: creating
+        a file costs up to a few hundred microseconds on some disks, and a chain of steps
+        would otherwise pay it between every two steps.
+        """
         self._lifeline, keep = os.pipe()
         try:
-            self.proc = subprocess.Popen(
-                self.bwrap_argv(bwrap),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE if self.capture else self._log_fd,
-                stderr=self._log_fd,
-                env=self.env,
-                start_new_session=True,
-                pass_fds=(keep,),
-            )
+            self.proc, self.pipes = spawn(self.bwrap_argv(bwrap), self.env, keep)
         except OSError as e:
             self.close()
             raise RuntimeFailure(f"cannot start bwrap for container {self.name!r}: {e}") from e
         finally:
             os.close(keep)
+        self._log_fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._drains = [Drain(self.pipes.stdout, self._keep if self.capture else self._log),
+                        Drain(self.pipes.stderr, self._log)]
+
+    def _log(self, chunk: bytes) -> None:
+        os.write(self._log_fd, chunk)
 
     def _keep(self, chunk: bytes) -> None:
         os.write(self._log_fd, chunk)
@@ -144,12 +158,12 @@ class Container:
             del tail[: len(tail) - (TAIL_LIMIT // 2 + 1)]
 
     async def wait(self) -> int:
-        """Wait for the container to exit (draining stdout to the log); its exit code."""
+        """Wait for the container to exit and its output to be logged; its exit code."""
         proc = self.proc
         assert proc is not None
-        if proc.stdout is not None:
-            await read_pipe(proc.stdout.fileno(), self._keep)
-        # at stdout's EOF bwrap has usually exited already: no pidfd round trip then
+        for d in self._drains:
+            await d.eof
+        # at the pipes' EOF bwrap has usually exited already: no pidfd round trip then
         rc = proc.poll()
         if rc is None:
             rc = await wait_exit(proc)
@@ -157,25 +171,30 @@ class Container:
         return exit_code_of(rc)
 
     async def stop(self) -> None:
-        """Kill the container's process tree and reap it."""
+        """Kill the container's process tree, reap it and log what it wrote last."""
         if self.proc is not None:
             kill_group(self.proc)
             try:
                 await wait_exit(self.proc)
+                # the namespace's other processes die asynchronously: the lifeline's EOF says
+                # they are gone, and then the pipes hold all they wrote
                 if self._lifeline >= 0:
-                    # the namespace's other processes die asynchronously; wait until they have
-                    with contextlib.suppress(TimeoutError, OSError):
-                        async with asyncio.timeout(KILL_GRACE):
-                            await read_pipe(self._lifeline, _discard)
+                    self._drains.append(Drain(self._lifeline, _discard))
+                pending = [d.eof for d in self._drains if not d.eof.done()]
+                if pending:
+                    await asyncio.wait(pending, timeout=KILL_GRACE)
             finally:
                 self.close()
 
     def close(self) -> None:
+        for d in self._drains:
+            d.close()
+        self._drains.clear()
         if self._log_fd >= 0:
             os.close(self._log_fd)
             self._log_fd = -1
         if self._lifeline >= 0:
             os.close(self._lifeline)
             self._lifeline = -1
-        if self.proc is not None and self.proc.stdout is not None and self.proc.returncode is not None:
-            self.proc.stdout.close()
+        if self.pipes is not None:
+            self.pipes.close()

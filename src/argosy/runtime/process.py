@@ -15,11 +15,11 @@ from argosy.artifacts import ArchiveError, LocalRepository, default_drivers, loa
 from argosy.engine.intents import PodResult, PodSpec
 from argosy.errors import RuntimeFailure
 from argosy.runtime.base import RunContext
-from argosy.runtime.containers import SCRIPT_PATH, Container
+from argosy.runtime.containers import SCRIPT_PATH, Container, exit_code_of
 from argosy.runtime.images import BIN_DIR, CommandPath, argv_for
 from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
 from argosy.runtime.probes import wait_ready
-from argosy.runtime.sandbox import MountPlan, norm
+from argosy.runtime.sandbox import MountPlan, norm, under
 from argosy.runtime.volumes import VolumeSource, container_env, host_env, resolve_volumes
 
 BIN_DIR_TEXT = str(BIN_DIR)
@@ -116,6 +116,18 @@ def _remove_empty(scratch: str, tmp_dirs: list[str]) -> bool:
     return True
 
 
+def _reads_tmp(template: dict[str, Any], spec: dict[str, Any]) -> bool:
+    """Whether the main container needs a host-visible ``/tmp``: an output is read from
+    under it after exit, or its working directory is there."""
+    outputs = template.get("outputs") or {}
+    for o in (*(outputs.get("parameters") or ()), *(outputs.get("artifacts") or ())):
+        p = o.get("path") or (o.get("valueFrom") or {}).get("path")
+        if p and under(norm(p), "/tmp"):
+            return True
+    workdir = spec.get("workingDir")
+    return bool(workdir) and under(norm(str(workdir)), "/tmp")
+
+
 def _make_dir(path: str) -> None:
     """Create a node's fresh scratch dir (its parents too), replacing a stale one."""
     try:
@@ -143,6 +155,7 @@ class _Node:
         self.scratch = f"{rt.scratch_base(context)}/{pod.workflow_uid or pod.workflow_name}_{pod.pod_name}"
         #: the containers' private /tmp dirs, all the scratch dir holds in the common case
         self.tmp_dirs: list[str] = []
+        self._scratch_made = False
         self.live: list[Container] = []
         self.main: Container | None = None
         self.volumes: dict[str, VolumeSource] = {}
@@ -158,10 +171,16 @@ class _Node:
 
     # ---- setup --------------------------------------------------------------------
 
+    def _scratch_dir(self) -> str:
+        """The node's scratch dir, created on first use (most nodes never need one)."""
+        if not self._scratch_made:
+            _make_dir(self.scratch)
+            self._scratch_made = True
+        return self.scratch
+
     def _prepare(self) -> None:
-        _make_dir(self.scratch)
         if self.pod.volumes or self.pod.template.get("volumes"):
-            self.volumes = resolve_volumes(self.pod, self.context, Path(self.scratch))
+            self.volumes = resolve_volumes(self.pod, self.context, Path(self._scratch_dir()))
         self.logs = self.rt.log_dir(self.context, self.pod.workflow_name)
         self.commands = self.rt.commands
 
@@ -174,7 +193,7 @@ class _Node:
             path = art.get("path")
             if not path:
                 continue
-            dest = Path(self.scratch) / "inputs" / str(i) / (os.path.basename(path.rstrip("/")) or "artifact")
+            dest = Path(self._scratch_dir()) / "inputs" / str(i) / (os.path.basename(path.rstrip("/")) or "artifact")
             try:
                 if load_input(art, dest, drivers):
                     self.inputs.append((path, str(dest)))
@@ -183,11 +202,15 @@ class _Node:
 
     def _container(self, name: str, spec: dict[str, Any], main: bool, mounts: list[dict[str, Any]],
                    argv: list[str] | None = None) -> Container:
-        # the scratch root is created only if the plan needs the split layout
-        tmp = f"{self.scratch}/tmp-{name}"
-        os.mkdir(tmp)
-        self.tmp_dirs.append(tmp)
-        plan = MountPlan.new(f"{self.scratch}/root-{name}", tmp)
+        # the scratch root is created only if the plan needs the split layout, and /tmp is a
+        # host directory only if something is read from it after the container exits
+        if main and _reads_tmp(self.pod.template, spec):
+            tmp = f"{self._scratch_dir()}/tmp-{name}"
+            os.mkdir(tmp)
+            self.tmp_dirs.append(tmp)
+            plan = MountPlan.new(f"{self.scratch}/root-{name}", tmp)
+        else:
+            plan = MountPlan.new(f"{self.scratch}/root-{name}")
         if plan.mount_of(BIN_DIR_TEXT) is not None:
             # Argosy installed under /tmp (a CI checkout): the private /tmp would hide argosay
             plan.bind(BIN_DIR_TEXT, BIN_DIR_TEXT, readonly=True)
@@ -246,7 +269,7 @@ class _Node:
                 return await self._run_container_set(tpl["containerSet"] or {})
             if "script" in tpl:
                 spec = tpl["script"] or {}
-                self.script = f"{self.scratch}/script"
+                self.script = f"{self._scratch_dir()}/script"
                 Path(self.script).write_text(str(spec.get("source", "")))
                 # Argo's script file is executable: `command: [sh, -c]` runs it by path
                 os.chmod(self.script, 0o755)
@@ -369,7 +392,7 @@ class _Node:
             return {}
         out: dict[str, Any] = {"result": result_text(bytes(main.stdout_tail))}
         if main.proc.returncode is not None:
-            out["exitCode"] = str(main.proc.returncode if main.proc.returncode >= 0 else 128 - main.proc.returncode)
+            out["exitCode"] = str(exit_code_of(main.proc.returncode))
         try:
             params = output_parameters(self.pod.template, main.plan, strict=False)
         except RuntimeFailure:

@@ -2,7 +2,8 @@
 
 Two layouts, chosen per container, because every bind mount costs bwrap real time:
 
-* **host root** (the common case): the host's ``/`` read-only, a private writable ``/tmp``,
+* **host root** (the common case): the host's ``/`` read-only, a private writable ``/tmp``
+  (a tmpfs, or a host directory when outputs are read from it after the container exits),
   fresh ``/dev`` and ``/proc``, plus one writable bind per volume mount or input artifact.
 * **split root**, when a path must be created where the host is read-only (an output at
   ``/result.txt``, a volume at ``/workspace``, an output under ``/mnt``): ``/`` is a scratch
@@ -23,6 +24,8 @@ from dataclasses import dataclass, field
 HOST = "/.host"
 #: host entries the sandbox never takes from the host
 SPECIAL = frozenset({"/dev", "/proc", "/tmp", HOST})
+#: the ``src`` of a :class:`Bind` that is a fresh tmpfs (nothing of it is on the host)
+TMPFS = ""
 
 
 def norm(path: str) -> str:
@@ -64,8 +67,8 @@ class MountPlan:
     split_root: bool = False
 
     @classmethod
-    def new(cls, root: str, tmp: str) -> MountPlan:
-        """A plan with a private ``tmp`` at ``/tmp``."""
+    def new(cls, root: str, tmp: str = TMPFS) -> MountPlan:
+        """A plan with a private ``/tmp``: host directory ``tmp``, or a tmpfs by default."""
         plan = cls(root=root)
         plan.binds["/tmp"] = Bind(tmp)
         return plan
@@ -154,12 +157,13 @@ class MountPlan:
         return best
 
     def host_path(self, path: str) -> str:
-        """Where sandbox ``path`` is on the host (after the container exited, too)."""
+        """Where sandbox ``path`` is on the host (after the container exited, too); ``""``
+        inside a tmpfs, which the host cannot see."""
         path = self.resolve(path)
         m = self.mount_of(path)
         if m is not None:
             dest, src = m
-            return src + path[len(dest):]
+            return src + path[len(dest):] if src != TMPFS else ""
         if self._host_bound(path):
             return path
         return self.root + path
@@ -196,5 +200,8 @@ class MountPlan:
         out += ["--dev", "/dev", "--proc", "/proc"]
         for dest in sorted(self.binds, key=lambda d: (d.count("/"), d)):
             b = self.binds[dest]
-            out += ["--ro-bind" if b.readonly else "--bind", b.src, dest]
+            if b.src == TMPFS:
+                out += ["--tmpfs", dest]
+            else:
+                out += ["--ro-bind" if b.readonly else "--bind", b.src, dest]
         return out

@@ -1,0 +1,92 @@
+"""Starting a container's process with ``posix_spawn``: half the cost of ``subprocess.Popen``.
+
+``Popen`` costs about 0.5 ms here (pipes, file objects, an error pipe read after the fork);
+``os.posix_spawn`` with the same file descriptors costs about 0.27 ms. A chain of steps pays
+the spawn between every two steps, so it is worth the few lines below.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+#: the fd number the lifeline pipe has in the container (Popen's ``pass_fds`` equivalent)
+LIFELINE_FD = 3
+#: signals Python ignores that a spawned program must get back at their defaults
+_RESET_SIGNALS = tuple(s for s in (signal.SIGPIPE, getattr(signal, "SIGXFSZ", None)) if s is not None)
+
+
+@dataclass
+class Process:
+    """A spawned child: its pid and, once reaped, its return code (``-N`` for signal N)."""
+
+    pid: int
+    returncode: int | None = None
+
+    def poll(self) -> int | None:
+        """Reap the child if it has exited; its return code or None."""
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self) -> int:
+        """Block until the child exits; its return code."""
+        if self.returncode is None:
+            _pid, status = os.waitpid(self.pid, 0)
+            self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+
+@dataclass
+class Pipes:
+    """The parent's ends of a spawned child's stdout and stderr."""
+
+    stdout: int
+    stderr: int
+    closed: list[int] = field(default_factory=list)
+
+    def close(self) -> None:
+        for fd in (self.stdout, self.stderr):
+            if fd not in self.closed:
+                os.close(fd)
+                self.closed.append(fd)
+
+
+def spawn(argv: list[str], env: Mapping[str, str], lifeline: int) -> tuple[Process, Pipes]:
+    """Start ``argv[0]`` (an absolute path) in a new session with stdin from /dev/null,
+    stdout and stderr on fresh pipes and ``lifeline`` as fd 3; everything else stays closed
+    (Python opens every fd close-on-exec)."""
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    devnull = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
+    sources = [devnull, out_w, err_w, lifeline]
+    try:
+        # a dup2 onto itself would keep close-on-exec set: keep every source above fd 3
+        lifted = [_above(fd) for fd in sources]
+        try:
+            actions = [(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(lifted)]
+            pid = os.posix_spawn(argv[0], argv, env, file_actions=actions, setsid=True,
+                                 setsigdef=_RESET_SIGNALS)
+        finally:
+            for fd, orig in zip(lifted, sources):
+                if fd != orig:
+                    os.close(fd)
+    except BaseException:
+        os.close(out_r)
+        os.close(err_r)
+        raise
+    finally:
+        os.close(devnull)
+        os.close(out_w)
+        os.close(err_w)
+    return Process(pid), Pipes(out_r, err_r)
+
+
+def _above(fd: int) -> int:
+    """``fd``, or a close-on-exec duplicate of it numbered above LIFELINE_FD."""
+    return fd if fd > LIFELINE_FD else fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, LIFELINE_FD + 1)

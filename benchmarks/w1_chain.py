@@ -64,7 +64,9 @@ def measure(steps: int, floor: Floor) -> dict[str, float]:
         x = floor.run(["sh", "-c", f"echo $(({x}+1))"]).strip()
     floor_wall = time.perf_counter() - t0
     assert x == str(steps)
-    return {"engine": run.wall, "floor": floor_wall, "cpu": run.cpu}
+    # the overhead is taken per pair (engine run, then floor run): the machine's speed drifts
+    # by +-20 % over minutes, which a difference of separate medians would mistake for overhead
+    return {"engine": run.wall, "floor": floor_wall, "cpu": run.cpu, "overhead": run.wall - floor_wall}
 
 
 def startup(runs: int) -> dict[str, float]:
@@ -94,7 +96,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         floor.run(["true"])  # warm the page cache for bwrap and sh
         for n in sizes:
             m = median_of(args.runs, lambda n=n: measure(n, floor))
-            per_step = (m["engine"] - m["floor"]) / n * 1000
+            per_step = m["overhead"] / n * 1000
             results[n] = {**m, "overhead_ms": per_step}
             rows.append([n, m["engine"], m["floor"], m["engine"] / m["floor"],
                          m["floor"] / n * 1000, per_step, m["cpu"] / n * 1000,

@@ -70,12 +70,13 @@ class WorkflowRunner:
         while not e.done:
             event = await self._next_event()
             now = self.clock.now()
-            batch = [event] if event is not None else []
+            batch = [event]
             while not self.events.empty():
                 batch.append(self.events.get_nowait())
             intents: list[Intent] = []
             for ev in batch:
-                intents.extend(self._apply(ev, now))
+                if ev is not None:  # None: a timer is due, or a pod's result was handled
+                    intents.extend(self._apply(ev, now))
             intents.extend(e.tick(now))
             self._dispatch(intents)
             # let the pods just started reach their spawn before we spend time persisting
@@ -148,7 +149,17 @@ class WorkflowRunner:
         except Exception as err:  # noqa: BLE001 - a runtime bug must not hang the workflow
             result = PodResult(phase="Error", message=f"runtime error: {type(err).__name__}: {err}")
         self.tasks.pop(node_id, None)
-        self.events.put_nowait(PodFinished(node_id, result, self.clock.now()))
+        self._finished(PodFinished(node_id, result, self.clock.now()))
+
+    def _finished(self, event: PodFinished) -> None:
+        """Hand a pod's result to the engine at once: the pods it unblocks start on the next
+        turn of the loop, without a trip through the event queue (the hand-off of every step
+        of a chain). The loop is woken to persist and to see whether the workflow is done."""
+        if self.engine.done:
+            return
+        now = event.at
+        self._dispatch([*self.engine.handle(event, now), *self.engine.tick(now)])
+        self.events.put_nowait(None)
 
     def _persist(self) -> None:
         self._persisted_at = time.monotonic()

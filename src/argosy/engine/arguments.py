@@ -146,11 +146,13 @@ def process_template(
 ) -> dict[str, Any]:
     """The template as this call will run it: inputs bound, variables substituted."""
     inputs = bind_inputs(template, arguments, configmap)
-    tmpl = dict(template)
     if inputs:
         # substitute globals into the inputs themselves first (defaults may use them)
         inputs = substitute_object(inputs, chain(dict(local), global_scope))
-        tmpl["inputs"] = inputs
-    scope = chain(inputs_scope(inputs), outputs_path_scope(tmpl.get("outputs")), dict(local), global_scope)
-    return substitute_object(tmpl, scope)
+    scope = chain(inputs_scope(inputs), outputs_path_scope(template.get("outputs")), dict(local), global_scope)
+    # the template is the resolver's (never changed): only its placeholders are visited
+    processed = substitute_object(template, scope, static=True)
+    if inputs:
+        processed["inputs"] = substitute_object(inputs, scope)
+    return processed
 

@@ -140,7 +140,12 @@ def when_allows(when: Any) -> tuple[bool, str | None]:
 
 def unresolved_reference(obj: Any) -> str | None:
     """The first ``{{steps.*}}``/``{{tasks.*}}`` left in ``obj``, if any (Argo's strict prefixes)."""
-    text = json.dumps(obj) if not isinstance(obj, str) else obj
+    if isinstance(obj, str):
+        text = obj
+    elif "{{" not in repr(obj):  # repr is all C: the common case costs no JSON encoding
+        return None
+    else:
+        text = json.dumps(obj)
     for prefix in ("{{steps.", "{{tasks.", "{{ steps.", "{{ tasks."):
         i = text.find(prefix)
         if i >= 0:

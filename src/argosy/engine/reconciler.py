@@ -11,10 +11,10 @@ status changes are tracked per node for the store (``NodeTable.drain_changes``).
 
 from __future__ import annotations
 
+import functools
 import heapq
 import itertools
 import json
-import re
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC
@@ -44,8 +44,6 @@ TEMPLATE_TYPES: dict[str, tuple[str, bool]] = {
     "dag": ("DAG", False),
     "suspend": ("Suspend", False),
 }
-
-_SEPARATOR = re.compile(r"^(\[\d+\])?\.")
 
 WORKFLOW_PHASE = {
     N.PENDING: "Pending",
@@ -499,7 +497,12 @@ class Reconciler:
         if boundary is None:
             return name
         rest = name.removeprefix(boundary.name)
-        return _SEPARATOR.sub("", rest, count=1)
+        if rest[:1] == "[":
+            close = rest.find("]")
+            if close > 1 and rest[1:close].isdigit() and rest[close + 1 : close + 2] == ".":
+                return rest[close + 2 :]
+            return rest
+        return rest[1:] if rest[:1] == "." else rest
 
     def _error_node(self, name: str, holder: Mapping[str, Any], context: TemplateScope, boundary_id: str | None,
                     owner: Frame, message: str) -> Node:
@@ -594,7 +597,7 @@ class Reconciler:
             namespace=self.namespace,
             workflow_uid=self.uid,
             template=template,
-            volumes=self._volumes(),
+            volumes=self._volumes,
             artifact_key_prefix=f"{self.name}/{pname}",
             deadline_seconds=float(deadline) if deadline is not None else None,
             daemon=bool(template.get("daemon")),
@@ -635,6 +638,7 @@ class Reconciler:
                 self.nodes.touch(child)
             stack.extend(child.children)
 
+    @functools.cached_property
     def _volumes(self) -> tuple[dict[str, Any], ...]:
         """Workflow volumes; a ``volumeClaimTemplates`` claim is a bare ``{name}`` shared by the run."""
         claims = [{"name": (c.get("metadata") or {}).get("name")} for c in self.spec.get("volumeClaimTemplates") or ()]

@@ -211,6 +211,64 @@ def substitute(text: str, scope: Mapping[str, Any], *, allow_unresolved: bool = 
     return _Substitution(scope, allow_unresolved).text(text)
 
 
-def substitute_object(obj: Any, scope: Mapping[str, Any], *, allow_unresolved: bool = True) -> Any:
-    """Substitute in every string (keys too) of a JSON-like value, returning a new value."""
-    return _Substitution(scope, allow_unresolved).object(obj)
+def substitute_object(
+    obj: Any, scope: Mapping[str, Any], *, allow_unresolved: bool = True, static: bool = False
+) -> Any:
+    """Substitute in every string (keys too) of a JSON-like value, returning a new value.
+
+    ``static`` says ``obj`` lives long and is never changed (a resolved template): where its
+    placeholders are is then remembered, and the result shares every part without one
+    (callers must not change those parts). The result's top level is always a new object.
+    """
+    sub = _Substitution(scope, allow_unresolved)
+    if not static or not isinstance(obj, dict | list):
+        return sub.object(obj)
+    plan = _plan_of(obj)
+    if plan is None:
+        return dict(obj) if isinstance(obj, dict) else list(obj)
+    return _apply(sub, obj, plan)
+
+
+# Where a static value holds "{{": None (nowhere), _TEXT (this string), or a tuple of
+# (key or index, plan) for the entries of a dict or list that hold some; _KEYS marks a dict
+# with a placeholder in a key (rare: it is substituted whole, which keeps key order).
+_TEXT = "text"
+_KEYS = "keys"
+_plans: dict[int, tuple[Any, Any]] = {}
+_MAX_PLANS = 2048
+
+
+def _plan_of(obj: Any) -> Any:
+    entry = _plans.get(id(obj))
+    if entry is not None and entry[0] is obj:
+        return entry[1]
+    if len(_plans) >= _MAX_PLANS:
+        _plans.clear()
+    plan = _plan(obj)
+    _plans[id(obj)] = (obj, plan)  # holding obj keeps its id from being reused
+    return plan
+
+
+def _plan(value: Any) -> Any:
+    if isinstance(value, str):
+        return _TEXT if "{{" in value else None
+    if isinstance(value, dict):
+        if any(isinstance(k, str) and "{{" in k for k in value):
+            return _KEYS
+        entries = tuple((k, p) for k, v in value.items() if (p := _plan(v)) is not None)
+        return entries or None
+    if isinstance(value, list):
+        entries = tuple((i, p) for i, v in enumerate(value) if (p := _plan(v)) is not None)
+        return entries or None
+    return None
+
+
+def _apply(sub: _Substitution, value: Any, plan: Any) -> Any:
+    if plan is _TEXT:
+        return sub.text(value)
+    if plan is _KEYS:
+        return sub.object(value)
+    out = dict(value) if isinstance(value, dict) else list(value)
+    for at, inner in plan:
+        out[at] = _apply(sub, value[at], inner)
+    return out

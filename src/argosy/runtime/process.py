@@ -96,6 +96,7 @@ class ProcessRuntime:
             return await node.execute()
         finally:
             await node.stop_all()
+            # (one failing rmdir when no scratch dir was needed; a stale one is removed too)
             if not _remove_empty(node.scratch, node.tmp_dirs):
                 # the result is ready: remove the tree in a worker thread, off the hand-off path
                 asyncio.get_running_loop().run_in_executor(
@@ -330,7 +331,9 @@ class _Node:
                 self._started()
         else:
             self._started()
-        return await main.wait()
+        code = await main.wait()
+        self.live.remove(main)  # it has exited and is closed: nothing left to stop
+        return code
 
     def _started(self) -> None:
         if not self.started:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from argosy.runtime.logs import read_journal
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -97,14 +99,13 @@ spec:
     proc = subprocess.Popen([sys.executable, "-m", "argosy.cli.main", "run", str(wf), "-o", "json",
                              "--data-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, cwd=ROOT)
-    logs = tmp_path / "logs"
     deadline = time.monotonic() + 60
-    while not any(p.read_text().strip() == "started" for p in logs.rglob("*.log")):
+    while "started" not in _logged(tmp_path):
         assert time.monotonic() < deadline and proc.poll() is None, "the step never started"
         time.sleep(0.05)
     proc.send_signal(signal.SIGINT)
     if presses == 2:
-        while not any("bye" in p.read_text() for p in logs.rglob("*.log")) and time.monotonic() < deadline:
+        while "bye" not in _logged(tmp_path) and time.monotonic() < deadline:
             time.sleep(0.05)
         proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
@@ -127,3 +128,9 @@ def test_ctrl_c_twice_terminates(tmp_path: Path) -> None:
     exit_node = next(n for n in nodes if n["name"].endswith(".onExit"))
     assert exit_node["phase"] == "Failed"  # the second press cut the exit handler short
     assert all(n["phase"] not in ("Running", "Pending") for n in nodes)
+
+
+def _logged(data_dir: Path) -> str:
+    """Everything every workflow under ``data_dir`` has logged so far."""
+    return "".join(r.data.decode(errors="replace")
+                   for path in (data_dir / "logs").glob("*.log") for r in read_journal(path))

@@ -107,6 +107,10 @@ def test_substitute_object_replaces_keys_and_values_and_keeps_other_values() -> 
     assert obj["name-{{count}}"][0] == "{{inputs.parameters.message}}"
 
 
+def test_substitute_object_of_plain_text_is_that_text() -> None:
+    assert substitute_object("plain", SCOPE) == "plain"
+
+
 def test_substitute_object_strict() -> None:
     with pytest.raises(UnresolvedVariableError):
         substitute_object({"a": ["{{nope}}"]}, SCOPE, allow_unresolved=False)
@@ -145,3 +149,48 @@ def test_expand_scope(flat: dict[str, Any], nested: dict[str, Any]) -> None:
 )
 def test_render_value(value: Any, text: str) -> None:
     assert render_value(value) == text
+
+
+STATIC_CASES = [
+    {"name": "t", "container": {"image": "alpine", "args": ["echo {{inputs.parameters.x}}"]},
+     "outputs": {}, "n": 3},
+    {"{{inputs.parameters.x}}": "key", "other": ["{{inputs.parameters.x}}", 1]},
+    ["plain", {"a": "{{inputs.parameters.x}}"}, ["x", "{{inputs.parameters.x}}"]],
+    {"nothing": ["to", {"see": "here"}]},
+    {"outer": {"{{inputs.parameters.x}}": "a key inside"}},
+]
+
+
+@pytest.mark.parametrize("value", STATIC_CASES)
+def test_static_substitution_gives_what_a_full_walk_gives(value: object) -> None:
+    scope = {"inputs.parameters.x": "7"}
+    once = substitute_object(value, scope, static=True)
+    again = substitute_object(value, scope, static=True)  # from the remembered plan
+    assert once == again == substitute_object(value, scope)
+    assert once is not value  # a new top level, safe to change
+
+
+def test_static_substitution_shares_the_parts_without_placeholders() -> None:
+    value = {"container": {"args": ["{{a}}"]}, "metadata": {"labels": {"k": "v"}}}
+    out = substitute_object(value, {"a": "1"}, static=True)
+    assert out == {"container": {"args": ["1"]}, "metadata": {"labels": {"k": "v"}}}
+    assert out["metadata"] is value["metadata"] and out["container"] is not value["container"]
+
+
+@pytest.mark.parametrize("static", [True, False])
+@pytest.mark.parametrize("value", [
+    {"name": "{{a}}", "hooks": {"exit": {"arguments": "{{a}}"}}},
+    {"{{a}}": "key", "hooks": {"exit": "{{a}}"}},
+])
+def test_kept_keys_are_copied_unsubstituted(value: dict, static: bool) -> None:
+    out = substitute_object(value, {"a": "1"}, static=static, keep=("hooks",))
+    assert out["hooks"] is value["hooks"]
+    assert "1" in out and out["1"] == "key" if "{{a}}" in value else out["name"] == "1"
+
+
+def test_static_plans_are_forgotten_past_their_limit() -> None:
+    from argosy.expr import template
+
+    values = [{"v": "{{a}}", "i": i} for i in range(template._MAX_PLANS + 5)]
+    assert [substitute_object(v, {"a": "x"}, static=True)["v"] for v in values] == ["x"] * len(values)
+    assert len(template._plans) <= template._MAX_PLANS

@@ -82,7 +82,7 @@ def test_result_is_compact_json_and_logged(ctx: RunContext) -> None:
     result = run_data(ctx, {"source": source({"s3": {"key": "logs/a"}})},
                       workflow_name="wf", pod_name="wf-list")
     assert result.outputs["result"] == '["logs/a/main.log"]'
-    assert ctx.log_path("wf", "wf-list").read_text().strip() == '["logs/a/main.log"]'
+    assert ctx.read_log("wf", "wf-list").strip() == '["logs/a/main.log"]'
 
 
 @pytest.mark.parametrize(("value", "text"), [

@@ -135,7 +135,7 @@ def test_body_is_the_result_and_the_log(server: str, ctx: RunContext) -> None:
     result = run_http(ctx, {"url": server + "/json"}, pod_name="wf-get", workflow_name="wf")
     assert json.loads(result.outputs["result"]) == {"ok": True, "name": "argosy"}
     assert "exitCode" not in result.outputs
-    assert json.loads(ctx.log_path("wf", "wf-get").read_text())["name"] == "argosy"
+    assert json.loads(ctx.read_log("wf", "wf-get"))["name"] == "argosy"
 
 
 def test_failed_response_keeps_its_body(server: str, ctx: RunContext) -> None:

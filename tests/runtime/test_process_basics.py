@@ -17,7 +17,7 @@ def test_echo_result_and_exit_code(run: RunPod, context: RunContext) -> None:
     r = run(container("sh", "-c", "echo hello; echo oops >&2"), pod_name="hello")
     assert (r.phase, r.exit_code, r.message) == ("Succeeded", 0, None)
     assert r.outputs == {"result": "hello", "exitCode": "0"}
-    log = context.log_path("wf", "hello").read_text()
+    log = context.read_log("wf", "hello")
     assert "hello\n" in log and "oops\n" in log
 
 

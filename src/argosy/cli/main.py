@@ -99,13 +99,18 @@ def get_command(args: argparse.Namespace) -> int:
 
 
 def logs_command(args: argparse.Namespace) -> int:
-    root = data_dir(args.data_dir) / "logs" / args.name
-    if not root.is_dir():
+    from argosy.runtime.logs import journal_path, read_journal
+
+    path = journal_path(data_dir(args.data_dir), args.name)
+    if not path.exists():
         print(f"argosy: no logs for workflow {args.name!r}", file=sys.stderr)
         return 1
-    for path in sorted(root.glob("*.log"), key=lambda p: p.stat().st_mtime):
-        for line in path.read_text(errors="replace").splitlines():
-            print(f"{path.stem}: {line}")
+    by_source: dict[str, list[bytes]] = {}  # each container's output, in order of appearance
+    for record in read_journal(path):
+        by_source.setdefault(record.source, []).append(record.data)
+    for source, chunks in by_source.items():
+        for line in b"".join(chunks).decode(errors="replace").splitlines():
+            print(f"{source}: {line}")
     return 0
 
 

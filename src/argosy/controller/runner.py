@@ -24,7 +24,7 @@ from argosy.store import Store
 Listener = Callable[[Reconciler, list[Any]], None]
 
 #: longest a change waits before it is written to the store (real seconds)
-PERSIST_INTERVAL = 0.05
+PERSIST_INTERVAL = 0.25
 
 
 class WorkflowRunner:
@@ -50,6 +50,8 @@ class WorkflowRunner:
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.cancel_reasons: dict[str, str] = {}
         self._persisted_at = 0.0
+        #: the engine time the main loop sleeps until (None: until an event comes)
+        self._waiting_until: float | None = None
         self._flush: asyncio.TimerHandle | None = None
 
     # control from outside (Ctrl-C, API): applied by the loop
@@ -110,16 +112,25 @@ class WorkflowRunner:
     async def _next_event(self) -> Any:
         wake = self.engine.next_wakeup
         if wake is None:
-            return await self.events.get()
+            return await self._wait(None, None)
         delay = wake - self.clock.now()
         if delay <= 0:
             return None
         if not self.tasks and self.events.empty() and self.clock.idle_advance(wake):
             return None
+        return await self._wait(wake, delay)
+
+    async def _wait(self, until: float | None, delay: float | None) -> Any:
+        """The next queued event, or None once ``delay`` seconds have passed."""
+        self._waiting_until = until
         try:
+            if delay is None:
+                return await self.events.get()
             return await asyncio.wait_for(self.events.get(), timeout=delay)
         except TimeoutError:
             return None
+        finally:
+            self._waiting_until = None
 
     def _dispatch(self, intents: list[Intent]) -> None:
         for intent in intents:
@@ -134,7 +145,7 @@ class WorkflowRunner:
 
     async def _run_pod(self, pod: Any) -> None:
         node_id = pod.node_id
-        started = lambda: self.events.put_nowait(PodStarted(node_id, self.clock.now()))
+        started = lambda: self._report(PodStarted(node_id, self.clock.now()))
         try:
             result = await self.runtime.run(pod, self.context, started)
         except asyncio.CancelledError:
@@ -149,17 +160,23 @@ class WorkflowRunner:
         except Exception as err:  # noqa: BLE001 - a runtime bug must not hang the workflow
             result = PodResult(phase="Error", message=f"runtime error: {type(err).__name__}: {err}")
         self.tasks.pop(node_id, None)
-        self._finished(PodFinished(node_id, result, self.clock.now()))
+        self._report(PodFinished(node_id, result, self.clock.now()))
 
-    def _finished(self, event: PodFinished) -> None:
-        """Hand a pod's result to the engine at once: the pods it unblocks start on the next
-        turn of the loop, without a trip through the event queue (the hand-off of every step
-        of a chain). The loop is woken to persist and to see whether the workflow is done."""
-        if self.engine.done:
+    def _report(self, event: PodStarted | PodFinished) -> None:
+        """Hand a runtime report to the engine at once, not through the event queue: the pods
+        a result unblocks start on the next turn of the loop (the hand-off of every step of a
+        chain). The main loop is woken only when it has something to do: the workflow is
+        done, or a timer is due before the one it waits for."""
+        e = self.engine
+        if e.done:
             return
         now = event.at
-        self._dispatch([*self.engine.handle(event, now), *self.engine.tick(now)])
-        self.events.put_nowait(None)
+        self._dispatch([*e.handle(event, now), *e.tick(now)])
+        wake = e.next_wakeup
+        if e.done or (wake is not None and (self._waiting_until is None or wake < self._waiting_until)):
+            self.events.put_nowait(None)
+        else:
+            self._persist_soon()
 
     def _persist(self) -> None:
         self._persisted_at = time.monotonic()

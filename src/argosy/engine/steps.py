@@ -112,7 +112,8 @@ class StepsFrame:
             except OutputError as err:
                 self._group_error(child_name, raw, str(err))
                 return
-            step = substitute_object({k: v for k, v in bound.items() if k != "hooks"}, scope)
+            # hooks are substituted when they run, in the step's own scope
+            step = substitute_object(bound, scope, static=bound is raw, keep=("hooks",))
             step["hooks"] = raw.get("hooks")
             ref = unresolved_reference({k: v for k, v in step.items() if k not in ("hooks", "onExit")})
             if ref is not None:

@@ -212,21 +212,29 @@ def substitute(text: str, scope: Mapping[str, Any], *, allow_unresolved: bool = 
 
 
 def substitute_object(
-    obj: Any, scope: Mapping[str, Any], *, allow_unresolved: bool = True, static: bool = False
+    obj: Any, scope: Mapping[str, Any], *, allow_unresolved: bool = True, static: bool = False,
+    keep: tuple[str, ...] = (),
 ) -> Any:
     """Substitute in every string (keys too) of a JSON-like value, returning a new value.
 
     ``static`` says ``obj`` lives long and is never changed (a resolved template): where its
     placeholders are is then remembered, and the result shares every part without one
     (callers must not change those parts). The result's top level is always a new object.
+    ``keep`` names top-level keys of a dict copied as they are (hooks run later, in their
+    own scope).
     """
     sub = _Substitution(scope, allow_unresolved)
-    if not static or not isinstance(obj, dict | list):
-        return sub.object(obj)
-    plan = _plan_of(obj)
-    if plan is None:
-        return dict(obj) if isinstance(obj, dict) else list(obj)
-    return _apply(sub, obj, plan)
+    if static and isinstance(obj, dict | list):
+        plan = _plan_of(obj)
+        if plan is None:
+            return dict(obj) if isinstance(obj, dict) else list(obj)
+        if plan is not _KEYS:
+            return _apply(sub, obj, tuple((k, p) for k, p in plan if k not in keep) if keep else plan)
+    if keep and isinstance(obj, dict):
+        out = sub.object({k: v for k, v in obj.items() if k not in keep})
+        out.update((k, obj[k]) for k in keep if k in obj)
+        return out
+    return sub.object(obj)
 
 
 # Where a static value holds "{{": None (nowhere), _TEXT (this string), or a tuple of

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from argosy.engine.intents import PodResult, PodSpec
+from argosy.runtime.logs import MAIN, LogJournal, journal_path, read_log
 
 
 @dataclass
@@ -24,24 +25,32 @@ class RunContext:
     configmaps: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Secrets loaded into the run: name -> decoded data
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: open log journals, by workflow name
+    journals: dict[str, LogJournal] = field(default_factory=dict)
 
     @property
     def artifact_dir(self) -> Path:
         """Root of the local artifact repository."""
         return self.data_dir / "artifacts"
 
-    def log_path(self, workflow_name: str, pod_name: str) -> Path:
-        """Where a node's combined stdout/stderr log is written."""
-        return self.data_dir / "logs" / workflow_name / f"{pod_name}.log"
+    def journal(self, workflow_name: str) -> LogJournal:
+        """The log journal of a workflow (see :mod:`argosy.runtime.logs`)."""
+        journal = self.journals.get(workflow_name)
+        if journal is None:
+            journal = self.journals[workflow_name] = LogJournal(journal_path(self.data_dir, workflow_name))
+        return journal
 
     def write_log(self, workflow_name: str, pod_name: str, data: bytes | str) -> None:
-        """Write a whole node log at once (runtimes without a process to stream from)."""
-        path = self.log_path(workflow_name, pod_name)
+        """Log a node's whole output at once (runtimes without a process to stream from)."""
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data.encode() if isinstance(data, str) else data)
+            self.journal(workflow_name).write(pod_name, MAIN, "stdout",
+                                              data.encode() if isinstance(data, str) else data)
         except OSError:
             pass  # a missing log must not change the node's outcome
+
+    def read_log(self, workflow_name: str, pod_name: str, container: str = MAIN) -> str:
+        """What a container of a node wrote (stdout and stderr), as text."""
+        return read_log(self.data_dir, workflow_name, pod_name, container).decode(errors="replace")
 
 
 class Runtime(Protocol):

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from argosy.errors import RuntimeFailure
+from argosy.runtime.logs import LogJournal
 from argosy.runtime.sandbox import MountPlan
 from argosy.runtime.spawn import Pipes, Process, spawn
 
@@ -76,22 +77,30 @@ class Drain:
         self.loop.add_reader(fd, self._readable)
 
     def _readable(self) -> None:
+        # one read per wake-up (the selector calls again while more is there): no
+        # BlockingIOError to raise and catch for every chunk
         try:
-            while chunk := os.read(self.fd, READ_CHUNK):
-                self.sink(chunk)
+            chunk = os.read(self.fd, READ_CHUNK)
         except BlockingIOError:
             return
         except OSError as e:
             if not self.eof.done():
                 self.eof.set_exception(e)
-        else:
-            if not self.eof.done():
-                self.eof.set_result(None)
+            self.close()
+            return
+        if chunk:
+            self.sink(chunk)
+            return
+        if not self.eof.done():
+            self.eof.set_result(None)
         self.close()
 
     def close(self) -> None:
-        """Stop reading (whoever still waits for ``eof`` is cancelled)."""
+        """Stop reading (whoever still waits for ``eof`` is cancelled); once is enough."""
+        if self.fd < 0:
+            return
         self.loop.remove_reader(self.fd)
+        self.fd = -1
         if not self.eof.done():
             self.eof.cancel()
 
@@ -109,13 +118,14 @@ class Container:
     argv: list[str]
     env: dict[str, str]
     plan: MountPlan
-    log_path: str
+    #: where the output goes, as (pod, container) in the workflow's journal
+    journal: LogJournal
+    log_name: tuple[str, str]
     workdir: str = "/"
     capture: bool = False
     proc: Process | None = None
     pipes: Pipes | None = None
     stdout_tail: bytearray = field(default_factory=bytearray)
-    _log_fd: int = -1
     #: read end of a pipe every process of the container inherits: EOF means all are gone
     _lifeline: int = -1
     #: stdout and stderr being drained into the log
@@ -129,12 +139,7 @@ class Container:
         ]
 
     def start(self, bwrap: str) -> None:
-        """Start the container; its stdout and stderr are drained into its log by the loop.
-
-        The log file is created after the spawn, while the container already runs: creating
-        a file costs up to a few hundred microseconds on some disks, and a chain of steps
-        would otherwise pay it between every two steps.
-        """
+        """Start the container; the loop drains its stdout and stderr into the journal."""
         self._lifeline, keep = os.pipe()
         try:
             self.proc, self.pipes = spawn(self.bwrap_argv(bwrap), self.env, keep)
@@ -143,15 +148,17 @@ class Container:
             raise RuntimeFailure(f"cannot start bwrap for container {self.name!r}: {e}") from e
         finally:
             os.close(keep)
-        self._log_fd = os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        self._drains = [Drain(self.pipes.stdout, self._keep if self.capture else self._log),
-                        Drain(self.pipes.stderr, self._log)]
+        self._drains = [Drain(self.pipes.stdout, self._keep if self.capture else self._stdout),
+                        Drain(self.pipes.stderr, self._stderr)]
 
-    def _log(self, chunk: bytes) -> None:
-        os.write(self._log_fd, chunk)
+    def _stdout(self, chunk: bytes) -> None:
+        self.journal.write(*self.log_name, "stdout", chunk)
+
+    def _stderr(self, chunk: bytes) -> None:
+        self.journal.write(*self.log_name, "stderr", chunk)
 
     def _keep(self, chunk: bytes) -> None:
-        os.write(self._log_fd, chunk)
+        self.journal.write(*self.log_name, "stdout", chunk)
         tail = self.stdout_tail
         tail += chunk
         if len(tail) > TAIL_LIMIT:
@@ -190,9 +197,6 @@ class Container:
         for d in self._drains:
             d.close()
         self._drains.clear()
-        if self._log_fd >= 0:
-            os.close(self._log_fd)
-            self._log_fd = -1
         if self._lifeline >= 0:
             os.close(self._lifeline)
             self._lifeline = -1

@@ -40,7 +40,6 @@ class ProcessRuntime:
         self.commands = CommandPath()
         #: what every container's environment starts from (host variables and the sandbox PATH)
         self.base_env = host_env(self.commands.sandbox_path)
-        self._log_dirs: dict[tuple[Path, str], str] = {}
 
     def check(self) -> None:
         """Raise :class:`RuntimeFailure` unless bwrap exists and can create a sandbox here."""
@@ -67,16 +66,6 @@ class ProcessRuntime:
         if self.scratch_dir is None:
             self.scratch_dir = _shm_dir() or context.data_dir / "sandbox"
         return self.scratch_dir
-
-    def log_dir(self, context: RunContext, workflow: str) -> str:
-        """The directory of a workflow's logs, created on first use."""
-        key = (context.data_dir, workflow)
-        d = self._log_dirs.get(key)
-        if d is None:
-            path = context.log_path(workflow, "x").parent
-            path.mkdir(parents=True, exist_ok=True)
-            d = self._log_dirs[key] = str(path)
-        return d
 
     async def run(
         self, pod: PodSpec, context: RunContext, on_started: Callable[[], None]
@@ -182,7 +171,6 @@ class _Node:
     def _prepare(self) -> None:
         if self.pod.volumes or self.pod.template.get("volumes"):
             self.volumes = resolve_volumes(self.pod, self.context, Path(self._scratch_dir()))
-        self.logs = self.rt.log_dir(self.context, self.pod.workflow_name)
         self.commands = self.rt.commands
 
     def _load_inputs(self) -> None:
@@ -240,9 +228,9 @@ class _Node:
         argv = argv if argv is not None else argv_for(spec, name)
         self._check_command(argv[0], spec, plan)
         env = container_env(spec, self.pod, self.context, self.rt.base_env, name)
-        log = f"{self.logs}/{self.pod.pod_name}.log" if main else f"{self.logs}/{self.pod.pod_name}-{name}.log"
-        return Container(name=name, spec=spec, argv=argv, env=env, plan=plan, log_path=log,
-                         workdir=workdir, capture=main)
+        return Container(name=name, spec=spec, argv=argv, env=env, plan=plan,
+                         journal=self.context.journal(self.pod.workflow_name),
+                         log_name=(self.pod.pod_name, "main" if main else name), workdir=workdir, capture=main)
 
     def _check_command(self, command: str, spec: dict[str, Any], plan: MountPlan) -> None:
         if "/" in command:

@@ -11,6 +11,7 @@ The fixed cost (import + first flow run) is reported apart from the per-task cos
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import time
@@ -69,6 +70,7 @@ def timed(fn, *args):
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true")
+    p.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
     args = p.parse_args()
     first, _ = timed(chain, 1)  # starts the ephemeral API: Prefect's fixed cost
     print(f"prefect import {IMPORT_S:.2f} s; first 1-task flow {first:.2f} s (fixed start-up)")
@@ -86,6 +88,10 @@ def main() -> None:
     print("\n| shape | tasks | width | wall s | ms/task |\n| --- | --- | --- | --- | --- |")
     for shape, n, w, wall, per in rows:
         print(f"| {shape} | {n} | {w} | {wall:.2f} | {per:.2f} |")
+    if args.json:
+        print(json.dumps({"import_s": IMPORT_S, "first_flow_s": first,
+                          "rows": [{"shape": s, "tasks": n, "width": w, "wall_s": wall, "ms_per_task": per}
+                                   for s, n, w, wall, per in rows]}))
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from argosy.controller import loop
 from argosy.controller.runner import WorkflowRunner
 from argosy.engine.reconciler import Reconciler
 from argosy.errors import ArgosyError, SpecError
@@ -129,6 +130,6 @@ def run_command(args: argparse.Namespace) -> int:
     params = parse_parameters(args.parameter, args.parameter_file)
     workflows = [prepare_workflow(m.body, objects, params, args.entrypoint) for m in own]
     printer = Printer(args.output)
-    engines = asyncio.run(run_workflows(workflows, objects, data_dir(args.data_dir), printer))
+    engines = loop.run(run_workflows(workflows, objects, data_dir(args.data_dir), printer))
     printer.finish(engines)
     return 0 if all(e.phase == "Succeeded" for e in engines) else 1

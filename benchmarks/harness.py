@@ -30,14 +30,14 @@ from argosy.spec import ObjectSet, load_text
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def options(description: str, argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """``--quick`` (one run, smallest sizes) and ``--runs N`` (default 3)."""
+def options(description: str, argv: Sequence[str] | None = None, runs: int = 3) -> argparse.Namespace:
+    """``--quick`` (one run, smallest sizes) and ``--runs N`` (default ``runs``)."""
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--quick", action="store_true", help="smoke mode: one run, small sizes")
-    p.add_argument("--runs", type=int, default=None, help="runs per figure (median; default 3, 1 with --quick)")
+    p.add_argument("--runs", type=int, default=None, help=f"runs per figure (median; default {runs}, 1 with --quick)")
     args = p.parse_args(argv)
     if args.runs is None:
-        args.runs = 1 if args.quick else 3
+        args.runs = 1 if args.quick else runs
     return args
 
 

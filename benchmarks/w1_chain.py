@@ -88,7 +88,8 @@ def startup(runs: int) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    args = options(__doc__ or "", argv)
+    # 9 pairs: one 200-step pair lasts ~3 s, and the machine's speed drifts within that
+    args = options(__doc__ or "", argv, runs=9)
     sizes = [50] if args.quick else [200, 1000]
     floor = Floor()
     rows, results = [], {}

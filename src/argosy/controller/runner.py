@@ -24,8 +24,10 @@ from argosy.store import Store
 
 Listener = Callable[[Reconciler, list[Any]], None]
 
-#: longest a change waits before it is written to the store (real seconds)
-PERSIST_INTERVAL = 0.05
+#: longest a change waits before it is written to the store (real seconds). A crash loses at
+#: most this much node progress (the end of a workflow is always written); 0.25 s rather than
+#: 0.05 s saved 0.1 ms of CPU per step of a chain (10 interleaved pairs of 200-step W1 runs)
+PERSIST_INTERVAL = 0.25
 
 
 class WorkflowRunner:

@@ -42,3 +42,10 @@ def test_a_record_cut_short_by_a_crash_ends_the_journal(tmp_path: Path) -> None:
 
 def test_no_journal_reads_as_nothing(tmp_path: Path) -> None:
     assert read_log(tmp_path, "missing", "pod") == b""
+
+
+def test_a_journal_that_cannot_be_written_is_dropped_quietly(tmp_path: Path) -> None:
+    (tmp_path / "logs").write_text("a file where the logs directory should be")
+    journal = LogJournal(journal_path(tmp_path, "wf"))
+    journal.write("wf-x", "main", "stdout", b"lost\n")  # no error: the node's outcome stands
+    assert read_log(tmp_path, "wf", "wf-x") == b""

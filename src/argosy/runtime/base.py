@@ -42,11 +42,7 @@ class RunContext:
 
     def write_log(self, workflow_name: str, pod_name: str, data: bytes | str) -> None:
         """Log a node's whole output at once (runtimes without a process to stream from)."""
-        try:
-            self.journal(workflow_name).write(pod_name, MAIN, "stdout",
-                                              data.encode() if isinstance(data, str) else data)
-        except OSError:
-            pass  # a missing log must not change the node's outcome
+        self.journal(workflow_name).write(pod_name, MAIN, "stdout", data.encode() if isinstance(data, str) else data)
 
     def read_log(self, workflow_name: str, pod_name: str, container: str = MAIN) -> str:
         """What a container of a node wrote (stdout and stderr), as text."""

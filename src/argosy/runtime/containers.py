@@ -158,7 +158,7 @@ class Container:
         self.journal.write(*self.log_name, "stderr", chunk)
 
     def _keep(self, chunk: bytes) -> None:
-        self.journal.write(*self.log_name, "stdout", chunk)
+        self._stdout(chunk)
         tail = self.stdout_tail
         tail += chunk
         if len(tail) > TAIL_LIMIT:

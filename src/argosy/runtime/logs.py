@@ -50,13 +50,19 @@ class LogJournal:
         self._fd = -1
 
     def write(self, pod: str, container: str, stream: str, data: bytes) -> None:
+        """Append one record; a log that cannot be written (disk full) is dropped, never an
+        error: it must not change how the node ends."""
         if not data:
             return
-        if self._fd < 0:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
-        os.write(self._fd, b"%s%s\t%s\t%s\t%d\n%s" % (MARK, pod.encode(), container.encode(),
-                                                       stream.encode(), len(data), data))
+        record = b"%s%s\t%s\t%s\t%d\n%s" % (MARK, pod.encode(), container.encode(), stream.encode(),
+                                             len(data), data)
+        try:
+            if self._fd < 0:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+            os.write(self._fd, record)
+        except OSError:
+            pass
 
     def close(self) -> None:
         if self._fd >= 0:
@@ -71,7 +77,7 @@ def read_journal(path: Path) -> Iterator[LogRecord]:
     """The records of a journal in the order they were written (none if it is missing)."""
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return
     at = 0
     while at < len(data) and data[at : at + 1] == MARK:

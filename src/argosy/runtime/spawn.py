@@ -11,7 +11,7 @@ import fcntl
 import os
 import signal
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 #: the fd number the lifeline pipe has in the container (Popen's ``pass_fds`` equivalent)
 LIFELINE_FD = 3
@@ -44,17 +44,16 @@ class Process:
 
 @dataclass
 class Pipes:
-    """The parent's ends of a spawned child's stdout and stderr."""
+    """The parent's ends of a spawned child's stdout and stderr (-1 once closed)."""
 
     stdout: int
     stderr: int
-    closed: list[int] = field(default_factory=list)
 
     def close(self) -> None:
         for fd in (self.stdout, self.stderr):
-            if fd not in self.closed:
+            if fd >= 0:
                 os.close(fd)
-                self.closed.append(fd)
+        self.stdout = self.stderr = -1
 
 
 def spawn(argv: list[str], env: Mapping[str, str], lifeline: int) -> tuple[Process, Pipes]:

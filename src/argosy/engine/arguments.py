@@ -146,14 +146,15 @@ def process_template(
 ) -> dict[str, Any]:
     """The template as this call will run it: inputs bound, variables substituted."""
     inputs = bind_inputs(template, arguments, configmap)
-    # (bound values usually hold no "{{": repr, all C, spares two walks then)
-    if inputs and "{{" in repr(inputs):
+    # bound values usually hold no "{{" (repr is all C): then both walks below are skipped
+    templated = bool(inputs) and "{{" in repr(inputs)
+    if templated:
         # substitute globals into the inputs themselves first (defaults may use them)
         inputs = substitute_object(inputs, chain(dict(local), global_scope))
     scope = chain(inputs_scope(inputs), outputs_path_scope(template.get("outputs")), dict(local), global_scope)
     # the template is the resolver's (never changed): only its placeholders are visited
     processed = substitute_object(template, scope, static=True)
     if inputs:
-        processed["inputs"] = substitute_object(inputs, scope) if "{{" in repr(inputs) else inputs
+        processed["inputs"] = substitute_object(inputs, scope) if templated else inputs
     return processed
 

@@ -17,6 +17,7 @@ from argosy.errors import RuntimeFailure
 from argosy.runtime.base import RunContext
 from argosy.runtime.containers import SCRIPT_PATH, Container, exit_code_of
 from argosy.runtime.images import BIN_DIR, CommandPath, argv_for
+from argosy.runtime.logs import MAIN
 from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
 from argosy.runtime.probes import wait_ready
 from argosy.runtime.sandbox import MountPlan, norm, under
@@ -230,7 +231,7 @@ class _Node:
         env = container_env(spec, self.pod, self.context, self.rt.base_env, name)
         return Container(name=name, spec=spec, argv=argv, env=env, plan=plan,
                          journal=self.context.journal(self.pod.workflow_name),
-                         log_name=(self.pod.pod_name, "main" if main else name), workdir=workdir, capture=main)
+                         log_name=(self.pod.pod_name, MAIN if main else name), workdir=workdir, capture=main)
 
     def _check_command(self, command: str, spec: dict[str, Any], plan: MountPlan) -> None:
         if "/" in command:

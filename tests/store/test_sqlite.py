@@ -7,10 +7,12 @@ what to do, and must leave the file holding exactly the writes before it.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -250,6 +252,37 @@ def test_a_full_disk_keeps_every_whole_batch(tmp_path: Path) -> None:
         assert rec is not None and rec.phase == "Running"
         progress = int(rec.status["progress"])
         assert progress > 0 and len(rec.status.get("nodes", {})) == progress  # whole batches only
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 600 KiB tmpfs: a real "No space left on device" (needs root and mount rights)."""
+    mountpoint = tmp_path / "small"
+    mountpoint.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=600k", "tmpfs", str(mountpoint)],
+                                           capture_output=True, check=False).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (not root, or no mount rights)")
+    try:
+        yield mountpoint
+    finally:
+        subprocess.run(["umount", "-l", str(mountpoint)], check=False)
+
+
+def test_a_real_full_disk(small_disk: Path) -> None:
+    path = small_disk / "argosy.db"
+    store = SqliteStore(path)
+    store.create_workflow(_manifest("a", "u1"), {"phase": "Running", "progress": "0"})
+    with pytest.raises(StoreFull) as err:
+        for i in range(1, 1000):
+            store.save_progress("u1", {"phase": "Running", "progress": str(i)}, [(f"n{i}", {"pad": "x" * 3000})])
+            if i % 5 == 0:
+                store.flush()
+    _one_line_naming(err.value, path)
+    with pytest.raises(StoreFull):
+        store.close()
+    with SqliteStore(path) as again:
+        rec = again.get_workflow("u1")
+        assert rec is not None and len(rec.status.get("nodes", {})) == int(rec.status["progress"]) > 0
 
 
 # ---- process exit -----------------------------------------------------------------------------------------

@@ -49,6 +49,9 @@ _V1 = (
     "CREATE INDEX ix_workflows_namespace_created ON workflows (namespace, created_at, id)",
     "CREATE INDEX ix_workflows_phase_created ON workflows (phase, created_at, id)",
     "CREATE INDEX ix_workflows_owner ON workflows (owner) WHERE owner IS NOT NULL",
+    # orphans() reads only unfinished workflows: few, however many finished ones are kept
+    ("CREATE INDEX ix_workflows_unfinished ON workflows (created_at, id) "
+     "WHERE phase NOT IN ('Error', 'Failed', 'Succeeded')"),
     """CREATE TABLE IF NOT EXISTS nodes (
         workflow_uid TEXT NOT NULL,
         node_id TEXT NOT NULL,

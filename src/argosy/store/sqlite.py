@@ -53,7 +53,8 @@ from argosy.store.schema import epoch, migrate, read_version
 from argosy.store.selector import Requirement, parse_field_selector, parse_label_selector
 from argosy.store.writer import Writer
 
-_FINISHED_SQL = "('" + "','".join(sorted(FINISHED_PHASES)) + "')"
+#: the same text as the partial index ix_workflows_unfinished, so SQLite can use it
+_FINISHED_SQL = "('" + "', '".join(sorted(FINISHED_PHASES)) + "')"
 _LIVE = ("uid, namespace, name, phase, created_at, started_at, finished_at, manifest, status, engine_record, "
          "owner, lease_expires_at, resource_version, id")
 _ARCHIVED = ("uid, namespace, name, phase, created_at, started_at, finished_at, manifest, status, NULL, NULL, "

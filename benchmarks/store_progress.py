@@ -10,7 +10,6 @@ git ref (e.g. ``main``), whose ``save_progress`` commits on the caller's thread.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import shutil
 import statistics
 import subprocess

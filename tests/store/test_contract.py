@@ -100,6 +100,12 @@ def test_with_nodes_false_leaves_nodes_out(store: api.Store) -> None:
     assert "nodes" not in store.find_workflow("default", "hello", with_nodes=False).status  # type: ignore[union-attr]
 
 
+def test_label_values_are_text(store: api.Store) -> None:
+    store.create_workflow(manifest("a", "u1", labels={"n": 1, "ok": True}), RUNNING)  # type: ignore[dict-item]
+    assert store.get_workflow("u1").labels == {"n": "1", "ok": "True"}  # type: ignore[union-attr]
+    assert [r.uid for r in store.list_workflows(label_selector="n=1,n>0").items] == ["u1"]
+
+
 # ---- uniqueness ---------------------------------------------------------------------------------------
 
 def test_a_live_name_is_taken_until_deleted(store: api.Store) -> None:
@@ -407,6 +413,21 @@ def test_changes_in_order(store: api.Store) -> None:
     assert store.changes(start, limit=1) == got[:1]
     assert store.changes(rvs[-1]) == []
     assert store.get_workflow("u1").resource_version == rvs[2]  # type: ignore[union-attr]
+
+
+def test_subscribers_hear_each_commit(store: api.Store) -> None:
+    heard: list[api.Change] = []
+    unsubscribe = store.subscribe(heard.extend)
+    store.subscribe(lambda changes: 1 / 0)  # a broken listener changes nothing for the others
+    store.create_workflow(manifest("a", "u1"), RUNNING)
+    store.save_progress("u1", SUCCEEDED, [])
+    store.heartbeat("h/b/1/1", 10)  # not a change
+    store.flush()
+    assert [(c.kind, c.uid) for c in heard] == [("ADDED", "u1"), ("MODIFIED", "u1")]
+    assert heard == store.changes(0)
+    unsubscribe()
+    store.delete_workflow("u1")
+    assert len(heard) == 2
 
 
 def test_a_burst_of_progress_is_one_change_per_commit_at_most(store: api.Store) -> None:

@@ -188,17 +188,21 @@ class SqliteStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise self._error(exc) from None
-        conn = self._reader()
-        try:
-            # WAL is a property of the file: set once, every connection then uses it
-            conn.execute("PRAGMA journal_mode=WAL")
-            self._version = migrate(conn, self.location)
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
         self._changes_kept = changes_kept
         self._listeners: list[Callable[[list[Change]], None]] = []
-        self._writer: Writer[sqlite3.Connection] = Writer(
-            self._connect_writer, self._apply, lambda c: c.close(), self._error)
+        try:
+            conn = self._reader()
+            try:
+                # WAL is a property of the file: set once, every connection then uses it
+                conn.execute("PRAGMA journal_mode=WAL")
+                migrate(conn, self.location)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+            self._writer: Writer[sqlite3.Connection] = Writer(
+                self._connect_writer, self._apply, lambda c: c.close(), self._error)
+        except BaseException:
+            self._close_readers()
+            raise
         atexit.register(self._at_exit)
 
     # ---- connections ------------------------------------------------------------------------
@@ -237,6 +241,12 @@ class SqliteStore:
                 self._readers.append(conn)
         return conn
 
+    def _close_readers(self) -> None:
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+
     def _error(self, exc: BaseException) -> StoreError:
         return translate(exc, self.location, self._lock_timeout)
 
@@ -266,10 +276,7 @@ class SqliteStore:
         self._closed = True
         atexit.unregister(self._at_exit)
         self._writer.close()
-        with self._readers_lock:
-            for conn in self._readers:
-                conn.close()
-            self._readers.clear()
+        self._close_readers()
         failure = self._writer.failure
         if failure is not None:
             raise type(failure)(failure.location, failure.problem, failure.advice)

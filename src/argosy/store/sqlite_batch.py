@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -92,8 +92,19 @@ class _Merged:
     """The progress of one workflow accumulated within a batch."""
 
     last: Progress
-    nodes: dict[str, str] = field(default_factory=dict)
+    #: each write's changed nodes, in order (merged by id only when there are several: at
+    #: the end of a 100,000-node workflow one list is the common case, and a copy costs MBs)
+    node_lists: list[list[tuple[str, str]]] = field(default_factory=list)
     engine_json: str | None = None
+
+    def nodes(self) -> Iterable[tuple[str, str]]:
+        lists = [n for n in self.node_lists if n]
+        if len(lists) == 1:
+            return lists[0]
+        merged: dict[str, str] = {}
+        for n in lists:
+            merged.update(n)
+        return merged.items()
 
 
 class Batch:
@@ -114,7 +125,7 @@ class Batch:
             if merged is None:
                 merged = self.pending[op.uid] = _Merged(op)
             merged.last = op
-            merged.nodes.update(op.nodes)
+            merged.node_lists.append(op.nodes)
             if op.engine_json is not None:
                 merged.engine_json = op.engine_json
             return None
@@ -138,8 +149,7 @@ class Batch:
             if row is None:
                 continue  # deleted meanwhile: its progress has nowhere to go
             self._bump("MODIFIED", uid, row[0], row[1])
-            if merged.nodes:
-                self.conn.executemany(_UPSERT_NODE, [(uid, nid, body) for nid, body in merged.nodes.items()])
+            self.conn.executemany(_UPSERT_NODE, ((uid, nid, body) for nid, body in merged.nodes()))
         self.pending.clear()
 
     def _create(self, op: Create) -> Any:
@@ -157,7 +167,7 @@ class Batch:
             self.conn.executemany("INSERT INTO labels (uid, key, value) VALUES (?,?,?)",
                                   [(r.uid, k, v) for k, v in r.labels.items()])
         if op.nodes:
-            self.conn.executemany(_UPSERT_NODE, [(r.uid, nid, body) for nid, body in op.nodes])
+            self.conn.executemany(_UPSERT_NODE, ((r.uid, nid, body) for nid, body in op.nodes))
         return replace(r, resource_version=rv)
 
     def _delete(self, op: Delete) -> bool:

@@ -43,6 +43,13 @@ def _one_line_naming(err: StoreError, path: Path) -> None:
     assert text.startswith(f"{path}: ")
 
 
+def test_public_names() -> None:
+    import argosy.store
+
+    assert argosy.store.__all__ == ["Change", "Store", "WorkflowPage", "WorkflowRecord", "open_store", "owner_id"]
+    assert all(hasattr(argosy.store, name) for name in argosy.store.__all__)
+
+
 # ---- opening ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("given", "expected"), [

@@ -1,6 +1,6 @@
 """The SQLite store's writes: the operations the writer queues, and one batch as one transaction.
 
-Operations are plain data, built (and their JSON serialised) on the caller's thread, so the
+Operations are plain data (named tuples: cheaper to define at start-up than dataclasses), built (and their JSON serialised) on the caller's thread, so the
 writer thread only runs SQL. Within a batch, consecutive progress writes of one workflow are
 merged before they reach SQL: the last status summary wins, node bodies are merged by id,
 and the workflow gets one new resource version and one MODIFIED change. A chain of fast
@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 from argosy.errors import AlreadyExists
 from argosy.store.api import Change, WorkflowRecord
@@ -33,16 +33,14 @@ _LIVE_COLUMNS = ("uid, namespace, name, phase, created_at, started_at, finished_
                  "engine_record, owner, lease_expires_at, resource_version")
 
 
-@dataclass(slots=True)
-class Create:
+class Create(NamedTuple):
     record: WorkflowRecord
     manifest_json: str
     status_json: str
     nodes: list[tuple[str, str]]
 
 
-@dataclass(slots=True)
-class Progress:
+class Progress(NamedTuple):
     uid: str
     status_json: str
     phase: str
@@ -52,50 +50,46 @@ class Progress:
     engine_json: str | None
 
 
-@dataclass(slots=True)
-class Delete:
+class Delete(NamedTuple):
     uid: str
 
 
-@dataclass(slots=True)
-class Claim:
+class Claim(NamedTuple):
     uid: str
     owner: str
     lease_expires_at: float
     now: float
 
 
-@dataclass(slots=True)
-class Heartbeat:
+class Heartbeat(NamedTuple):
     owner: str
     lease_expires_at: float
 
 
-@dataclass(slots=True)
-class Release:
+class Release(NamedTuple):
     uid: str
 
 
-@dataclass(slots=True)
-class Archive:
+class Archive(NamedTuple):
     uid: str
     now: float
 
 
-@dataclass(slots=True)
-class DeleteArchived:
+class DeleteArchived(NamedTuple):
     uid: str
 
 
-@dataclass(slots=True)
 class _Merged:
     """The progress of one workflow accumulated within a batch."""
 
-    last: Progress
-    #: each write's changed nodes, in order (merged by id only when there are several: at
-    #: the end of a 100,000-node workflow one list is the common case, and a copy costs MBs)
-    node_lists: list[list[tuple[str, str]]] = field(default_factory=list)
-    engine_json: str | None = None
+    __slots__ = ("engine_json", "last", "node_lists")
+
+    def __init__(self, last: Progress) -> None:
+        self.last = last
+        #: each write's changed nodes, in order (merged by id only when there are several: at
+        #: the end of a 100,000-node workflow one list is the common case, and a copy costs MBs)
+        self.node_lists: list[list[tuple[str, str]]] = []
+        self.engine_json: str | None = None
 
     def nodes(self) -> Iterable[tuple[str, str]]:
         lists = [n for n in self.node_lists if n]

@@ -243,8 +243,9 @@ class Store(Protocol):
         """Call ``listener`` with the changes of each commit this store object makes; returns unsubscribe.
 
         It runs on the writer's thread right after the commit: hand the changes to your own
-        loop (``loop.call_soon_threadsafe``) and return. Writes by other processes on the
-        same database reach no listener: read them with ``changes``.
+        loop (``loop.call_soon_threadsafe``) and return; it must not wait on the store (a
+        write that waits, or ``flush``, would wait for itself). Writes by other processes on
+        the same database reach no listener: read them with ``changes``.
         """
         ...
 

@@ -110,3 +110,69 @@ class ReferenceError_(ArgosyError):
 
 class RuntimeFailure(ArgosyError):
     """A runtime could not start or run a node."""
+
+
+# ---- the store (store engineer's block) -------------------------------------------------------
+#
+#   ArgosyError
+#   ├── StoreError                 the store cannot be read or written: names the file, says what to do
+#   │   ├── StoreCorrupt           the file is not a database, or is damaged
+#   │   ├── StoreLocked            another process holds the database past the lock timeout
+#   │   ├── StoreFull              the disk (or the database's size limit) is full
+#   │   ├── StoreUnavailable       the file cannot be opened (missing directory, permissions)
+#   │   └── StoreSchemaTooNew      written by a newer Argosy than this one
+#   ├── AlreadyExists              a live object with that namespace and name exists (Argo's message)
+#   ├── ListOptionsError           a label/field selector or continue token that cannot be used
+#   └── ResourceVersionTooOld      a watch asked for changes older than the feed keeps (list again)
+
+
+class StoreError(ArgosyError):
+    """The store cannot be read or written; ``location`` is the file (or database URL)."""
+
+    def __init__(self, location: str, problem: str, advice: str) -> None:
+        self.location = location
+        self.problem = problem
+        self.advice = advice
+        super().__init__(f"{location}: {problem}; {advice}")
+
+
+class StoreCorrupt(StoreError):
+    """The database file is not a database, or is damaged."""
+
+
+class StoreLocked(StoreError):
+    """Another process held the database locked for longer than the lock timeout."""
+
+
+class StoreFull(StoreError):
+    """The disk holding the database (or the database's size limit) is full."""
+
+
+class StoreUnavailable(StoreError):
+    """The database cannot be opened: a missing directory, permissions, an I/O error."""
+
+
+class StoreSchemaTooNew(StoreError):
+    """The database was written by a newer Argosy whose schema this one does not know."""
+
+
+class AlreadyExists(ArgosyError):
+    """A live object with this namespace and name exists (Argo: ``... "NAME" already exists``)."""
+
+    def __init__(self, name: str, resource: str = "workflows.argoproj.io") -> None:
+        self.name = name
+        self.resource = resource
+        super().__init__(f'{resource} "{name}" already exists')
+
+
+class ListOptionsError(ArgosyError):
+    """A list's label selector, field selector or continue token cannot be used."""
+
+
+class ResourceVersionTooOld(ArgosyError):
+    """Changes since this resource version are no longer kept; list again, then watch."""
+
+    def __init__(self, since: int, oldest: int) -> None:
+        self.since = since
+        self.oldest = oldest
+        super().__init__(f"too old resource version: {since} ({oldest})")

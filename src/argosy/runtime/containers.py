@@ -11,8 +11,8 @@ from typing import Any
 
 from argosy.errors import RuntimeFailure
 from argosy.runtime.logs import LogJournal
-from argosy.runtime.sandbox import MountPlan
-from argosy.runtime.spawn import Pipes, Process, spawn
+from argosy.runtime.sandbox import MountPlan, close_data_fds
+from argosy.runtime.spawn import LIFELINE_FD, Pipes, Process, spawn
 
 #: Argo runs a script's source from this path inside the container
 SCRIPT_PATH = "/argo/staging/script"
@@ -123,6 +123,10 @@ class Container:
     log_name: tuple[str, str]
     workdir: str = "/"
     capture: bool = False
+    #: argv prefix entering the workflow's namespaces (see :mod:`argosy.runtime.namespaces`)
+    prefix: list[str] = field(default_factory=list)
+    #: bwrap options ahead of the mounts (resource limits, ...)
+    options: list[str] = field(default_factory=list)
     proc: Process | None = None
     pipes: Pipes | None = None
     stdout_tail: bytearray = field(default_factory=bytearray)
@@ -131,23 +135,29 @@ class Container:
     #: stdout and stderr being drained into the log
     _drains: list[Drain] = field(default_factory=list)
 
-    def bwrap_argv(self, bwrap: str, argv: list[str] | None = None) -> list[str]:
-        """The full bwrap command line for ``argv`` (default: the container's own)."""
+    def bwrap_argv(self, bwrap: str, argv: list[str] | None = None, fds: list[int] | None = None) -> list[str]:
+        """The full command line for ``argv`` (default: the container's own): the namespace
+        prefix, then bwrap with no capability left and the mounts. Descriptors the mounts
+        need are appended to ``fds``, expected from fd 4 on (fd 3 is the lifeline)."""
         return [
-            bwrap, *self.plan.args(), "--unshare-pid", "--die-with-parent",
+            *self.prefix, bwrap, "--cap-drop", "ALL", *self.options,
+            *self.plan.args(fds, LIFELINE_FD + 1), "--unshare-pid", "--die-with-parent",
             "--chdir", self.workdir, "--", *(argv or self.argv),
         ]
 
     def start(self, bwrap: str) -> None:
         """Start the container; the loop drains its stdout and stderr into the journal."""
         self._lifeline, keep = os.pipe()
+        fds: list[int] = []
         try:
-            self.proc, self.pipes = spawn(self.bwrap_argv(bwrap), self.env, keep)
+            argv = self.bwrap_argv(bwrap, fds=fds)
+            self.proc, self.pipes = spawn(argv, self.env, keep, fds)
         except OSError as e:
             self.close()
             raise RuntimeFailure(f"cannot start bwrap for container {self.name!r}: {e}") from e
         finally:
             os.close(keep)
+            close_data_fds(self.plan, fds)
         self._drains = [Drain(self.pipes.stdout, self._keep if self.capture else self._stdout),
                         Drain(self.pipes.stderr, self._stderr)]
 
@@ -194,6 +204,7 @@ class Container:
                 self.close()
 
     def close(self) -> None:
+        self.plan.close()
         for d in self._drains:
             d.close()
         self._drains.clear()

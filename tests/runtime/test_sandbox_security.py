@@ -1,0 +1,191 @@
+"""The sandbox, attacked by a hostile step: each test fails if the hole it probes is open.
+
+Run as root (CI) and as any other user: root in a step is never root on the host.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from podkit import RunPod, container, pod_spec
+
+from argosy.runtime import ProcessRuntime, RunContext
+from argosy.runtime.namespaces import SANDBOX_UID, own, runs_as_root
+
+
+def _ok(r: Any) -> str:
+    assert r.phase == "Succeeded", r.message
+    return str(r.outputs["result"])
+
+
+def test_root_in_a_step_has_no_capability_and_no_new_privileges(run: RunPod) -> None:
+    out = _ok(run(container("sh", "-c", "id -u; grep -E '^(CapEff|CapPrm|CapAmb|NoNewPrivs)' /proc/self/status")))
+    lines = dict(line.split(":\t") for line in out.splitlines()[1:])
+    assert out.splitlines()[0] == "0", "steps expecting root inside their image see uid 0"
+    assert lines == {"CapPrm": "0000000000000000", "CapEff": "0000000000000000",
+                     "CapAmb": "0000000000000000", "NoNewPrivs": "1"}
+
+
+@pytest.mark.parametrize("attack", [
+    "mount -o remount,rw / && echo pwned > /etc/argosy-pwned",
+    "umount /proc || umount -l /proc",
+    "mount -t tmpfs none /mnt",
+    "unshare -r true",
+    "unshare -m true",
+    "unshare -U -r mount -t tmpfs none /mnt",
+], ids=["remount-root-rw", "unmount-proc", "mount-tmpfs", "unshare-user", "unshare-mount", "nested-userns-mount"])
+def test_a_step_cannot_mount_or_make_namespaces(run: RunPod, attack: str) -> None:
+    r = run(container("sh", "-c", f"({attack}) 2>/dev/null && echo HOLE || echo closed"))
+    assert _ok(r) == "closed"
+    assert not os.path.exists("/etc/argosy-pwned")
+
+
+def test_files_a_step_writes_are_not_roots_on_the_host(run: RunPod, tmp_path: Path) -> None:
+    own(str(tmp_path))
+    tpl = {"volumes": [{"name": "h", "hostPath": {"path": str(tmp_path)}}],
+           **container("sh", "-c", "echo x > /h/made", spec={"volumeMounts": [{"name": "h", "mountPath": "/h"}]})}
+    _ok(run(tpl))
+    expected = SANDBOX_UID if runs_as_root() else os.getuid()
+    assert (tmp_path / "made").stat().st_uid == expected
+
+
+def test_a_step_cannot_write_a_root_owned_host_file_through_a_volume(run: RunPod, tmp_path: Path) -> None:
+    if not runs_as_root():
+        pytest.skip("only a root run has root-owned files a step could reach")
+    victim = tmp_path / "victim"
+    victim.write_text("safe")
+    os.chmod(victim, 0o644)
+    own(str(tmp_path))
+    tpl = {"volumes": [{"name": "h", "hostPath": {"path": str(tmp_path)}}],
+           **container("sh", "-c", "echo pwned > /h/victim 2>/dev/null; chmod 666 /h/victim 2>/dev/null; cat /h/victim",
+                       spec={"volumeMounts": [{"name": "h", "mountPath": "/h"}]})}
+    assert _ok(run(tpl)) == "safe"
+    assert victim.read_text() == "safe"
+
+
+def test_a_step_sees_only_its_own_processes(run: RunPod) -> None:
+    out = _ok(run(container("sh", "-c", "ls -d /proc/[0-9]* | wc -l")))
+    assert int(out) < 10, "the host's processes are visible"
+
+
+def test_a_step_cannot_read_host_processes_environments(run: RunPod, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a marker only this (the host's) process has in its environment
+    monkeypatch.setenv("ARGOSY_HOST_MARKER", "host-secret-7781")
+    r = run(container("sh", "-c", "cat /proc/*/environ 2>/dev/null | tr '\\0' '\\n' | grep -c host-secret-7781 || true"))
+    assert _ok(r) == "0"
+
+
+@pytest.fixture
+def host_loopback_server() -> Any:
+    """A TCP server on the host's 127.0.0.1 (what a step must not reach)."""
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(5)
+    accepted: list[bool] = []
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = srv.accept()
+            except OSError:
+                return
+            accepted.append(True)
+            conn.close()
+
+    t = threading.Thread(target=serve, daemon=True)
+    t.start()
+    yield srv.getsockname()[1], accepted
+    srv.close()
+
+
+def _connect(host: str, port: int) -> str:
+    return (f"python3 -c \"import socket; socket.create_connection(('{host}', {port}), timeout=2)\" "
+            "2>/dev/null && echo reached || echo refused")
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "10.0.2.2"], ids=["loopback", "slirp-gateway"])
+def test_a_step_cannot_reach_the_hosts_loopback(run: RunPod, host_loopback_server: Any, host: str) -> None:
+    port, accepted = host_loopback_server
+    assert _ok(run(container("sh", "-c", _connect(host, port)))) == "refused"
+    assert accepted == []
+
+
+def test_host_network_opt_out_reaches_the_hosts_loopback(
+    runtime: ProcessRuntime, context: RunContext, host_loopback_server: Any
+) -> None:
+    port, accepted = host_loopback_server
+    tpl = container("sh", "-c", _connect("127.0.0.1", port))
+    rt = ProcessRuntime(bwrap=runtime.bwrap, host_network=True)
+    r = asyncio.run(rt.run(pod_spec(tpl), context, lambda: None))
+    assert _ok(r) == "reached"
+    assert accepted
+
+
+def test_steps_of_one_workflow_share_a_loopback_other_workflows_do_not(
+    runtime: ProcessRuntime, context: RunContext
+) -> None:
+    server = container("python3", "-c", (
+        "import socket; s = socket.socket(); s.bind(('127.0.0.1', 18931)); s.listen(5)\n"
+        "while True: s.accept()[0].close()"))
+    client = container("sh", "-c", _connect("127.0.0.1", 18931))
+
+    async def go() -> tuple[str, str]:
+        started = asyncio.Event()
+        daemon = asyncio.create_task(runtime.run(replace(pod_spec(server, daemon=True), workflow_uid="wf-a"),
+                                                 context, started.set))
+        await asyncio.wait_for(started.wait(), 20)
+        await asyncio.sleep(0.5)  # the server binds
+        same = await runtime.run(replace(pod_spec(client), workflow_uid="wf-a"), context, lambda: None)
+        other = await runtime.run(replace(pod_spec(client), workflow_uid="wf-b"), context, lambda: None)
+        daemon.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await daemon
+        return _ok(same), _ok(other)
+
+    assert asyncio.run(go()) == ("reached", "refused")
+
+
+def test_a_step_never_sees_the_data_dir(runtime: ProcessRuntime, tmp_path: Path) -> None:
+    # outside /tmp (a private tmpfs in every sandbox anyway), reachable by the steps' uid
+    data = Path(os.path.expanduser("~")) / f".argosy-test-data-{os.getpid()}"
+    if not os.access(data.parent, os.W_OK):
+        pytest.skip("no writable home")
+    try:
+        data.mkdir()
+        (data / "store.db").write_text("every workflow's secrets")
+        ctx = RunContext(data_dir=data)
+        r = asyncio.run(runtime.run(pod_spec(container("sh", "-c", f"ls -A {data}; cat {data}/store.db; true")),
+                                    ctx, lambda: None))
+        assert "secrets" not in _ok(r)
+    finally:
+        import shutil
+        shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.mark.parametrize("target", ["/tmp", "/dev/shm", "/.host"],
+                         ids=["host-tmp", "host-shm", "host-root-bind"])
+def test_the_split_layout_exposes_nothing_of_the_host(
+    runtime: ProcessRuntime, context: RunContext, target: str
+) -> None:
+    # another node's files: in the host's /tmp and in the scratch dir (/dev/shm)
+    marker = Path("/tmp") / f"argosy-other-step-{os.getpid()}"
+    marker.write_text("other step's file")
+    shm = Path("/dev/shm") / f"argosy-other-step-{os.getpid()}"
+    shm.write_text("other step's file")
+    try:
+        # an output at a new root-level path forces the split layout
+        tpl = container("sh", "-c", f"grep -rs \"other step's\" {target} 2>/dev/null | head -1; echo 1 > /result.txt",
+                        outputs={"parameters": [{"name": "r", "valueFrom": {"path": "/result.txt"}}]})
+        r = asyncio.run(runtime.run(pod_spec(tpl), context, lambda: None))
+        assert _ok(r) == ""
+        assert r.outputs["parameters"] == [{"name": "r", "value": "1"}]
+    finally:
+        marker.unlink()
+        shm.unlink()

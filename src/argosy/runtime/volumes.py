@@ -18,6 +18,7 @@ from typing import Any
 
 from argosy.engine.intents import PodSpec
 from argosy.errors import RuntimeFailure
+from argosy.lint.paths import claim_name_problem, relative_path_problem
 from argosy.runtime.base import RunContext
 from argosy.runtime.namespaces import SANDBOX_GID, SANDBOX_UID, runs_as_root
 from argosy.runtime.sandbox import DataFile, makedirs_owned, norm
@@ -33,22 +34,6 @@ class VolumeSource:
     path: str
     readonly: bool = False
     files: dict[str, DataFile] | None = None
-
-
-def relative_path_problem(path: str) -> str | None:
-    """Why ``path`` cannot name a place inside a volume (Kubernetes' rule), or None."""
-    if path.startswith("/"):
-        return "must be a relative path"
-    if ".." in path.split("/"):
-        return "must not contain '..'"
-    return None
-
-
-def claim_name_problem(name: str) -> str | None:
-    """Why ``name`` cannot be a claim's name (a directory of the data dir), or None."""
-    if not name or name in (".", "..") or "/" in name or "\0" in name:
-        return "must be a name, not a path (no '/', not '.' or '..')"
-    return None
 
 
 def check_relative(path: str, field: str) -> str:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from argosy.errors import RuntimeFailure
+from argosy.runtime.limits import Cgroups, ContainerCgroup, Limits, wrapper
 from argosy.runtime.logs import LogJournal
 from argosy.runtime.sandbox import MountPlan, close_data_fds
 from argosy.runtime.spawn import LIFELINE_FD, Pipes, Process, spawn
@@ -125,8 +126,14 @@ class Container:
     capture: bool = False
     #: argv prefix entering the workflow's namespaces (see :mod:`argosy.runtime.namespaces`)
     prefix: list[str] = field(default_factory=list)
-    #: bwrap options ahead of the mounts (resource limits, ...)
+    #: bwrap options ahead of the mounts
     options: list[str] = field(default_factory=list)
+    #: ``resources.limits``, and where cgroups for them are made (None: not enforced)
+    limits: Limits = field(default_factory=Limits)
+    cgroups: Cgroups | None = None
+    cgroup: ContainerCgroup | None = None
+    #: whether the kernel killed the container for its memory limit
+    oom_killed: bool = False
     proc: Process | None = None
     pipes: Pipes | None = None
     stdout_tail: bytearray = field(default_factory=bytearray)
@@ -151,6 +158,9 @@ class Container:
         fds: list[int] = []
         try:
             argv = self.bwrap_argv(bwrap, fds=fds)
+            if self.limits and self.cgroups is not None:
+                self.cgroup = self.cgroups.make(f"{self.log_name[0]}-{self.name}-{keep}", self.limits)
+                argv = [*wrapper(self.cgroup, self.limits), *argv]
             self.proc, self.pipes = spawn(argv, self.env, keep, fds)
         except OSError as e:
             self.close()
@@ -160,6 +170,16 @@ class Container:
             close_data_fds(self.plan, fds)
         self._drains = [Drain(self.pipes.stdout, self._keep if self.capture else self._stdout),
                         Drain(self.pipes.stderr, self._stderr)]
+
+    def _release_cgroup(self) -> None:
+        cg = self.cgroup
+        if cg is None:
+            return
+        self.oom_killed = self.oom_killed or cg.oom_killed()
+        if not cg.remove():
+            # the namespace's last processes are still going: try once more shortly
+            asyncio.get_running_loop().call_later(1.0, cg.remove)
+        self.cgroup = None
 
     def _stdout(self, chunk: bytes) -> None:
         self.journal.write(*self.log_name, "stdout", chunk)
@@ -184,6 +204,7 @@ class Container:
         rc = proc.poll()
         if rc is None:
             rc = await wait_exit(proc)
+        self._release_cgroup()
         self.close()
         return exit_code_of(rc)
 
@@ -201,6 +222,7 @@ class Container:
                 if pending:
                     await asyncio.wait(pending, timeout=KILL_GRACE)
             finally:
+                self._release_cgroup()
                 self.close()
 
     def close(self) -> None:

@@ -17,6 +17,7 @@ from argosy.errors import RuntimeFailure
 from argosy.runtime.base import RunContext
 from argosy.runtime.containers import SCRIPT_PATH, Container, exit_code_of
 from argosy.runtime.images import BIN_DIR, CommandPath, argv_for
+from argosy.runtime.limits import Cgroups, Limits
 from argosy.runtime.logs import MAIN
 from argosy.runtime.namespaces import (
     SANDBOX_GID,
@@ -59,6 +60,8 @@ class ProcessRuntime:
         self.host_network = host_network
         #: each workflow's user and network namespaces
         self.namespaces = NamespaceRegistry()
+        #: cgroups enforcing ``resources.limits``
+        self.cgroups = Cgroups()
         #: where per-node sandboxes live while a node runs; a tmpfs keeps setup cheap
         self.scratch_dir = scratch_dir
         self._scratch_ready = False
@@ -125,6 +128,12 @@ class ProcessRuntime:
                 # the result is ready: remove the tree in a worker thread, off the hand-off path
                 asyncio.get_running_loop().run_in_executor(
                     None, functools.partial(shutil.rmtree, node.scratch, ignore_errors=True))
+
+
+def _ended(container: Container, code: int) -> str:
+    """How a failed container ended, as Kubernetes words its terminated state."""
+    reason = "OOMKilled" if container.oom_killed else "Error"
+    return f"{reason} (exit code {code})"
 
 
 def _remove_empty(scratch: str, tmp_dirs: list[str]) -> bool:
@@ -285,7 +294,7 @@ class _Node:
         c = Container(name=name, spec=spec, argv=argv, env=env, plan=plan,
                       journal=self.context.journal(self.pod.workflow_name),
                       log_name=(self.pod.pod_name, MAIN if main else name), workdir=workdir, capture=main,
-                      prefix=self.ns.prefix)
+                      prefix=self.ns.prefix, limits=Limits.of(spec), cgroups=self.rt.cgroups)
         self.built.append(c)
         return c
 
@@ -394,7 +403,7 @@ class _Node:
             if code != 0:
                 self._init_failed = PodResult(
                     phase="Failed", exit_code=code, outputs={"exitCode": str(code)},
-                    message=f'init container "{name}" failed: Error (exit code {code})')
+                    message=f'init container "{name}" failed: {_ended(c, code)}')
                 return False
         return True
 
@@ -470,8 +479,8 @@ class _Node:
             name, code = ran_failed[0]
             outputs = self.partial_outputs()
             outputs["exitCode"] = str(code)
-            message = f"Error (exit code {code})" if name == main_name else \
-                f'container "{name}" failed: Error (exit code {code})'
+            message = _ended(containers[name], code) if name == main_name else \
+                f'container "{name}" failed: {_ended(containers[name], code)}'
             return PodResult(phase="Failed", message=message, exit_code=code, outputs=outputs)
         main_code = codes[main_name].result()
         return await self._finish(self.main, main_code if main_code is not None else 0)
@@ -517,7 +526,7 @@ class _Node:
         outputs["exitCode"] = str(code)
         if ok:
             return PodResult(phase="Succeeded", exit_code=0, outputs=outputs)
-        return PodResult(phase="Failed", message=f"Error (exit code {code})", exit_code=code, outputs=outputs)
+        return PodResult(phase="Failed", message=_ended(main, code), exit_code=code, outputs=outputs)
 
     async def stop_all(self) -> None:
         """Kill every container still running (cancellation, deadline, sidecars)."""

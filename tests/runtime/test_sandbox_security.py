@@ -189,3 +189,79 @@ def test_the_split_layout_exposes_nothing_of_the_host(
     finally:
         marker.unlink()
         shm.unlink()
+
+
+@pytest.mark.parametrize(("spec_line", "expected"), [("hostNetwork: true\n  ", True), ("", False)],
+                         ids=["host-network", "own-network"])
+def test_spec_host_network_reaches_the_runtime(spec_line: str, expected: bool) -> None:
+    from harness import run_workflow
+
+    from argosy.runtime.base import result_of
+
+    seen: list[bool] = []
+
+    def handler(pod: Any) -> Any:
+        seen.append(bool(pod.template.get("hostNetwork")))
+        return result_of()
+
+    run_workflow("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: hn}\nspec:\n  "
+                 f"{spec_line}entrypoint: main\n  templates:\n  - name: main\n    container: {{image: busybox}}\n",
+                 handler)
+    assert seen == [expected]
+
+
+@pytest.mark.parametrize(("command", "path"), [
+    ("ln -s {victim} /tmp/out", "/tmp/out"),
+    ("mkdir -p /tmp/d && ln -s {victim_dir} /tmp/d/link", "/tmp/d/link/victim"),
+    ("true", "{victim}"),
+], ids=["symlinked-file", "symlinked-dir", "host-file-only-root-reads"])
+def test_an_output_never_copies_out_what_the_step_could_not_read(run: RunPod, tmp_path: Path, command: str,
+                                                                   path: str) -> None:
+    victim_dir = Path("/var/tmp") / f"argosy-victim-{os.getpid()}"
+    victim_dir.mkdir(mode=0o755, exist_ok=True)
+    victim = victim_dir / "victim"
+    victim.write_text("host secret")
+    os.chmod(victim, 0o600 if runs_as_root() else 0o644)
+    fill = {"victim": str(victim), "victim_dir": str(victim_dir)}
+    try:
+        tpl = container("sh", "-c", command.format(**fill), outputs={
+            "parameters": [{"name": "p", "valueFrom": {"path": path.format(**fill), "default": "none"}}]})
+        r = run(tpl)
+        assert r.phase == "Succeeded", r.message
+        # the step may read it only when Argosy (and so the step) is the file's owner
+        assert r.outputs["parameters"][0]["value"] == ("none" if runs_as_root() else "host secret")
+    finally:
+        victim.unlink()
+        victim_dir.rmdir()
+
+
+def test_a_symlinked_output_resolves_in_the_steps_view_not_the_hosts(run: RunPod) -> None:
+    marker = f"/tmp/argosy-link-{os.getpid()}"
+    Path(marker).write_text("the host's file")
+    try:
+        tpl = container("sh", "-c", f"echo the step\\'s file > {marker}; ln -s {marker} /tmp/out",
+                        outputs={"parameters": [{"name": "p", "valueFrom": {"path": "/tmp/out"}}]})
+        r = run(tpl)
+        assert r.phase == "Succeeded", r.message
+        assert r.outputs["parameters"] == [{"name": "p", "value": "the step's file"}]
+    finally:
+        os.unlink(marker)
+
+
+def test_a_host_directory_artifact_holds_only_what_the_step_could_read(run: RunPod, context: RunContext) -> None:
+    d = Path("/var/tmp") / f"argosy-dir-{os.getpid()}"
+    d.mkdir(mode=0o755, exist_ok=True)
+    (d / "public").write_text("anyone")
+    (d / "private").write_text("root only")
+    os.chmod(d / "private", 0o600)
+    try:
+        tpl = container("true", outputs={"artifacts": [{"name": "a", "path": str(d), "archive": {"none": {}}}]})
+        r = run(tpl)
+        assert r.phase == "Succeeded", r.message
+        key = r.outputs["artifacts"][0]["local"]["key"] if "local" in r.outputs["artifacts"][0] else None
+        stored = sorted(p.name for p in context.artifact_dir.rglob("*") if p.is_file())
+        assert "public" in stored, (key, stored)
+        assert ("private" in stored) == (not runs_as_root())
+    finally:
+        import shutil
+        shutil.rmtree(d)

@@ -93,6 +93,24 @@ def reachable(path: str) -> bool:
         d = os.path.dirname(d)
 
 
+def readable(path: str) -> bool:
+    """Whether a step's host uid could read ``path`` (a file, or a directory it may list)."""
+    if not runs_as_root():
+        return True
+    try:
+        st = os.stat(path)
+    except OSError:
+        return True  # missing: the caller reports it as such
+    need = 0o5 if stat.S_ISDIR(st.st_mode) else 0o4
+    if st.st_uid == SANDBOX_UID:
+        ok = (st.st_mode >> 6) & need == need
+    elif st.st_gid == SANDBOX_GID:
+        ok = (st.st_mode >> 3) & need == need
+    else:
+        ok = st.st_mode & need == need
+    return ok and reachable(path)
+
+
 def _tool(name: str) -> str:
     path = shutil.which(name) or ""
     if not path:

@@ -22,9 +22,10 @@ store, every workflow's logs and artifacts) with an empty tmpfs.
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import dataclass, field
 
-from argosy.runtime.namespaces import own, reachable
+from argosy.runtime.namespaces import own, reachable, readable, runs_as_root
 
 #: host entries the sandbox never takes from the host
 SPECIAL = frozenset({"/dev", "/proc", "/tmp"})
@@ -257,6 +258,52 @@ class MountPlan:
         """Where sandbox ``path`` is on the host (after the container exited, too); ``""``
         inside a tmpfs, which the host cannot see."""
         path = self.resolve(path)
+        m = self.mount_of(path)
+        if m is not None:
+            dest, src = m
+            return src + path[len(dest):] if src != TMPFS else ""
+        if self._host_bound(path):
+            return path
+        return self.root + path
+
+    def output_path(self, path: str) -> str:
+        """Where Argosy reads an output at sandbox ``path`` after the container exited: its
+        symlinks resolved as the step would see them (never through the host's tree), and
+        ``""`` when the step itself could not have read it (a host file only root may read),
+        so an output can never copy out what the step had no access to."""
+        parts = [p for p in norm(path).split("/") if p]
+        done = "/"
+        hops = 0
+        while parts:
+            cur = norm(f"{done}/{parts.pop(0)}")
+            host = self._plain_host_path(cur)
+            if not host:
+                return ""
+            if os.path.islink(host):
+                hops += 1
+                if hops > 40:
+                    return ""
+                target = os.readlink(host)
+                parts = [p for p in target.split("/") if p] + parts
+                done = "/" if target.startswith("/") else done
+                continue
+            done = cur
+        host = self._plain_host_path(done)
+        if host and self.mount_of(done) is None and self._host_bound(done):
+            if not readable(host):
+                return ""
+            if runs_as_root() and os.path.isdir(host):
+                return self._readable_copy(host)
+        return host
+
+    def _readable_copy(self, host: str) -> str:
+        """A copy of host directory ``host`` holding only what the steps' uid may read."""
+        dest = f"{self.root}.export-{len(os.listdir(os.path.dirname(self.root)))}"
+        shutil.copytree(host, dest, symlinks=True,
+                        ignore=lambda d, names: [n for n in names if not readable(os.path.join(d, n))])
+        return dest
+
+    def _plain_host_path(self, path: str) -> str:
         m = self.mount_of(path)
         if m is not None:
             dest, src = m

@@ -206,6 +206,10 @@ class WorkflowNamespaces:
         holder.stdout.close()
         holder.stderr.close()
         prefix = [_tool("nsenter"), f"--target={holder.pid}", "--user", "--mount"]
+        if not runs_as_root():
+            # our uid is the one mapped (to root) inside: keep it (and our groups: setgroups
+            # is denied in a user namespace an unprivileged user made)
+            prefix.append("--preserve-credentials")
         if not host_network:
             prefix.append("--net")
         ns = cls(host_network=host_network, holder=holder, lifeline=w, prefix=[*prefix, "--"])
@@ -255,7 +259,10 @@ class WorkflowNamespaces:
         self.network.wait()
         self.network = None
         os.close(lw)
-        self.notes.append(f"slirp4netns failed ({err.splitlines()[-1] if err else 'no output'}): "
+        self._slirp_lifeline = -1
+        hint = "" if os.access("/dev/net/tun", os.R_OK | os.W_OK) else \
+            "; /dev/net/tun is not usable by this user (Debian's default mode is 0666)"
+        self.notes.append(f"slirp4netns failed ({err.splitlines()[-1] if err else 'no output'}{hint}): "
                           "steps have no outbound network")
 
     def close(self) -> None:

@@ -265,3 +265,21 @@ def test_a_host_directory_artifact_holds_only_what_the_step_could_read(run: RunP
     finally:
         import shutil
         shutil.rmtree(d)
+
+
+def test_a_step_inherits_no_descriptor_of_argosy(runtime: ProcessRuntime, context: RunContext) -> None:
+    # a descriptor Argosy's own parent left open (not close-on-exec), as a shell or CI runner may
+    r, w = os.pipe()
+    os.set_inheritable(w, True)
+    try:
+        rt = ProcessRuntime(bwrap=runtime.bwrap)
+        tpl = {"volumes": [{"name": "v", "emptyDir": {}}, {"name": "s", "secret": {"secretName": "sec"}}],
+               **container("sh", "-c", "ls /proc/self/fd | sort -n | tr '\\n' ' '",
+                           spec={"volumeMounts": [{"name": "v", "mountPath": "/v"}, {"name": "s", "mountPath": "/s"}]})}
+        out = _ok(asyncio.run(rt.run(pod_spec(tpl), context, lambda: None)))
+        # stdin/stdout/stderr, the lifeline (3), and what sh and ls open themselves
+        assert str(w) not in out.split() or w <= 4
+        assert set(out.split()) <= {"0", "1", "2", "3", "4", "10"}, out
+    finally:
+        os.close(r)
+        os.close(w)

@@ -31,6 +31,7 @@ from argosy.runtime.namespaces import (
 from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
 from argosy.runtime.probes import wait_ready
 from argosy.runtime.sandbox import MountPlan, norm, under
+from argosy.runtime.spawn import close_inherited_on_exec
 from argosy.runtime.volumes import (
     VolumeSource,
     check_relative,
@@ -62,6 +63,7 @@ class ProcessRuntime:
         self.namespaces = NamespaceRegistry()
         #: cgroups enforcing ``resources.limits``
         self.cgroups = Cgroups()
+        close_inherited_on_exec()
         #: where per-node sandboxes live while a node runs; a tmpfs keeps setup cheap
         self.scratch_dir = scratch_dir
         self._scratch_ready = False
@@ -549,10 +551,16 @@ def _own_tree(top: Path) -> None:
 def _door_base(context: RunContext) -> str:
     """Where doors are made: a directory the steps' uid can reach."""
     shm = _shm_dir()
+    base = "/tmp"
     if shm is not None:
         os.chmod(shm, 0o711)
-        return str(shm)
-    return "/tmp"
+        base = str(shm)
+    # doors of a holder that is gone (Argosy was killed): their mounts went with it
+    for e in os.scandir(base):
+        pid = e.name.removeprefix("doors-")
+        if e.name.startswith("doors-") and pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            shutil.rmtree(e.path, ignore_errors=True)
+    return base
 
 
 def _shm_dir() -> Path | None:

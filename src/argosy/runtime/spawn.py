@@ -89,6 +89,21 @@ def spawn(argv: list[str], env: Mapping[str, str], lifeline: int,
     return Process(pid), Pipes(out_r, err_r)
 
 
+def close_inherited_on_exec() -> None:
+    """Mark close-on-exec every descriptor this process inherited open (Python's own are
+    already): ``posix_spawn`` would pass them on to every step."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd <= 2:
+            continue
+        try:
+            flags = fcntl.fcntl(fd, fcntl.F_GETFD)
+            if not flags & fcntl.FD_CLOEXEC:
+                fcntl.fcntl(fd, fcntl.F_SETFD, flags | fcntl.FD_CLOEXEC)
+        except OSError:
+            pass  # the listing's own descriptor, closed by now
+
+
 def _above(fd: int, top: int) -> int:
     """``fd``, or a close-on-exec duplicate of it numbered above ``top``."""
     return fd if fd > top else fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, top + 1)

@@ -283,3 +283,8 @@ def test_a_step_inherits_no_descriptor_of_argosy(runtime: ProcessRuntime, contex
     finally:
         os.close(r)
         os.close(w)
+
+
+def test_a_step_does_not_share_the_hosts_ipc_namespace(run: RunPod) -> None:
+    out = _ok(run(container("sh", "-c", "readlink /proc/self/ns/ipc")))
+    assert out != os.readlink("/proc/self/ns/ipc")

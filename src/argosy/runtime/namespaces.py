@@ -175,7 +175,8 @@ class WorkflowNamespaces:
     @classmethod
     def start(cls, host_network: bool) -> WorkflowNamespaces:
         """Start the holder (and the outbound network); raise RuntimeFailure if impossible."""
-        argv = [_tool("unshare"), "--user", "--map-root-user", "--mount"]
+        # an IPC namespace too: the host's SysV/POSIX IPC objects stay the host's
+        argv = [_tool("unshare"), "--user", "--map-root-user", "--mount", "--ipc"]
         if not host_network:
             argv.append("--net")
         argv += ["/bin/sh", "-c", _HOLDER_SCRIPT]
@@ -205,7 +206,7 @@ class WorkflowNamespaces:
                                  f"{USERNS_HINT}")
         holder.stdout.close()
         holder.stderr.close()
-        prefix = [_tool("nsenter"), f"--target={holder.pid}", "--user", "--mount"]
+        prefix = [_tool("nsenter"), f"--target={holder.pid}", "--user", "--mount", "--ipc"]
         if not runs_as_root():
             # our uid is the one mapped (to root) inside: keep it (and our groups: setgroups
             # is denied in a user namespace an unprivileged user made)

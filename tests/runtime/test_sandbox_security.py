@@ -288,3 +288,20 @@ def test_a_step_inherits_no_descriptor_of_argosy(runtime: ProcessRuntime, contex
 def test_a_step_does_not_share_the_hosts_ipc_namespace(run: RunPod) -> None:
     out = _ok(run(container("sh", "-c", "readlink /proc/self/ns/ipc")))
     assert out != os.readlink("/proc/self/ns/ipc")
+
+
+def test_without_user_namespaces_every_step_fails_saying_so(
+    runtime: ProcessRuntime, context: RunContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from argosy.errors import RuntimeFailure
+    from argosy.runtime import namespaces
+
+    # what unshare says where unprivileged user namespaces are off
+    monkeypatch.setattr(namespaces, "_HOLDER_SCRIPT", "echo 'unshare failed: Operation not permitted' >&2; exit 1")
+    rt = ProcessRuntime(bwrap=runtime.bwrap)
+    with pytest.raises(RuntimeFailure, match="user namespace.*max_user_namespaces"):
+        rt.check()
+    r = asyncio.run(rt.run(pod_spec(container("true"), workflow_name="no-userns"), context, lambda: None))
+    assert r.phase == "Error"
+    assert "cannot create a user namespace" in (r.message or "")
+    assert "Operation not permitted" in (r.message or "")

@@ -202,6 +202,8 @@ class WorkflowNamespaces:
             holder.kill()
             err = holder.stderr.read().decode(errors="replace").strip()
             holder.wait()
+            holder.stdout.close()
+            holder.stderr.close()
             raise RuntimeFailure(f"cannot create a user namespace for the workflow's steps ({err or 'no output'}); "
                                  f"{USERNS_HINT}")
         holder.stdout.close()

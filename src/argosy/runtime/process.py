@@ -67,6 +67,9 @@ class ProcessRuntime:
         #: where per-node sandboxes live while a node runs; a tmpfs keeps setup cheap
         self.scratch_dir = scratch_dir
         self._scratch_ready = False
+        self._hidden: dict[str, tuple[str, ...]] = {}
+        #: whether the steps' uid reaches the scratch dir (else a door per workflow)
+        self._scratch_reachable: bool | None = None
         self.commands = CommandPath()
         #: what every container's environment starts from (host variables and the sandbox PATH)
         self.base_env = host_env(self.commands.sandbox_path)
@@ -92,6 +95,18 @@ class ProcessRuntime:
                 "be disabled (sysctl kernel.unprivileged_userns_clone=1, or "
                 "kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu)"
             )
+
+    def hidden_paths(self, context: RunContext) -> tuple[str, ...]:
+        """The host paths every sandbox covers: the data dir and the scratch dir, where steps
+        could see them (checked once: per step it would be a dozen ``stat`` calls)."""
+        key = str(context.data_dir)
+        hidden = self._hidden.get(key)
+        if hidden is None:
+            probe = MountPlan(root="")
+            for path in (key, str(self.scratch_base(context))):
+                probe.hide(path)
+            hidden = self._hidden[key] = tuple(probe.binds)
+        return hidden
 
     def scratch_base(self, context: RunContext) -> Path:
         """The directory holding per-node sandboxes: ``scratch_dir``, a private dir on
@@ -202,7 +217,7 @@ class _Node:
         #: every container built (their plans hold descriptors until closed)
         self.built: list[Container] = []
         #: host paths no step may see: the data dir (store, logs, artifacts) and the scratch dir
-        self.hidden = (str(context.data_dir), str(rt.scratch_base(context)))
+        self.hidden = rt.hidden_paths(context)
 
     @property
     def repo(self) -> LocalRepository:
@@ -303,7 +318,9 @@ class _Node:
     def _doors(self) -> dict[str, str]:
         """A door to the scratch dir when the steps' uid cannot reach it (root runs only)."""
         base = str(self.rt.scratch_base(self.context))
-        if reachable(base + "/"):
+        if self.rt._scratch_reachable is None:
+            self.rt._scratch_reachable = reachable(base + "/")
+        if self.rt._scratch_reachable:
             return {}
         assert self.ns is not None
         fd = os.open(base, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)

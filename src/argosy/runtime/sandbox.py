@@ -132,11 +132,12 @@ class MountPlan:
     def new(cls, root: str, tmp: str = TMPFS, hidden: tuple[str, ...] = (),
             doors: dict[str, str] | None = None) -> MountPlan:
         """A plan with a private ``/tmp`` (host directory ``tmp``, or a tmpfs by default)
-        and the host paths in ``hidden`` covered."""
+        and the host paths in ``hidden`` covered (as :meth:`hide` chose them)."""
         plan = cls(root=root, doors=dict(doors or {}))
         plan.binds["/tmp"] = Bind(tmp)
         for h in hidden:
-            plan.hide(h)
+            if plan.mount_of(h) is None:
+                plan.binds[h] = Bind(TMPFS)
         return plan
 
     # ---- building -----------------------------------------------------------------

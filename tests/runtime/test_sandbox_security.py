@@ -305,3 +305,10 @@ def test_without_user_namespaces_every_step_fails_saying_so(
     assert r.phase == "Error"
     assert "cannot create a user namespace" in (r.message or "")
     assert "Operation not permitted" in (r.message or "")
+
+
+@pytest.mark.skipif(not os.path.exists("/run/docker.sock"), reason="no Docker socket on this host")
+def test_a_step_cannot_reach_the_docker_socket(run: RunPod) -> None:
+    probe = ("import socket, sys; s = socket.socket(socket.AF_UNIX)\n"
+             "try: s.connect('/run/docker.sock'); print('reached')\nexcept OSError: print('refused')")
+    assert _ok(run(container("python3", "-c", probe))) == "refused"

@@ -43,6 +43,10 @@ from argosy.runtime.volumes import (
 )
 
 BIN_DIR_TEXT = str(BIN_DIR)
+#: container engines' sockets: whoever may connect is root on the host (an unprivileged
+#: Argosy keeps its groups inside the user namespace, ``docker`` included)
+ENGINE_SOCKETS = ("/run/docker.sock", "/var/run/docker.sock", "/run/containerd/containerd.sock",
+                  "/run/podman/podman.sock", "/run/crio/crio.sock")
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
 
@@ -103,8 +107,9 @@ class ProcessRuntime:
         hidden = self._hidden.get(key)
         if hidden is None:
             probe = MountPlan(root="")
-            for path in (key, str(self.scratch_base(context))):
-                probe.hide(path)
+            for path in (key, str(self.scratch_base(context)), *ENGINE_SOCKETS):
+                # where it really is: the sandbox resolves the host's symlinks the same way
+                probe.hide(os.path.realpath(path))
             hidden = self._hidden[key] = tuple(probe.binds)
         return hidden
 

@@ -137,19 +137,20 @@ class MountPlan:
         plan.binds["/tmp"] = Bind(tmp)
         for h in hidden:
             if plan.mount_of(h) is None:
-                plan.binds[h] = Bind(TMPFS)
+                plan.binds[h] = Bind(TMPFS) if os.path.isdir(h) else Bind(os.devnull, readonly=True)
         return plan
 
     # ---- building -----------------------------------------------------------------
 
     def hide(self, path: str) -> None:
-        """Cover host ``path`` with an empty tmpfs, unless the sandbox cannot see it anyway."""
+        """Cover host ``path`` (a directory: with an empty tmpfs; a socket or file: with
+        ``/dev/null``), unless the sandbox cannot see it anyway."""
         path = norm(path)
         if path == "/" or any(under(path, s) for s in SPECIAL) or self.mount_of(path) is not None:
             return
-        if not os.path.isdir(path) or not reachable(path + "/"):
+        if os.path.islink(path) or not os.path.exists(path) or not reachable(path):
             return
-        self.binds[path] = Bind(TMPFS)
+        self.binds[path] = Bind(TMPFS) if os.path.isdir(path) else Bind(os.devnull, readonly=True)
 
     def resolve(self, path: str) -> str:
         """``path`` with host symlinks on the way resolved, unless a writable bind holds it."""

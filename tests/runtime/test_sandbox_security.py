@@ -152,13 +152,14 @@ def test_steps_of_one_workflow_share_a_loopback_other_workflows_do_not(
     assert asyncio.run(go()) == ("reached", "refused")
 
 
-def test_a_step_never_sees_the_data_dir(runtime: ProcessRuntime, tmp_path: Path) -> None:
-    # outside /tmp (a private tmpfs in every sandbox anyway), reachable by the steps' uid
-    data = Path(os.path.expanduser("~")) / f".argosy-test-data-{os.getpid()}"
+@pytest.mark.parametrize("parent", ["~", "/var/tmp"], ids=["home", "world-readable"])
+def test_a_step_never_sees_the_data_dir(runtime: ProcessRuntime, parent: str) -> None:
+    # outside /tmp (a private tmpfs in every sandbox anyway); /var/tmp: readable by any uid
+    data = Path(os.path.expanduser(parent)) / f".argosy-test-data-{os.getpid()}"
     if not os.access(data.parent, os.W_OK):
-        pytest.skip("no writable home")
+        pytest.skip("not writable here")
     try:
-        data.mkdir()
+        data.mkdir(mode=0o755)
         (data / "store.db").write_text("every workflow's secrets")
         ctx = RunContext(data_dir=data)
         r = asyncio.run(runtime.run(pod_spec(container("sh", "-c", f"ls -A {data}; cat {data}/store.db; true")),

@@ -313,3 +313,28 @@ def test_a_step_cannot_reach_the_docker_socket(run: RunPod) -> None:
     probe = ("import socket, sys; s = socket.socket(socket.AF_UNIX)\n"
              "try: s.connect('/run/docker.sock'); print('reached')\nexcept OSError: print('refused')")
     assert _ok(run(container("python3", "-c", probe))) == "refused"
+
+
+@pytest.mark.parametrize(("host", "steps"), [
+    ("nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan\n",
+     "nameserver 10.0.2.3\noptions edns0 trust-ad\nsearch lan\n"),
+    ("nameserver 10.255.255.53\n", None),
+    ("nameserver 127.0.0.1\nnameserver 1.1.1.1\n", None),
+], ids=["systemd-resolved", "remote", "mixed"])
+def test_a_loopback_resolver_is_replaced_by_the_networks_forwarder(host: str, steps: str | None) -> None:
+    from argosy.runtime.namespaces import resolv_conf_for_steps
+
+    assert resolv_conf_for_steps(host) == steps
+
+
+def test_steps_see_the_resolv_conf_their_network_needs(
+    runtime: ProcessRuntime, context: RunContext
+) -> None:
+    from argosy.runtime.sandbox import DataFile
+
+    rt = ProcessRuntime(bwrap=runtime.bwrap)
+    rt.resolv_conf = DataFile(b"nameserver 10.0.2.3\n")
+    r = asyncio.run(rt.run(pod_spec(container("cat", "/etc/resolv.conf")), context, lambda: None))
+    ns = rt.namespaces.live.get(("uid-1", False))
+    expected = "nameserver 10.0.2.3" if ns is None or ns.outbound else open("/etc/resolv.conf").read().strip()
+    assert _ok(r) == expected

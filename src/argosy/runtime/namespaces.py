@@ -59,6 +59,23 @@ _HOLDER_SCRIPT = (
 )
 
 
+#: slirp4netns' DNS forwarder, as seen from the workflow's network namespace
+SLIRP_DNS = "10.0.2.3"
+
+
+def resolv_conf_for_steps(host_resolv: str) -> str | None:
+    """What ``/etc/resolv.conf`` must say in a workflow's network namespace, or None when the
+    host's works there: a resolver on the host's loopback (systemd-resolved's 127.0.0.53)
+    is out of reach, so its queries go to slirp4netns' forwarder instead."""
+    servers = [line.split()[1] for line in host_resolv.splitlines()
+               if line.startswith("nameserver") and len(line.split()) > 1]
+    if not servers or not all(s.startswith("127.") or s == "::1" for s in servers):
+        return None
+    kept = [line for line in host_resolv.splitlines()
+            if line.startswith(("search", "domain", "options"))]
+    return "\n".join([f"nameserver {SLIRP_DNS}", *kept]) + "\n"
+
+
 def runs_as_root() -> bool:
     """Whether Argosy runs as root, so steps must be dropped to :data:`SANDBOX_UID`."""
     return os.geteuid() == 0

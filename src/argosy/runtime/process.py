@@ -26,11 +26,12 @@ from argosy.runtime.namespaces import (
     WorkflowNamespaces,
     own,
     reachable,
+    resolv_conf_for_steps,
     runs_as_root,
 )
 from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
 from argosy.runtime.probes import wait_ready
-from argosy.runtime.sandbox import MountPlan, norm, under
+from argosy.runtime.sandbox import DataFile, MountPlan, norm, under
 from argosy.runtime.spawn import close_inherited_on_exec
 from argosy.runtime.volumes import (
     VolumeSource,
@@ -65,6 +66,13 @@ class ProcessRuntime:
         self.host_network = host_network
         #: each workflow's user and network namespaces
         self.namespaces = NamespaceRegistry()
+        try:
+            with open("/etc/resolv.conf") as f:
+                resolv = resolv_conf_for_steps(f.read())
+        except OSError:
+            resolv = None
+        #: the resolv.conf steps get in their workflow's network (None: the host's works)
+        self.resolv_conf = DataFile(resolv.encode()) if resolv else None
         #: cgroups enforcing ``resources.limits``
         self.cgroups = Cgroups()
         close_inherited_on_exec()
@@ -291,6 +299,9 @@ class _Node:
         if plan.mount_of(BIN_DIR_TEXT) is not None:
             # Argosy installed under /tmp (a CI checkout): the private /tmp would hide argosay
             plan.bind(BIN_DIR_TEXT, BIN_DIR_TEXT, readonly=True)
+        assert self.ns is not None
+        if self.rt.resolv_conf is not None and self.ns.outbound and os.path.exists("/etc/resolv.conf"):
+            plan.overlays["/etc/resolv.conf"] = self.rt.resolv_conf
         try:
             self._mount_volumes(plan, name, mounts)
         except RuntimeFailure:

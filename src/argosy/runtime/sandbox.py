@@ -110,6 +110,8 @@ class MountPlan:
     files: dict[str, DataFile] = field(default_factory=dict)
     #: tmpfs binds made read-only once their files are in
     read_only: list[str] = field(default_factory=list)
+    #: files bound read-only over what the host has at a path (``/etc/resolv.conf``)
+    overlays: dict[str, DataFile] = field(default_factory=dict)
     split_root: bool = False
     #: host dir -> a door to it the steps can reach (see ``Bind.via``), for paths under it
     doors: dict[str, str] = field(default_factory=dict)
@@ -371,6 +373,8 @@ class MountPlan:
             out += ["--perms", f"{f.mode & 0o7777:04o}", "--file", pass_fd(_memfd(f.data)), dest]
         for dest in self.read_only:
             out += ["--remount-ro", dest]
+        for dest, f in self.overlays.items():
+            out += ["--perms", f"{f.mode & 0o7777:04o}", "--ro-bind-data", pass_fd(_memfd(f.data)), dest]
         return out
 
 

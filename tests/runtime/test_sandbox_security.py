@@ -336,5 +336,5 @@ def test_steps_see_the_resolv_conf_their_network_needs(
     rt.resolv_conf = DataFile(b"nameserver 10.0.2.3\n")
     r = asyncio.run(rt.run(pod_spec(container("cat", "/etc/resolv.conf")), context, lambda: None))
     ns = rt.namespaces.live.get(("uid-1", False))
-    expected = "nameserver 10.0.2.3" if ns is None or ns.outbound else open("/etc/resolv.conf").read().strip()
+    expected = "nameserver 10.0.2.3" if ns is None or ns.outbound else Path("/etc/resolv.conf").read_text().strip()
     assert _ok(r) == expected

@@ -23,6 +23,7 @@ import yaml
 from argosy.cli.run import prepare_workflow, run_workflows
 from argosy.controller import loop
 from argosy.runtime.images import CommandPath
+from argosy.runtime.namespaces import WorkflowNamespaces
 from argosy.runtime.sandbox import MountPlan
 from argosy.runtime.volumes import PASSED_ENV
 from argosy.spec import ObjectSet, load_text
@@ -95,8 +96,8 @@ class Floor:
     """The same command in the same bwrap sandbox the process runtime builds, no engine.
 
     The argv comes from :class:`MountPlan` (host-root layout, private tmpfs ``/tmp``, as the
-    runtime builds it for a container with no outputs under ``/tmp``) plus the
-    flags :meth:`Container.bwrap_argv` adds; the environment is the runtime's sandbox PATH.
+    runtime builds it for a container with no outputs under ``/tmp``) plus the namespace
+    prefix and flags :meth:`Container.bwrap_argv` adds; the environment is the runtime's sandbox PATH.
     """
 
     def __init__(self) -> None:
@@ -104,12 +105,14 @@ class Floor:
         self.dir = Path(tempfile.mkdtemp(prefix="argosy-floor-", dir=_scratch()))
         (self.dir / "root").mkdir()
         self.plan = MountPlan.new(str(self.dir / "root"))
+        # the workflow's namespaces every step enters (argosy.runtime.namespaces)
+        self.ns = WorkflowNamespaces.start(host_network=False)
         self.env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}
         self.env["PATH"] = CommandPath().sandbox_path
 
     def argv(self, command: list[str]) -> list[str]:
-        return [self.bwrap, *self.plan.args(), "--unshare-pid", "--die-with-parent",
-                "--chdir", "/", "--", *command]
+        return [*self.ns.prefix, self.bwrap, "--cap-drop", "ALL", *self.plan.args(),
+                "--unshare-pid", "--die-with-parent", "--chdir", "/", "--", *command]
 
     def run(self, command: list[str]) -> str:
         """Run one sandboxed command to completion; its stdout."""
@@ -127,6 +130,7 @@ class Floor:
         return out.decode()
 
     def close(self) -> None:
+        self.ns.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -9,6 +9,7 @@ import pytest
 from podkit import RunPod, container, pod_spec, processes_with
 
 from argosy.runtime import ProcessRuntime, RunContext
+from argosy.runtime.namespaces import own
 
 EMPTY_DIR = {"name": "shared", "emptyDir": {}}
 MOUNT = {"name": "shared", "mountPath": "/shared"}
@@ -52,6 +53,7 @@ def test_workflow_volume_is_shared_across_nodes(run: RunPod, volume: dict) -> No
 def test_host_path_and_config_map_and_secret_volumes(run: RunPod, tmp_path: Path) -> None:
     host = tmp_path / "hostdir"
     host.mkdir()
+    own(str(host))  # a hostPath is the host's: steps write it only if their uid may
     (host / "h.txt").write_text("from host")
     tpl = {
         "volumes": [
@@ -158,6 +160,7 @@ def test_daemon_reports_started_and_runs_until_cancelled(
             "volumeMounts": [{"name": "h", "mountPath": "/h"}]}
     if probe:
         spec["readinessProbe"] = probe
+    own(str(tmp_path))  # a hostPath is the host's: steps write it only if their uid may
     tpl = {"container": spec, "volumes": [{"name": "h", "hostPath": {"path": str(tmp_path)}}]}
 
     async def go() -> None:

@@ -596,7 +596,8 @@ class Reconciler:
             workflow_name=self.name,
             namespace=self.namespace,
             workflow_uid=self.uid,
-            template=template,
+            # spec.hostNetwork is pod-level in Argo: the runtime reads it off the template
+            template={**template, "hostNetwork": True} if self.spec.get("hostNetwork") else template,
             volumes=self._volumes,
             artifact_key_prefix=f"{self.name}/{pname}",
             deadline_seconds=float(deadline) if deadline is not None else None,

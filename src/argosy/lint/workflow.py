@@ -22,6 +22,7 @@ from argosy.lint.names import (
     field_name_problem,
     object_name_problem,
 )
+from argosy.lint.paths import check_spec_paths
 from argosy.lint.report import Report, did_you_mean
 from argosy.lint.templates import check_hooks, check_required_inputs, check_template
 from argosy.spec import (
@@ -117,6 +118,7 @@ def check_workflow_spec(
     )
     check_parameters(report, "spec.arguments", spec.get("arguments"), arguments=True)
     _check_spec_fields(spec, report)
+    check_spec_paths(spec, report)
     entrypoint = spec.get("entrypoint") or (ref_spec or {}).get("entrypoint")
     if entrypoint:
         if not is_variable(entrypoint):

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from argosy.errors import RuntimeFailure
+from argosy.runtime.limits import Cgroups, ContainerCgroup, Limits, wrapper
 from argosy.runtime.logs import LogJournal
-from argosy.runtime.sandbox import MountPlan
-from argosy.runtime.spawn import Pipes, Process, spawn
+from argosy.runtime.sandbox import MountPlan, close_data_fds
+from argosy.runtime.spawn import LIFELINE_FD, Pipes, Process, spawn
 
 #: Argo runs a script's source from this path inside the container
 SCRIPT_PATH = "/argo/staging/script"
@@ -123,6 +124,16 @@ class Container:
     log_name: tuple[str, str]
     workdir: str = "/"
     capture: bool = False
+    #: argv prefix entering the workflow's namespaces (see :mod:`argosy.runtime.namespaces`)
+    prefix: list[str] = field(default_factory=list)
+    #: bwrap options ahead of the mounts
+    options: list[str] = field(default_factory=list)
+    #: ``resources.limits``, and where cgroups for them are made (None: not enforced)
+    limits: Limits = field(default_factory=Limits)
+    cgroups: Cgroups | None = None
+    cgroup: ContainerCgroup | None = None
+    #: whether the kernel killed the container for its memory limit
+    oom_killed: bool = False
     proc: Process | None = None
     pipes: Pipes | None = None
     stdout_tail: bytearray = field(default_factory=bytearray)
@@ -131,25 +142,44 @@ class Container:
     #: stdout and stderr being drained into the log
     _drains: list[Drain] = field(default_factory=list)
 
-    def bwrap_argv(self, bwrap: str, argv: list[str] | None = None) -> list[str]:
-        """The full bwrap command line for ``argv`` (default: the container's own)."""
+    def bwrap_argv(self, bwrap: str, argv: list[str] | None = None, fds: list[int] | None = None) -> list[str]:
+        """The full command line for ``argv`` (default: the container's own): the namespace
+        prefix, then bwrap with no capability left and the mounts. Descriptors the mounts
+        need are appended to ``fds``, expected from fd 4 on (fd 3 is the lifeline)."""
         return [
-            bwrap, *self.plan.args(), "--unshare-pid", "--die-with-parent",
+            *self.prefix, bwrap, "--cap-drop", "ALL", *self.options,
+            *self.plan.args(fds, LIFELINE_FD + 1), "--unshare-pid", "--die-with-parent",
             "--chdir", self.workdir, "--", *(argv or self.argv),
         ]
 
     def start(self, bwrap: str) -> None:
         """Start the container; the loop drains its stdout and stderr into the journal."""
         self._lifeline, keep = os.pipe()
+        fds: list[int] = []
         try:
-            self.proc, self.pipes = spawn(self.bwrap_argv(bwrap), self.env, keep)
+            argv = self.bwrap_argv(bwrap, fds=fds)
+            if self.limits and self.cgroups is not None:
+                self.cgroup = self.cgroups.make(f"{self.log_name[0]}-{self.name}-{keep}", self.limits)
+                argv = [*wrapper(self.cgroup, self.limits), *argv]
+            self.proc, self.pipes = spawn(argv, self.env, keep, fds)
         except OSError as e:
             self.close()
             raise RuntimeFailure(f"cannot start bwrap for container {self.name!r}: {e}") from e
         finally:
             os.close(keep)
+            close_data_fds(self.plan, fds)
         self._drains = [Drain(self.pipes.stdout, self._keep if self.capture else self._stdout),
                         Drain(self.pipes.stderr, self._stderr)]
+
+    def _release_cgroup(self) -> None:
+        cg = self.cgroup
+        if cg is None:
+            return
+        self.oom_killed = self.oom_killed or cg.oom_killed()
+        if not cg.remove():
+            # the namespace's last processes are still going: try once more shortly
+            asyncio.get_running_loop().call_later(1.0, cg.remove)
+        self.cgroup = None
 
     def _stdout(self, chunk: bytes) -> None:
         self.journal.write(*self.log_name, "stdout", chunk)
@@ -174,6 +204,7 @@ class Container:
         rc = proc.poll()
         if rc is None:
             rc = await wait_exit(proc)
+        self._release_cgroup()
         self.close()
         return exit_code_of(rc)
 
@@ -191,9 +222,11 @@ class Container:
                 if pending:
                     await asyncio.wait(pending, timeout=KILL_GRACE)
             finally:
+                self._release_cgroup()
                 self.close()
 
     def close(self) -> None:
+        self.plan.close()
         for d in self._drains:
             d.close()
         self._drains.clear()

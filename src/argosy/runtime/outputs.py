@@ -35,7 +35,7 @@ def output_parameters(template: dict[str, Any], plan: MountPlan, strict: bool) -
         if not path:
             continue
         try:
-            with open(plan.host_path(path), encoding="utf-8", errors="replace") as f:
+            with open(plan.output_path(path), encoding="utf-8", errors="replace") as f:
                 value = f.read()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as e:
             if "default" in vf:
@@ -73,7 +73,7 @@ def output_artifacts(
         path = art.get("path")
         if not path:
             continue
-        src = plan.host_path(path)
+        src = plan.output_path(path)
         if not os.path.lexists(src):
             if art.get("optional") or not strict:
                 continue

@@ -1,25 +1,35 @@
-"""Readiness probes of daemon containers, roughly as the kubelet runs them."""
+"""Readiness probes of daemon containers, roughly as the kubelet runs them.
+
+Every probe runs inside the container's sandbox (its namespaces, its mounts): a daemon
+listens on its workflow's own loopback, which the host cannot reach. ``tcpSocket`` and
+``httpGet`` run a few lines of the sandbox's ``python3``.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import urllib.error
-import urllib.request
+import os
 from typing import Any
 
-from argosy.runtime.containers import Container
+from argosy.runtime.containers import Container, wait_exit
+from argosy.runtime.sandbox import close_data_fds
+from argosy.runtime.spawn import spawn
 
 #: how often a probe is retried; shorter than Kubernetes' 10 s since everything is local
 PROBE_PERIOD = 0.1
 PROBE_TIMEOUT = 1.0
 
 
-def _http_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=PROBE_TIMEOUT) as resp:
-            return 200 <= resp.status < 400
-    except (urllib.error.URLError, OSError, ValueError):
-        return False
+#: exits 0 when a TCP connection (argv: host port) or an HTTP GET (argv: url) succeeds
+_PROBE_CODE = """
+import socket, sys, urllib.request
+t = float(sys.argv[1])
+if len(sys.argv) == 4:
+    socket.create_connection((sys.argv[2], int(sys.argv[3])), timeout=t).close()
+else:
+    with urllib.request.urlopen(sys.argv[2], timeout=t) as r:
+        sys.exit(0 if 200 <= r.status < 400 else 1)
+"""
 
 
 def _port(container: dict[str, Any], port: Any) -> int:
@@ -33,15 +43,26 @@ def _port(container: dict[str, Any], port: Any) -> int:
 
 
 async def _exec_ok(container: Container, bwrap: str, command: list[str]) -> bool:
-    proc = await asyncio.create_subprocess_exec(
-        *container.bwrap_argv(bwrap, command),
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-        env=container.env,
-        start_new_session=True,
-    )
-    return await proc.wait() == 0
+    """Run ``command`` in the container's sandbox; whether it exited 0."""
+    keep_r, keep_w = os.pipe()
+    fds: list[int] = []
+    try:
+        proc, pipes = spawn(container.bwrap_argv(bwrap, command, fds), container.env, keep_w, fds)
+    except OSError:
+        return False
+    finally:
+        os.close(keep_w)
+        os.close(keep_r)
+        close_data_fds(container.plan, fds)
+    try:
+        return await wait_exit(proc) == 0
+    except asyncio.CancelledError:
+        os.killpg(proc.pid, 9)
+        await wait_exit(proc)
+        raise
+    finally:
+        # open until the probe exits: a probe writing to a closed pipe would die of SIGPIPE
+        pipes.close()
 
 
 async def wait_ready(container: Container, bwrap: str) -> bool:
@@ -59,15 +80,12 @@ async def wait_ready(container: Container, bwrap: str) -> bool:
             scheme = str(get.get("scheme", "HTTP")).lower()
             host = get.get("host") or "127.0.0.1"
             url = f"{scheme}://{host}:{_port(container.spec, get.get('port', 80))}{get.get('path', '/')}"
-            ok = await asyncio.to_thread(_http_ok, url)
+            ok = await _exec_ok(container, bwrap, ["python3", "-c", _PROBE_CODE, str(PROBE_TIMEOUT), url])
         elif "tcpSocket" in probe:
-            try:
-                _, w = await asyncio.open_connection(
-                    "127.0.0.1", _port(container.spec, probe["tcpSocket"].get("port")))
-                w.close()
-                ok = True
-            except OSError:
-                ok = False
+            port = _port(container.spec, probe["tcpSocket"].get("port"))
+            host = probe["tcpSocket"].get("host") or "127.0.0.1"
+            ok = await _exec_ok(container, bwrap,
+                                ["python3", "-c", _PROBE_CODE, str(PROBE_TIMEOUT), str(host), str(port)])
         else:
             return True
         if ok:

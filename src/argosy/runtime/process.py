@@ -17,13 +17,37 @@ from argosy.errors import RuntimeFailure
 from argosy.runtime.base import RunContext
 from argosy.runtime.containers import SCRIPT_PATH, Container, exit_code_of
 from argosy.runtime.images import BIN_DIR, CommandPath, argv_for
+from argosy.runtime.limits import Cgroups, Limits
 from argosy.runtime.logs import MAIN
+from argosy.runtime.namespaces import (
+    SANDBOX_GID,
+    SANDBOX_UID,
+    NamespaceRegistry,
+    WorkflowNamespaces,
+    own,
+    reachable,
+    resolv_conf_for_steps,
+    runs_as_root,
+)
 from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
 from argosy.runtime.probes import wait_ready
-from argosy.runtime.sandbox import MountPlan, norm, under
-from argosy.runtime.volumes import VolumeSource, container_env, host_env, resolve_volumes
+from argosy.runtime.sandbox import DataFile, MountPlan, norm, under
+from argosy.runtime.spawn import close_inherited_on_exec
+from argosy.runtime.volumes import (
+    VolumeSource,
+    check_relative,
+    container_env,
+    data_subset,
+    host_env,
+    open_beneath,
+    resolve_volumes,
+)
 
 BIN_DIR_TEXT = str(BIN_DIR)
+#: container engines' sockets: whoever may connect is root on the host (an unprivileged
+#: Argosy keeps its groups inside the user namespace, ``docker`` included)
+ENGINE_SOCKETS = ("/run/docker.sock", "/var/run/docker.sock", "/run/containerd/containerd.sock",
+                  "/run/podman/podman.sock", "/run/crio/crio.sock")
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
 
@@ -32,12 +56,32 @@ class ProcessRuntime:
     """Runs each node's containers as host processes inside bubblewrap sandboxes.
 
     ``check()`` says up front whether sandboxes can be created on this machine.
+    ``host_network`` opts every step out of its workflow's network namespace (as a
+    workflow's ``spec.hostNetwork: true`` does for its own steps).
     """
 
-    def __init__(self, bwrap: str | None = None, scratch_dir: Path | None = None) -> None:
+    def __init__(self, bwrap: str | None = None, scratch_dir: Path | None = None,
+                 host_network: bool = False) -> None:
         self.bwrap = bwrap or shutil.which("bwrap") or ""
+        self.host_network = host_network
+        #: each workflow's user and network namespaces
+        self.namespaces = NamespaceRegistry()
+        try:
+            with open("/etc/resolv.conf") as f:
+                resolv = resolv_conf_for_steps(f.read())
+        except OSError:
+            resolv = None
+        #: the resolv.conf steps get in their workflow's network (None: the host's works)
+        self.resolv_conf = DataFile(resolv.encode()) if resolv else None
+        #: cgroups enforcing ``resources.limits``
+        self.cgroups = Cgroups()
+        close_inherited_on_exec()
         #: where per-node sandboxes live while a node runs; a tmpfs keeps setup cheap
         self.scratch_dir = scratch_dir
+        self._scratch_ready = False
+        self._hidden: dict[str, tuple[str, ...]] = {}
+        #: whether the steps' uid reaches the scratch dir (else a door per workflow)
+        self._scratch_reachable: bool | None = None
         self.commands = CommandPath()
         #: what every container's environment starts from (host variables and the sandbox PATH)
         self.base_env = host_env(self.commands.sandbox_path)
@@ -46,14 +90,17 @@ class ProcessRuntime:
         """Raise :class:`RuntimeFailure` unless bwrap exists and can create a sandbox here."""
         if not self.bwrap:
             raise RuntimeFailure(f"the process runtime needs bubblewrap (bwrap): {INSTALL_HINT}")
+        ns = WorkflowNamespaces.start(host_network=True)
         try:
             done = subprocess.run(
-                [self.bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
-                 "--unshare-pid", "--die-with-parent", "true"],
+                [*ns.prefix, self.bwrap, "--cap-drop", "ALL", "--ro-bind", "/", "/", "--dev", "/dev",
+                 "--proc", "/proc", "--unshare-pid", "--die-with-parent", "true"],
                 capture_output=True, text=True, timeout=30, check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as e:
             raise RuntimeFailure(f"cannot run bubblewrap ({self.bwrap}): {e}; {INSTALL_HINT}") from e
+        finally:
+            ns.close()
         if done.returncode != 0:
             raise RuntimeFailure(
                 f"bubblewrap cannot create a sandbox here: {done.stderr.strip()}; user namespaces may "
@@ -61,11 +108,30 @@ class ProcessRuntime:
                 "kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu)"
             )
 
+    def hidden_paths(self, context: RunContext) -> tuple[str, ...]:
+        """The host paths every sandbox covers: the data dir and the scratch dir, where steps
+        could see them (checked once: per step it would be a dozen ``stat`` calls)."""
+        key = str(context.data_dir)
+        hidden = self._hidden.get(key)
+        if hidden is None:
+            probe = MountPlan(root="")
+            for path in (key, str(self.scratch_base(context)), *ENGINE_SOCKETS):
+                # where it really is: the sandbox resolves the host's symlinks the same way
+                probe.hide(os.path.realpath(path))
+            hidden = self._hidden[key] = tuple(probe.binds)
+        return hidden
+
     def scratch_base(self, context: RunContext) -> Path:
         """The directory holding per-node sandboxes: ``scratch_dir``, a private dir on
         ``/dev/shm`` when that is a writable tmpfs, else ``<data_dir>/sandbox``."""
         if self.scratch_dir is None:
             self.scratch_dir = _shm_dir() or context.data_dir / "sandbox"
+        if not self._scratch_ready:
+            self._scratch_ready = True
+            self.scratch_dir.mkdir(parents=True, exist_ok=True)
+            if runs_as_root():
+                # steps (another uid) must reach their own dirs in it, never list it
+                os.chmod(self.scratch_dir, 0o711)
         return self.scratch_dir
 
     async def run(
@@ -86,11 +152,18 @@ class ProcessRuntime:
             return await node.execute()
         finally:
             await node.stop_all()
+            node.release()
             # (one failing rmdir when no scratch dir was needed; a stale one is removed too)
             if not _remove_empty(node.scratch, node.tmp_dirs):
                 # the result is ready: remove the tree in a worker thread, off the hand-off path
                 asyncio.get_running_loop().run_in_executor(
                     None, functools.partial(shutil.rmtree, node.scratch, ignore_errors=True))
+
+
+def _ended(container: Container, code: int) -> str:
+    """How a failed container ended, as Kubernetes words its terminated state."""
+    reason = "OOMKilled" if container.oom_killed else "Error"
+    return f"{reason} (exit code {code})"
 
 
 def _remove_empty(scratch: str, tmp_dirs: list[str]) -> bool:
@@ -128,7 +201,7 @@ def _make_dir(path: str) -> None:
         os.mkdir(path)
     except FileNotFoundError:
         os.makedirs(path, exist_ok=True)
-
+    own(path)
 
 
 
@@ -153,6 +226,11 @@ class _Node:
         self.inputs: list[tuple[str, str]] = []
         self.script: str | None = None
         self._repo: LocalRepository | None = None
+        self.ns: WorkflowNamespaces | None = None
+        #: every container built (their plans hold descriptors until closed)
+        self.built: list[Container] = []
+        #: host paths no step may see: the data dir (store, logs, artifacts) and the scratch dir
+        self.hidden = rt.hidden_paths(context)
 
     @property
     def repo(self) -> LocalRepository:
@@ -169,7 +247,22 @@ class _Node:
             self._scratch_made = True
         return self.scratch
 
+    def _host_network(self) -> bool:
+        return self.rt.host_network or bool(self.pod.template.get("hostNetwork")) \
+            or bool(getattr(self.pod, "host_network", False))
+
+    def release(self) -> None:
+        """Give back the workflow's namespaces; close what the containers still hold."""
+        for c in self.built:
+            c.plan.close()
+        if self.ns is not None:
+            self.rt.namespaces.release(self.pod.workflow_uid or self.pod.workflow_name, self.ns,
+                                       asyncio.get_running_loop())
+            self.ns = None
+
     def _prepare(self) -> None:
+        self.ns = self.rt.namespaces.acquire(self.pod.workflow_uid or self.pod.workflow_name,
+                                             self._host_network())
         if self.pod.volumes or self.pod.template.get("volumes"):
             self.volumes = resolve_volumes(self.pod, self.context, Path(self._scratch_dir()))
         self.commands = self.rt.commands
@@ -186,6 +279,7 @@ class _Node:
             dest = Path(self._scratch_dir()) / "inputs" / str(i) / (os.path.basename(path.rstrip("/")) or "artifact")
             try:
                 if load_input(art, dest, drivers):
+                    _own_tree(dest.parent)
                     self.inputs.append((path, str(dest)))
             except ArchiveError as e:
                 raise RuntimeFailure(str(e)) from e
@@ -197,22 +291,22 @@ class _Node:
         if main and _reads_tmp(self.pod.template, spec):
             tmp = f"{self._scratch_dir()}/tmp-{name}"
             os.mkdir(tmp)
+            own(tmp)
             self.tmp_dirs.append(tmp)
-            plan = MountPlan.new(f"{self.scratch}/root-{name}", tmp)
+            plan = MountPlan.new(f"{self.scratch}/root-{name}", tmp, self.hidden, self._doors())
         else:
-            plan = MountPlan.new(f"{self.scratch}/root-{name}")
+            plan = MountPlan.new(f"{self.scratch}/root-{name}", hidden=self.hidden, doors=self._doors())
         if plan.mount_of(BIN_DIR_TEXT) is not None:
             # Argosy installed under /tmp (a CI checkout): the private /tmp would hide argosay
             plan.bind(BIN_DIR_TEXT, BIN_DIR_TEXT, readonly=True)
-        for vm in mounts:
-            src = self.volumes.get(vm.get("name", ""))
-            if src is None:
-                raise RuntimeFailure(f'volume "{vm.get("name")}" not found (container "{name}")')
-            path = src.path
-            if vm.get("subPath"):
-                path = os.path.join(path, vm["subPath"])
-                os.makedirs(path, exist_ok=True)
-            plan.bind(vm["mountPath"], path, readonly=bool(vm.get("readOnly")) or src.readonly)
+        assert self.ns is not None
+        if self.rt.resolv_conf is not None and self.ns.outbound and os.path.exists("/etc/resolv.conf"):
+            plan.overlays["/etc/resolv.conf"] = self.rt.resolv_conf
+        try:
+            self._mount_volumes(plan, name, mounts)
+        except RuntimeFailure:
+            plan.close()
+            raise
         if main:
             for dest, host in self.inputs:
                 plan.bind(dest, host)
@@ -229,9 +323,60 @@ class _Node:
         argv = argv if argv is not None else argv_for(spec, name)
         self._check_command(argv[0], spec, plan)
         env = container_env(spec, self.pod, self.context, self.rt.base_env, name)
-        return Container(name=name, spec=spec, argv=argv, env=env, plan=plan,
-                         journal=self.context.journal(self.pod.workflow_name),
-                         log_name=(self.pod.pod_name, MAIN if main else name), workdir=workdir, capture=main)
+        assert self.ns is not None
+        c = Container(name=name, spec=spec, argv=argv, env=env, plan=plan,
+                      journal=self.context.journal(self.pod.workflow_name),
+                      log_name=(self.pod.pod_name, MAIN if main else name), workdir=workdir, capture=main,
+                      prefix=self.ns.prefix, limits=Limits.of(spec), cgroups=self.rt.cgroups)
+        self.built.append(c)
+        return c
+
+    def _doors(self) -> dict[str, str]:
+        """A door to the scratch dir when the steps' uid cannot reach it (root runs only)."""
+        base = str(self.rt.scratch_base(self.context))
+        if self.rt._scratch_reachable is None:
+            self.rt._scratch_reachable = reachable(base + "/")
+        if self.rt._scratch_reachable:
+            return {}
+        assert self.ns is not None
+        fd = os.open(base, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            return {base: self.ns.door(fd, _door_base(self.context))}
+        finally:
+            os.close(fd)
+
+    def _mount_volumes(self, plan: MountPlan, name: str, mounts: list[dict[str, Any]]) -> None:
+        """Bind each volume mount, every spec-given path resolved strictly inside its volume."""
+        for i, vm in enumerate(mounts):
+            src = self.volumes.get(vm.get("name", ""))
+            if src is None:
+                raise RuntimeFailure(f'volume "{vm.get("name")}" not found (container "{name}")')
+            sub = str(vm.get("subPath") or "")
+            field = f'container "{name}": volumeMounts[{i}].subPath'
+            readonly = bool(vm.get("readOnly")) or src.readonly
+            if src.files is not None:
+                check_relative(sub, field)
+                picked = data_subset(src.files, sub)
+                if isinstance(picked, dict):
+                    plan.data_dir(vm["mountPath"], picked)
+                else:
+                    plan.data_file(vm["mountPath"], picked)
+                continue
+            fd = open_beneath(src.path, sub, field)
+            path = os.path.join(src.path, sub) if sub else src.path
+            try:
+                if not reachable(os.readlink(f"/proc/self/fd/{fd}")):
+                    assert self.ns is not None
+                    via = self.ns.door(fd, _door_base(self.context))
+                    os.close(fd)
+                    fd = -1
+                    plan.bind(vm["mountPath"], path, readonly=readonly, via=via)
+                else:
+                    plan.bind(vm["mountPath"], path, readonly=readonly, fd=fd)
+            except BaseException:
+                if fd >= 0:
+                    os.close(fd)
+                raise
 
     def _check_command(self, command: str, spec: dict[str, Any], plan: MountPlan) -> None:
         if "/" in command:
@@ -293,7 +438,7 @@ class _Node:
             if code != 0:
                 self._init_failed = PodResult(
                     phase="Failed", exit_code=code, outputs={"exitCode": str(code)},
-                    message=f'init container "{name}" failed: Error (exit code {code})')
+                    message=f'init container "{name}" failed: {_ended(c, code)}')
                 return False
         return True
 
@@ -369,8 +514,8 @@ class _Node:
             name, code = ran_failed[0]
             outputs = self.partial_outputs()
             outputs["exitCode"] = str(code)
-            message = f"Error (exit code {code})" if name == main_name else \
-                f'container "{name}" failed: Error (exit code {code})'
+            message = _ended(containers[name], code) if name == main_name else \
+                f'container "{name}" failed: {_ended(containers[name], code)}'
             return PodResult(phase="Failed", message=message, exit_code=code, outputs=outputs)
         main_code = codes[main_name].result()
         return await self._finish(self.main, main_code if main_code is not None else 0)
@@ -416,12 +561,39 @@ class _Node:
         outputs["exitCode"] = str(code)
         if ok:
             return PodResult(phase="Succeeded", exit_code=0, outputs=outputs)
-        return PodResult(phase="Failed", message=f"Error (exit code {code})", exit_code=code, outputs=outputs)
+        return PodResult(phase="Failed", message=_ended(main, code), exit_code=code, outputs=outputs)
 
     async def stop_all(self) -> None:
         """Kill every container still running (cancellation, deadline, sidecars)."""
         while self.live:
             await self.live.pop().stop()
+
+
+def _own_tree(top: Path) -> None:
+    """Give an input artifact Argosy fetched to the steps' uid (root runs), as Kubernetes'
+    init container leaves it to the main container."""
+    if not runs_as_root():
+        return
+    for d, dirs, files in os.walk(top):
+        for n in (*dirs, *files):
+            os.lchown(os.path.join(d, n), SANDBOX_UID, SANDBOX_GID)
+    for d in (top, top.parent):
+        own(str(d))
+
+
+def _door_base(context: RunContext) -> str:
+    """Where doors are made: a directory the steps' uid can reach."""
+    shm = _shm_dir()
+    base = "/tmp"
+    if shm is not None:
+        os.chmod(shm, 0o711)
+        base = str(shm)
+    # doors of a holder that is gone (Argosy was killed): their mounts went with it
+    for e in os.scandir(base):
+        pid = e.name.removeprefix("doors-")
+        if e.name.startswith("doors-") and pid.isdigit() and not os.path.exists(f"/proc/{pid}"):
+            shutil.rmtree(e.path, ignore_errors=True)
+    return base
 
 
 def _shm_dir() -> Path | None:
@@ -435,6 +607,6 @@ def _shm_dir() -> Path | None:
         st = d.stat()
     except OSError:
         return None
-    if st.st_uid != os.getuid() or st.st_mode & 0o077:
+    if st.st_uid != os.getuid() or st.st_mode & 0o066:
         return None
     return d

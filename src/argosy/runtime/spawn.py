@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import signal
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 #: the fd number the lifeline pipe has in the container (Popen's ``pass_fds`` equivalent)
@@ -56,17 +56,20 @@ class Pipes:
         self.stdout = self.stderr = -1
 
 
-def spawn(argv: list[str], env: Mapping[str, str], lifeline: int) -> tuple[Process, Pipes]:
+def spawn(argv: list[str], env: Mapping[str, str], lifeline: int,
+          fds: Sequence[int] = ()) -> tuple[Process, Pipes]:
     """Start ``argv[0]`` (an absolute path) in a new session with stdin from /dev/null,
-    stdout and stderr on fresh pipes and ``lifeline`` as fd 3; everything else stays closed
-    (Python opens every fd close-on-exec)."""
+    stdout and stderr on fresh pipes, ``lifeline`` as fd 3 and ``fds`` as fds 4, 5, ...;
+    everything else stays closed (Python opens every fd close-on-exec)."""
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     devnull = os.open(os.devnull, os.O_RDONLY | os.O_CLOEXEC)
-    sources = [devnull, out_w, err_w, lifeline]
+    sources = [devnull, out_w, err_w, lifeline, *fds]
+    top = len(sources) - 1
     try:
-        # a dup2 onto itself would keep close-on-exec set: keep every source above fd 3
-        lifted = [_above(fd) for fd in sources]
+        # a dup2 onto itself would keep close-on-exec set, and a later dup2 must not
+        # overwrite a source: keep every source above the highest target
+        lifted = [_above(fd, top) for fd in sources]
         try:
             actions = [(os.POSIX_SPAWN_DUP2, fd, target) for target, fd in enumerate(lifted)]
             pid = os.posix_spawn(argv[0], argv, env, file_actions=actions, setsid=True,
@@ -86,6 +89,21 @@ def spawn(argv: list[str], env: Mapping[str, str], lifeline: int) -> tuple[Proce
     return Process(pid), Pipes(out_r, err_r)
 
 
-def _above(fd: int) -> int:
-    """``fd``, or a close-on-exec duplicate of it numbered above LIFELINE_FD."""
-    return fd if fd > LIFELINE_FD else fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, LIFELINE_FD + 1)
+def close_inherited_on_exec() -> None:
+    """Mark close-on-exec every descriptor this process inherited open (Python's own are
+    already): ``posix_spawn`` would pass them on to every step."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd <= 2:
+            continue
+        try:
+            flags = fcntl.fcntl(fd, fcntl.F_GETFD)
+            if not flags & fcntl.FD_CLOEXEC:
+                fcntl.fcntl(fd, fcntl.F_SETFD, flags | fcntl.FD_CLOEXEC)
+        except OSError:
+            pass  # the listing's own descriptor, closed by now
+
+
+def _above(fd: int, top: int) -> int:
+    """``fd``, or a close-on-exec duplicate of it numbered above ``top``."""
+    return fd if fd > top else fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, top + 1)

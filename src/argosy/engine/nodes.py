@@ -21,6 +21,11 @@ ERROR = "Error"
 SKIPPED = "Skipped"
 OMITTED = "Omitted"
 
+#: Argo stops a chain of template calls this deep (its controller's maxAllowedStackDepth)
+MAX_STACK_DEPTH = 100
+MAX_DEPTH_MESSAGE = ("Maximum recursion depth exceeded. See "
+                     "https://argo-workflows.readthedocs.io/en/latest/scaling/#maximum-recursion-depth")
+
 #: node types that stand for one process (a Pod in Argo)
 POD_TYPES = frozenset({"Pod", "HTTP", "Plugin"})
 

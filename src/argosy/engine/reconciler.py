@@ -306,6 +306,8 @@ class Reconciler:
         hooked: bool = False,
     ) -> Node:
         """Run the template ``holder`` calls as node ``name`` (Argo's executeTemplate)."""
+        if boundary_id is not None and self._depth(boundary_id) >= N.MAX_STACK_DEPTH - 1:
+            return self._error_node(name, holder, context, boundary_id, owner, N.MAX_DEPTH_MESSAGE)
         try:
             template, new_context = self.resolver.resolve(holder, context)
         except ArgosyError as err:
@@ -403,8 +405,12 @@ class Reconciler:
             return False
 
     def add_skipped_outputs(self, scope: dict[str, Any], prefix: str, node: Node,
-                            holder: Mapping[str, Any], context: TemplateScope) -> None:
-        """Outputs a skipped/omitted node declares: its defaults, or None (absent optional)."""
+                            holder: Mapping[str, Any], context: TemplateScope, artifacts: bool = False) -> None:
+        """Outputs a skipped/omitted node declares: its defaults, or None (absent optional).
+
+        ``artifacts``: its output artifacts too, as artifacts without a location (Argo does
+        this for steps, not for DAG tasks).
+        """
         if node.outputs or node.phase not in (N.SKIPPED, N.OMITTED):
             return
         try:
@@ -415,6 +421,8 @@ class Reconciler:
             vf = p.get("valueFrom") or {}
             key = f"{prefix}.outputs.parameters.{p['name']}"
             scope[key] = parameter_string(vf["default"]) if "default" in vf else None
+        for a in (template.get("outputs") or {}).get("artifacts") or () if artifacts else ():
+            scope[f"{prefix}.outputs.artifacts.{a['name']}"] = {}
 
     def set_global_output(self, param: Mapping[str, Any]) -> None:
         """A ``globalName`` output becomes ``workflow.outputs.parameters.NAME``."""
@@ -574,6 +582,10 @@ class Reconciler:
         while current is not None:
             yield current
             current = self.nodes.by_id.get(current.boundary_id) if current.boundary_id else None
+
+    def _depth(self, boundary_id: str) -> int:
+        """How many template calls deep a boundary runs (the entrypoint's is 1)."""
+        return sum(1 for _ in self._ancestry(self.nodes.get(boundary_id)))
 
     def _in_exit_handler(self, node: Node) -> bool:
         """Whether a node runs as (or inside) an exit handler: ``stop`` still runs those."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from harness import by_display, run_workflow
 
+from argosy.engine.intents import PodResult, PodSpec
 from argosy.engine.nodes import MAX_DEPTH_MESSAGE
 
 ABSENT = "output is an absent optional (skipped/omitted node with no default)"
@@ -175,3 +176,36 @@ def test_unbounded_recursion_stops_at_argos_maximum_depth(text: str, phase: str)
         depth += 1
         boundary = e.nodes.get(boundary).boundary_id
     assert depth == 100
+
+
+PROGRESS = """
+metadata: {name: p}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: reports, template: work, arguments: {parameters: [{name: code, value: "0"}, {name: reported, value: 50/100}]}}
+      - {name: silent, template: work, arguments: {parameters: [{name: code, value: "0"}, {name: reported, value: ""}]}}
+      - name: fails
+        template: work
+        continueOn: {failed: true}
+        arguments: {parameters: [{name: code, value: "1"}, {name: reported, value: 50/100}]}
+  - name: work
+    inputs: {parameters: [{name: code}, {name: reported}]}
+    container: {image: busybox, command: [sh, -c, "echo {{inputs.parameters.reported}} > $ARGO_PROGRESS_FILE; exit {{inputs.parameters.code}}"]}
+"""
+
+
+def test_progress_reported_by_a_step_is_its_nodes_and_sums_into_the_workflows() -> None:
+    def handler(pod: PodSpec) -> PodResult:  # stands for a runtime reading ARGO_PROGRESS_FILE
+        values = {p["name"]: p["value"] for p in pod.template["inputs"]["parameters"]}
+        code = int(values["code"])
+        return PodResult(phase="Succeeded" if code == 0 else "Failed", exit_code=code,
+                         outputs={"exitCode": str(code)}, progress=values["reported"] or None)
+
+    e = run_workflow(PROGRESS, handler)
+    nodes = by_display(e)
+    # Argo completes a succeeded node's progress (M/M); a failed one keeps what it reported
+    assert (nodes["reports"].progress, nodes["silent"].progress, nodes["fails"].progress) == ("100/100", "1/1", "50/100")
+    assert e.status()["progress"] == "151/201"

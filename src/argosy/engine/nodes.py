@@ -28,6 +28,19 @@ MAX_DEPTH_MESSAGE = ("Maximum recursion depth exceeded. See "
 
 #: node types that stand for one process (a Pod in Argo)
 POD_TYPES = frozenset({"Pod", "HTTP", "Plugin"})
+#: node types with a progress of their own (Argo's "executable" ones); the workflow's is their sum
+PROGRESS_TYPES = POD_TYPES | {"Container", "Suspend"}
+DEFAULT_PROGRESS = "0/1"
+
+
+def parse_progress(text: str | None) -> tuple[int, int] | None:
+    """``N/M`` as Argo accepts it (0 <= N <= M, M > 0), else None."""
+    done, sep, total = (text or "").strip().partition("/")
+    try:
+        n, m = int(done), int(total)
+    except ValueError:
+        return None
+    return (n, m) if sep and 0 <= n <= m and m > 0 else None
 
 
 @lru_cache(maxsize=1024)

@@ -106,7 +106,8 @@ class Reconciler:
         self._wf_hooks_fired: set[str] = set()
         self._wf_hooks_open = 0
         self._root_frame: _WorkflowFrame | None = None
-        self._counts = {"pods": 0, "pods_done": 0}
+        #: the workflow's progress: the sum of its PROGRESS_TYPES nodes' (Argo's UpdateProgress)
+        self._progress = [0, 0]
 
     # ---- public API ------------------------------------------------------------------
 
@@ -208,7 +209,7 @@ class Reconciler:
             st["finishedAt"] = rfc3339(self.finished_at)
         if self.message:
             st["message"] = self.message
-        st["progress"] = f"{self._counts['pods_done']}/{self._counts['pods']}"
+        st["progress"] = f"{self._progress[0]}/{self._progress[1]}"
         if with_nodes and len(self.nodes):
             st["nodes"] = self.nodes.to_dict()
         if self.outputs:
@@ -238,8 +239,8 @@ class Reconciler:
         if message is not None:
             node.message = message
         node.finished_at = self.now
-        if node.type in N.POD_TYPES:
-            node.progress = "1/1" if phase == N.SUCCEEDED else "0/1"
+        if node.type in N.PROGRESS_TYPES:
+            self._finish_progress(node, phase)
         self.nodes.touch(node)
         owner = self.owner.get(node.id)
         if owner is not None:
@@ -368,8 +369,7 @@ class Reconciler:
         if template.get("inputs"):
             node.inputs = _status_inputs(template["inputs"])
         if is_pod:
-            self._counts["pods"] += 1
-            node.progress = "0/1"
+            self.set_progress(node, N.DEFAULT_PROGRESS)
             if template.get("containerSet"):
                 self._container_nodes(node, template["containerSet"], info)
             self._schedule(lambda: self._start_pod(node, template))
@@ -382,6 +382,7 @@ class Reconciler:
 
             DagFrame(self, node, template, context).start()
         else:
+            self.set_progress(node, N.DEFAULT_PROGRESS)
             self._suspend(node, template)
         timeout = template.get("timeout")
         if timeout and not is_pod:
@@ -583,6 +584,23 @@ class Reconciler:
             yield current
             current = self.nodes.by_id.get(current.boundary_id) if current.boundary_id else None
 
+    def set_progress(self, node: Node, progress: str) -> None:
+        """Set an executable node's ``N/M`` progress, keeping the workflow's sum."""
+        for sign, value in ((-1, node.progress), (1, progress)):
+            parsed = N.parse_progress(value)
+            if parsed is not None:
+                self._progress[0] += sign * parsed[0]
+                self._progress[1] += sign * parsed[1]
+        node.progress = progress
+
+    def _finish_progress(self, node: Node, phase: str) -> None:
+        """A node that succeeded (or was skipped) is complete: ``M/M`` (Argo's Progress.Complete)."""
+        parsed = N.parse_progress(node.progress) or (0, 1)
+        if phase in (N.SUCCEEDED, N.SKIPPED, N.OMITTED):
+            self.set_progress(node, f"{parsed[1]}/{parsed[1]}")
+        elif node.progress is None:
+            self.set_progress(node, N.DEFAULT_PROGRESS)
+
     def _depth(self, boundary_id: str) -> int:
         """How many template calls deep a boundary runs (the entrypoint's is 1)."""
         return sum(1 for _ in self._ancestry(self.nodes.get(boundary_id)))
@@ -623,9 +641,10 @@ class Reconciler:
         self.container_sets.add(pod.id)
         containers = container_set.get("containers") or []
         for c in containers:
-            self.new_node(f"{pod.name}.{c['name']}", "Container", N.PENDING, pod.id, None,
-                          template_name=info.get("template_name"), template_ref=info.get("template_ref"),
-                          template_scope=info["template_scope"])
+            child = self.new_node(f"{pod.name}.{c['name']}", "Container", N.PENDING, pod.id, None,
+                                  template_name=info.get("template_name"), template_ref=info.get("template_ref"),
+                                  template_scope=info["template_scope"])
+            self.set_progress(child, N.DEFAULT_PROGRESS)
         for c in containers:
             child_id = self.nodes.id_for(f"{pod.name}.{c['name']}")
             deps = c.get("dependencies") or []
@@ -647,6 +666,8 @@ class Reconciler:
             if child.phase in (N.PENDING, N.RUNNING):
                 child.phase = phase
                 child.finished_at = self.now if N.fulfilled_phase(phase) else None
+                if child.finished_at is not None:
+                    self._finish_progress(child, phase)
                 self.nodes.touch(child)
             stack.extend(child.children)
 
@@ -683,7 +704,8 @@ class Reconciler:
             _attach_global_names(outputs, pod.template.get("outputs") or {})
         if outputs:
             node.outputs = _order_outputs(outputs)
-        self._counts["pods_done"] += 1
+        if N.parse_progress(result.progress) is not None:
+            self.set_progress(node, str(result.progress).strip())
         phase = result.phase
         message = result.message
         if node.daemoned:

@@ -209,3 +209,111 @@ def test_progress_reported_by_a_step_is_its_nodes_and_sums_into_the_workflows() 
     # Argo completes a succeeded node's progress (M/M); a failed one keeps what it reported
     assert (nodes["reports"].progress, nodes["silent"].progress, nodes["fails"].progress) == ("100/100", "1/1", "50/100")
     assert e.status()["progress"] == "151/201"
+
+
+WHEN_FIRST_STEPS = """
+metadata: {name: w}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: gen, template: gen, when: "false"}
+    - - name: each
+        template: say
+        when: "{{steps.gen.status}} == Succeeded"
+        withParam: "{{steps.gen.outputs.result}}"
+        arguments: {parameters: [{name: m, value: "{{item}}"}]}
+      - name: literal
+        template: say
+        when: "{{steps.gen.status}} == Succeeded"
+        withItems: [1, 2]
+        arguments: {parameters: [{name: m, value: "{{item}}"}]}
+      - name: plain
+        template: say
+        when: "{{steps.gen.status}} == Succeeded"
+        arguments: {parameters: [{name: m, value: "{{steps.gen.outputs.result}}"}]}
+  - name: gen
+    container: {image: busybox, command: [sh, -c, "echo '[1]'"]}
+  - name: say
+    inputs: {parameters: [{name: m}]}
+    container: {image: busybox, command: [sh, -c, "echo {{inputs.parameters.m}}"]}
+"""
+
+WHEN_FIRST_DAG = """
+metadata: {name: w}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: gen, template: gen, when: "false"}
+      - name: each
+        depends: gen
+        template: say
+        when: "{{tasks.gen.status}} == Succeeded"
+        withParam: "{{tasks.gen.outputs.result}}"
+        arguments: {parameters: [{name: m, value: "{{item}}"}]}
+      - name: plain
+        depends: gen
+        template: say
+        when: "{{tasks.gen.status}} == Succeeded"
+        arguments: {parameters: [{name: m, value: "{{tasks.gen.outputs.result}}"}]}
+  - name: gen
+    container: {image: busybox, command: [sh, -c, "echo '[1]'"]}
+  - name: say
+    inputs: {parameters: [{name: m}]}
+    container: {image: busybox, command: [sh, -c, "echo {{inputs.parameters.m}}"]}
+"""
+
+
+@pytest.mark.parametrize("text", [WHEN_FIRST_STEPS, WHEN_FIRST_DAG], ids=["steps", "dag"])
+def test_when_is_decided_before_the_rest_of_a_step_is_resolved(text: str) -> None:
+    e = run_workflow(text)
+    assert e.phase == "Succeeded"
+    n = by_display(e)
+    # a loop over outputs that do not exist, not to run anyway: Argo calls it "Skipped, empty params"
+    assert (n["each"].type, n["each"].phase, n["each"].message) == ("Skipped", "Skipped", "Skipped, empty params")
+    assert (n["plain"].phase, n["plain"].message) == ("Skipped", "when 'Skipped == Succeeded' evaluated false")
+    if "literal" in text:
+        assert n["literal(0:1)"].message == "when 'Skipped == Succeeded' evaluated false"
+
+
+@pytest.mark.parametrize("value", ["[]", "null"])
+def test_an_empty_with_param_list_skips_the_step(value: str) -> None:
+    e = run_workflow(f"""
+metadata: {{name: e}}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {{name: each, template: say, withParam: '{value}', arguments: {{parameters: [{{name: m, value: "{{{{item}}}}"}}]}}}}
+    - - {{name: after, template: say, arguments: {{parameters: [{{name: m, value: done}}]}}}}
+  - name: say
+    inputs: {{parameters: [{{name: m}}]}}
+    container: {{image: busybox, command: [sh, -c, "echo {{{{inputs.parameters.m}}}}"]}}
+""")
+    assert e.phase == "Succeeded"
+    n = by_display(e)
+    assert (n["each"].phase, n["each"].message) == ("Skipped", "Skipped, empty params")
+    assert n["after"].outputs["result"] == "done"
+
+
+def test_an_empty_with_items_runs_the_step_once_as_argo_does() -> None:
+    # Argo expands a step only when withItems is non-empty (WorkflowStep.ShouldExpand)
+    e = run_workflow("""
+metadata: {name: e}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: each, template: say, withItems: [], arguments: {parameters: [{name: m, value: once}]}}
+  - name: say
+    inputs: {parameters: [{name: m}]}
+    container: {image: busybox, command: [sh, -c, "echo {{inputs.parameters.m}}"]}
+""")
+    assert e.phase == "Succeeded"
+    assert (by_display(e)["each"].type, by_display(e)["each"].outputs["result"]) == ("Pod", "once")

@@ -78,3 +78,23 @@ def test_a_literal_output_value_is_the_nodes_output_and_loops_aggregate_it(tmp_p
     assert one == "literal-solo"
     assert json.loads(loop) == ["literal-a", "literal-b"]
     assert json.loads(retried) == ["literal-c", "literal-d"]
+
+
+NOT_FOUND = """
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: missing}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: example.com/tool:1, command: [no-such-tool-argosy, --flag]}
+"""
+
+
+def test_a_command_that_is_not_found_fails_the_node_with_exit_code_64(tmp_path: Path) -> None:
+    e = run_text(NOT_FOUND, tmp_path)
+    root = nodes(e)["missing"]
+    assert (e.phase, root["phase"], root["outputs"]["exitCode"]) == ("Failed", "Failed", "64")
+    assert 'exec: "no-such-tool-argosy": executable file not found in $PATH' in root["message"]
+    assert root["message"].startswith("Error (exit code 64): failed to find name in PATH")

@@ -13,7 +13,7 @@ from typing import Any
 
 from argosy.artifacts import ArchiveError, LocalRepository, default_drivers, load_input
 from argosy.engine.intents import PodResult, PodSpec
-from argosy.errors import RuntimeFailure
+from argosy.errors import CommandNotFound, RuntimeFailure
 from argosy.runtime.base import RunContext
 from argosy.runtime.containers import SCRIPT_PATH, Container, exit_code_of
 from argosy.runtime.images import BIN_DIR, CommandPath, argv_for
@@ -239,9 +239,12 @@ class _Node:
         else:
             found = self.commands.exists(command)
         if not found:
-            raise RuntimeFailure(
-                f'command "{command}" not found on this host (image "{spec.get("image", "")}"); '
-                "the process runtime runs commands on the host"
+            # Go's exec.LookPath error, as Argo's emissary reports it
+            reason = f"stat {command}: no such file or directory" if "/" in command else \
+                "executable file not found in $PATH"
+            raise CommandNotFound(
+                f'failed to find name in PATH: exec: "{command}": {reason} (image "{spec.get("image", "")}"; '
+                "the process runtime runs commands on the host)"
             )
 
     def _mounts(self, spec: dict[str, Any], shared: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
@@ -278,6 +281,11 @@ class _Node:
             code = await self._run_main(main)
             await self._stop_sidecars()
             return await self._finish(main, code)
+        except CommandNotFound as e:
+            # Argo's emissary exits 64 when it cannot find the command: the node fails, not errors
+            self.context.journal(self.pod.workflow_name).write(self.pod.pod_name, MAIN, "stderr", f"{e}\n".encode())
+            return PodResult(phase="Failed", message=f"Error (exit code 64): {e}", exit_code=64,
+                             outputs={**self.partial_outputs(), "exitCode": "64"})
         except RuntimeFailure as e:
             return PodResult(phase="Error", message=str(e), outputs=self.partial_outputs())
 

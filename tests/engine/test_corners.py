@@ -317,3 +317,22 @@ spec:
 """)
     assert e.phase == "Succeeded"
     assert (by_display(e)["each"].type, by_display(e)["each"].outputs["result"]) == ("Pod", "once")
+
+
+@pytest.mark.parametrize(("artifact", "phase", "message"), [
+    ("{name: in, path: /tmp/in, optional: true, http: {}}", "Succeeded", None),
+    ("{name: in, path: /tmp/in, http: {}}", "Error", "inputs.artifacts.in was not supplied"),
+    ("{name: in, path: /tmp/in, http: {url: 'https://example.com/x'}}", "Succeeded", None),
+], ids=["optional-without-url", "required-without-url", "with-url"])
+def test_an_input_artifact_needs_a_location_unless_optional(artifact: str, phase: str, message: str | None) -> None:
+    e = run_workflow(f"""
+metadata: {{name: a}}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    inputs: {{artifacts: [{artifact}]}}
+    container: {{image: busybox, command: [sh, -c, "echo hi"]}}
+""")
+    root = e.nodes.get("a")
+    assert (root.phase, root.message) == (phase, message)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from argosy.artifacts import ArchiveError, LocalRepository, default_drivers, load_input
+from argosy.engine.arguments import has_location_or_key
 from argosy.engine.intents import PodResult, PodSpec
 from argosy.errors import CommandNotFound, RuntimeFailure
 from argosy.runtime.base import RunContext
@@ -181,8 +182,8 @@ class _Node:
         drivers = default_drivers(self.repo)
         for i, art in enumerate(arts):
             path = art.get("path")
-            if not path:
-                continue
+            if not path or (art.get("optional") and not has_location_or_key(art)):
+                continue  # Argo's executor ignores an optional artifact that was not supplied
             dest = Path(self._scratch_dir()) / "inputs" / str(i) / (os.path.basename(path.rstrip("/")) or "artifact")
             try:
                 if load_input(art, dest, drivers):
@@ -262,11 +263,13 @@ class _Node:
                 return await self._run_container_set(tpl["containerSet"] or {})
             if "script" in tpl:
                 spec = tpl["script"] or {}
-                self.script = f"{self._scratch_dir()}/script"
-                Path(self.script).write_text(str(spec.get("source", "")))
-                # Argo's script file is executable: `command: [sh, -c]` runs it by path
-                os.chmod(self.script, 0o755)
-                argv = argv_for({k: v for k, v in spec.items() if k != "source"}) + [SCRIPT_PATH]
+                argv = argv_for({k: v for k, v in spec.items() if k != "source"})
+                if spec.get("source"):  # Argo passes a script file only when there is a source
+                    self.script = f"{self._scratch_dir()}/script"
+                    Path(self.script).write_text(str(spec["source"]))
+                    # Argo's script file is executable: `command: [sh, -c]` runs it by path
+                    os.chmod(self.script, 0o755)
+                    argv.append(SCRIPT_PATH)
             elif "container" in tpl:
                 spec = tpl["container"] or {}
                 argv = None

@@ -23,3 +23,21 @@ def test_an_optional_input_artifact_without_location_is_skipped(run: RunPod, loc
     r = run({"inputs": {"artifacts": [art]},
              "container": {"image": "alpine", "command": ["sh", "-c", "test -e /tmp/in && echo there || echo absent"]}})
     assert (r.phase, r.outputs["result"]) == ("Succeeded", "absent"), r.message
+
+
+@pytest.mark.parametrize(("script", "phase", "progress"), [
+    ('echo 50/100 > "$ARGO_PROGRESS_FILE"', "Succeeded", "50/100"),
+    ('echo 1/10 > "$ARGO_PROGRESS_FILE"; echo 7/10 >> "$ARGO_PROGRESS_FILE"; exit 3', "Failed", "7/10"),
+    ("true", "Succeeded", None),
+], ids=["reported", "last-line-of-a-failed-step", "silent"])
+def test_a_step_reports_progress_through_argo_progress_file(run: RunPod, script: str, phase: str,
+                                                             progress: str | None) -> None:
+    r = run({"container": {"image": "alpine", "command": ["sh", "-c", script]}})
+    assert (r.phase, r.progress) == (phase, progress)
+
+
+@pytest.mark.parametrize(("command", "args"), [(["/argosay"], ["echo", "hi"]), (["/argosay", "echo"], ["hi"])],
+                         ids=["command-only", "command-and-args"])
+def test_argosay_is_reachable_at_its_image_path(run: RunPod, command: list[str], args: list[str]) -> None:
+    r = run({"container": {"image": "argoproj/argosay:v2", "command": command, "args": args}})
+    assert (r.phase, r.outputs["result"]) == ("Succeeded", "hi"), r.message

@@ -98,3 +98,31 @@ def test_a_command_that_is_not_found_fails_the_node_with_exit_code_64(tmp_path: 
     assert (e.phase, root["phase"], root["outputs"]["exitCode"]) == ("Failed", "Failed", "64")
     assert 'exec: "no-such-tool-argosy": executable file not found in $PATH' in root["message"]
     assert root["message"].startswith("Error (exit code 64): failed to find name in PATH")
+
+
+PROGRESS = """
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: progress}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: half, template: report, continueOn: {failed: true}, arguments: {parameters: [{name: code, value: "1"}]}}
+      - {name: whole, template: report, arguments: {parameters: [{name: code, value: "0"}]}}
+      - {name: argosay, template: argosay}
+  - name: report
+    inputs: {parameters: [{name: code}]}
+    container: {image: alpine, command: [sh, -c, 'echo 50/100 > "$ARGO_PROGRESS_FILE"; exit {{inputs.parameters.code}}']}
+  - name: argosay
+    container: {image: argoproj/argosay:v2, command: [/argosay], args: [echo, hi]}
+"""
+
+
+def test_progress_written_by_steps_shows_in_their_nodes_and_the_workflow(tmp_path: Path) -> None:
+    e = run_text(PROGRESS, tmp_path)
+    assert e.phase == "Succeeded", e.message
+    n = nodes(e)
+    assert (n["half"]["progress"], n["whole"]["progress"], n["argosay"]["progress"]) == ("50/100", "100/100", "1/1")
+    assert e.status()["progress"] == "151/201"

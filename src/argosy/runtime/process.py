@@ -26,6 +26,10 @@ from argosy.runtime.volumes import VolumeSource, container_env, host_env, resolv
 
 BIN_DIR_TEXT = str(BIN_DIR)
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
+#: where a main container may write its progress (``N/M``), named by ``$ARGO_PROGRESS_FILE``
+#: as Argo does (Argo's own path, /var/run/argo/progress, would cost a split sandbox root)
+PROGRESS_DIR = "/tmp/.argo"
+PROGRESS_FILE = f"{PROGRESS_DIR}/progress"
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
 
 
@@ -153,6 +157,8 @@ class _Node:
         self.volumes: dict[str, VolumeSource] = {}
         self.inputs: list[tuple[str, str]] = []
         self.script: str | None = None
+        #: the host directory behind PROGRESS_DIR of the main container
+        self.progress_dir: str | None = None
         self._repo: LocalRepository | None = None
 
     @property
@@ -215,6 +221,10 @@ class _Node:
                 os.makedirs(path, exist_ok=True)
             plan.bind(vm["mountPath"], path, readonly=bool(vm.get("readOnly")) or src.readonly)
         if main:
+            self.progress_dir = f"{self._scratch_dir()}/progress-{name}"
+            os.mkdir(self.progress_dir)
+            self.tmp_dirs.append(self.progress_dir)
+            plan.bind(PROGRESS_DIR, self.progress_dir)
             for dest, host in self.inputs:
                 plan.bind(dest, host)
             if self.script is not None:
@@ -230,6 +240,8 @@ class _Node:
         argv = argv if argv is not None else argv_for(spec, name)
         self._check_command(argv[0], spec, plan)
         env = container_env(spec, self.pod, self.context, self.rt.base_env, name)
+        if main:
+            env["ARGO_PROGRESS_FILE"] = PROGRESS_FILE
         return Container(name=name, spec=spec, argv=argv, env=env, plan=plan,
                          journal=self.context.journal(self.pod.workflow_name),
                          log_name=(self.pod.pod_name, MAIN if main else name), workdir=workdir, capture=main)
@@ -426,8 +438,20 @@ class _Node:
         outputs["result"] = result_text(bytes(main.stdout_tail))
         outputs["exitCode"] = str(code)
         if ok:
-            return PodResult(phase="Succeeded", exit_code=0, outputs=outputs)
-        return PodResult(phase="Failed", message=f"Error (exit code {code})", exit_code=code, outputs=outputs)
+            return PodResult(phase="Succeeded", exit_code=0, outputs=outputs, progress=self._progress())
+        return PodResult(phase="Failed", message=f"Error (exit code {code})", exit_code=code, outputs=outputs,
+                         progress=self._progress())
+
+    def _progress(self) -> str | None:
+        """The last line the main container wrote to its progress file (Argo reads it at exit too)."""
+        if self.progress_dir is None:
+            return None
+        try:
+            with open(f"{self.progress_dir}/progress", "rb") as f:
+                lines = f.read(1 << 16).decode(errors="replace").strip().splitlines()
+        except OSError:
+            return None
+        return lines[-1].strip() if lines else None
 
     async def stop_all(self) -> None:
         """Kill every container still running (cancellation, deadline, sidecars)."""

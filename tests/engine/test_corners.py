@@ -336,3 +336,37 @@ spec:
 """)
     root = e.nodes.get("a")
     assert (root.phase, root.message) == (phase, message)
+
+
+def steps_outputs(parameter: str) -> str:
+    return f"""
+metadata: {{name: o}}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {{name: a, template: gen, when: "false"}}
+    outputs:
+      parameters: [{parameter}]
+  - name: gen
+    container: {{image: busybox, command: [sh, -c, "echo hi > /tmp/p"]}}
+    outputs: {{parameters: [{{name: p, valueFrom: {{path: /tmp/p}}}}]}}
+"""
+
+
+@pytest.mark.parametrize(("parameter", "value", "message"), [
+    ("{name: out, valueFrom: {parameter: '{{steps.a.outputs.parameters.p}}'}}", None,
+     ('output parameter "out": "{{steps.a.outputs.parameters.p}}" is an absent optional '
+     "(skipped/omitted node output with no default)")),
+    ("{name: out, valueFrom: {parameter: '{{steps.a.outputs.parameters.p}}', default: dflt}}", "dflt", None),
+    ("{name: out, valueFrom: {expression: \"steps.a.outputs.parameters.p ?? 'fallback'\"}}", "fallback", None),
+    ("{name: out, valueFrom: {expression: 'steps.a.outputs.parameters.p', default: dflt}}", "dflt", None),
+], ids=["no-default", "default", "expression-fallback", "expression-default"])
+def test_template_outputs_from_an_absent_optional(parameter: str, value: str | None, message: str | None) -> None:
+    e = run_workflow(steps_outputs(parameter))
+    root = e.nodes.get("o")
+    if message is None:
+        assert (root.phase, root.outputs["parameters"][0]["value"]) == ("Succeeded", value)
+    else:
+        assert (root.phase, root.message) == ("Error", message)

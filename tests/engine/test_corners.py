@@ -370,3 +370,14 @@ def test_template_outputs_from_an_absent_optional(parameter: str, value: str | N
         assert (root.phase, root.outputs["parameters"][0]["value"]) == ("Succeeded", value)
     else:
         assert (root.phase, root.message) == ("Error", message)
+
+
+@pytest.mark.parametrize(("builder", "ref"), [(steps_consumer, REF), (dag_consumer, TREF)], ids=["steps", "dag"])
+def test_an_exit_hook_whose_arguments_name_an_absent_optional_errors_and_the_run_ends(builder, ref: str) -> None:
+    dep = ", depends: a" if builder is dag_consumer else ""
+    e = run_workflow(builder(
+        "{name: b, template: say-default" + dep + ", hooks: {exit: {template: say,"
+        " arguments: {parameters: [{name: m, value: 'x-" + ref + "'}]}}}}"))
+    assert e.done
+    hook = next(n for n in e.nodes if n.name.endswith(".b.onExit"))
+    assert (hook.phase, hook.message) == ("Error", f"unable to substitute {ref}: {ABSENT}")

@@ -394,8 +394,11 @@ class Reconciler:
     def run_exit_hook(self, hook: Mapping[str, Any], name: str, boundary_id: str | None,
                       owner: Frame, context: TemplateScope, scope: Mapping[str, Any]) -> Node:
         """Run an exit handler or lifecycle hook as node ``name``."""
-        args = substitute_object(hook.get("arguments") or {}, chain(dict(scope), self.global_scope))
         holder = {k: v for k, v in hook.items() if k in ("template", "templateRef", "inline")}
+        try:
+            args = substitute_object(hook.get("arguments") or {}, chain(dict(scope), self.global_scope))
+        except ArgosyError as err:  # e.g. an absent optional output in the hook's arguments
+            return self._error_node(name, holder, context, boundary_id, owner, str(err))
         return self.execute(name, holder, context, args, boundary_id=boundary_id, owner=owner,
                             hooked=True)
 

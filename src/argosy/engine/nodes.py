@@ -33,6 +33,7 @@ PROGRESS_TYPES = POD_TYPES | {"Container", "Suspend"}
 DEFAULT_PROGRESS = "0/1"
 
 
+@lru_cache(maxsize=1024)
 def parse_progress(text: str | None) -> tuple[int, int] | None:
     """``N/M`` as Argo accepts it (0 <= N <= M, M > 0), else None."""
     done, sep, total = (text or "").strip().partition("/")

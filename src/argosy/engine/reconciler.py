@@ -23,7 +23,16 @@ from typing import Any
 from argosy.engine import nodes as N
 from argosy.engine.arguments import parameter_string, process_template
 from argosy.engine.frames import Frame, exit_hook
-from argosy.engine.intents import CancelPod, Intent, PodFinished, PodSpec, PodStarted, RunPod, WakeAt
+from argosy.engine.intents import (
+    CancelPod,
+    Intent,
+    PodFinished,
+    PodProgress,
+    PodSpec,
+    PodStarted,
+    RunPod,
+    WakeAt,
+)
 from argosy.engine.nodes import Node, NodeTable, pod_name, rfc3339
 from argosy.engine.scope import chain
 from argosy.errors import ArgosyError
@@ -142,11 +151,16 @@ class Reconciler:
         self._drain()
         return self._flush()
 
-    def handle(self, event: PodStarted | PodFinished, now: float) -> list[Intent]:
+    def handle(self, event: PodStarted | PodProgress | PodFinished, now: float) -> list[Intent]:
         """Apply a runtime report."""
         self.now = now
         node = self.nodes.by_id.get(event.node_id)
         if node is None or N.fulfilled_phase(node.phase):
+            return self._flush()
+        if isinstance(event, PodProgress):
+            if N.parse_progress(event.progress) is not None and event.progress != node.progress:
+                self.set_progress(node, event.progress)
+                self.nodes.touch(node)
             return self._flush()
         if isinstance(event, PodStarted):
             self._pod_started(node, event)

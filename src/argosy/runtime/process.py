@@ -31,6 +31,8 @@ DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadlin
 #: where a main container may write its progress (``N/M``), named by ``$ARGO_PROGRESS_FILE``
 #: as Argo does (Argo's own path, /var/run/argo/progress, would cost a split sandbox root)
 PROGRESS_FILE = "/tmp/.argo/progress"
+#: how often a running container's progress file is read (Argo's executor default: 3s)
+PROGRESS_TICK = 3.0
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
 
 
@@ -105,9 +107,13 @@ class ProcessRuntime:
         return self.scratch_dir
 
     async def run(
-        self, pod: PodSpec, context: RunContext, on_started: Callable[[], None]
+        self, pod: PodSpec, context: RunContext, on_started: Callable[..., None]
     ) -> PodResult:
-        """Run one node to completion; cancelling kills its process trees."""
+        """Run one node to completion; cancelling kills its process trees.
+
+        ``on_started()`` once the main process runs; ``on_started(progress)`` whenever the
+        ``N/M`` in its ``ARGO_PROGRESS_FILE`` changes.
+        """
         if not self.bwrap:
             self.check()
         node = _Node(self, pod, context, on_started)
@@ -174,7 +180,7 @@ class _Node:
     """The state of one node while it runs."""
 
     def __init__(self, rt: ProcessRuntime, pod: PodSpec, context: RunContext,
-                 on_started: Callable[[], None]) -> None:
+                 on_started: Callable[..., None]) -> None:
         self.rt = rt
         self.pod = pod
         self.context = context
@@ -192,6 +198,7 @@ class _Node:
         self.script: str | None = None
         #: the host file (and its fd) behind the main container's PROGRESS_FILE
         self.progress_file: tuple[str, int] | None = None
+        self._monitor: asyncio.TimerHandle | None = None
         self._repo: LocalRepository | None = None
 
     @property
@@ -375,9 +382,22 @@ class _Node:
                 self._started()
         else:
             self._started()
-        code = await main.wait()
+        # Argo's executor reads the progress file while the container runs, too
+        self._monitor = asyncio.get_running_loop().call_later(PROGRESS_TICK, self._report_progress)
+        try:
+            code = await main.wait()
+        finally:
+            self._monitor.cancel()
         self.live.remove(main)  # it has exited and is closed: nothing left to stop
         return code
+
+    def _report_progress(self, reported: str | None = None) -> None:
+        """Tell the engine a running main container's progress when it changed; look again later."""
+        progress = self._progress()
+        if progress and progress != reported and self.started:
+            self.on_started(progress)
+            reported = progress
+        self._monitor = asyncio.get_running_loop().call_later(PROGRESS_TICK, self._report_progress, reported)
 
     def _started(self) -> None:
         if not self.started:

@@ -7,8 +7,6 @@ import functools
 import os
 import shutil
 import subprocess
-import tempfile
-import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,16 +21,12 @@ from argosy.runtime.images import BIN_DIR, CommandPath, argv_for
 from argosy.runtime.logs import MAIN
 from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
 from argosy.runtime.probes import wait_ready
+from argosy.runtime.progress import PROGRESS_FILE, PROGRESS_TICK, ProgressFiles, read_progress
 from argosy.runtime.sandbox import MountPlan, norm, under
 from argosy.runtime.volumes import VolumeSource, container_env, host_env, resolve_volumes
 
 BIN_DIR_TEXT = str(BIN_DIR)
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
-#: where a main container may write its progress (``N/M``), named by ``$ARGO_PROGRESS_FILE``
-#: as Argo does (Argo's own path, /var/run/argo/progress, would cost a split sandbox root)
-PROGRESS_FILE = "/tmp/.argo/progress"
-#: how often a running container's progress file is read (Argo's executor default: 3s)
-PROGRESS_TICK = 3.0
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
 
 
@@ -49,36 +43,8 @@ class ProcessRuntime:
         self.commands = CommandPath()
         #: what every container's environment starts from (host variables and the sandbox PATH)
         self.base_env = host_env(self.commands.sandbox_path)
-        #: progress files (path, open fd) free for the next main container: reused, truncated,
-        #: so no node creates or removes a file for them (measured: ~0.2 ms a step otherwise)
-        self._progress_files: list[tuple[str, int]] = []
-        #: [the directory holding them (made on first use), how many were made]
-        self._progress_dir: list[Any] = ["", 0]
-        weakref.finalize(self, _drop_files, self._progress_files, self._progress_dir)
-
-    def progress_file(self, context: RunContext) -> tuple[str, int]:
-        """An empty progress file anyone may write (whatever uid a sandbox maps to), and its fd."""
-        if self._progress_files:
-            return self._progress_files.pop()
-        if not self._progress_dir[0]:
-            shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
-            if shm is None:
-                os.makedirs(context.data_dir, exist_ok=True)
-            self._progress_dir[0] = tempfile.mkdtemp(prefix="argosy-progress-", dir=shm or str(context.data_dir))
-            os.chmod(self._progress_dir[0], 0o711)
-        self._progress_dir[1] += 1
-        path = f"{self._progress_dir[0]}/{self._progress_dir[1]}"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
-        os.fchmod(fd, 0o666)
-        return path, fd
-
-    def release_progress_file(self, entry: tuple[str, int]) -> None:
-        try:
-            os.ftruncate(entry[1], 0)
-        except OSError:
-            _drop_files([entry])
-            return
-        self._progress_files.append(entry)
+        #: the files main containers write their progress to (ARGO_PROGRESS_FILE)
+        self.progress_files = ProgressFiles()
 
     def check(self) -> None:
         """Raise :class:`RuntimeFailure` unless bwrap exists and can create a sandbox here."""
@@ -129,7 +95,7 @@ class ProcessRuntime:
         finally:
             await node.stop_all()
             if node.progress_file is not None:
-                self.release_progress_file(node.progress_file)
+                self.progress_files.release(node.progress_file)
             # (one failing rmdir when no scratch dir was needed; a stale one is removed too)
             if not _remove_empty(node.scratch, node.tmp_dirs):
                 # the result is ready: remove the tree in a worker thread, off the hand-off path
@@ -262,7 +228,7 @@ class _Node:
             plan.bind(vm["mountPath"], path, readonly=bool(vm.get("readOnly")) or src.readonly)
         if main:
             if self.progress_file is None:
-                self.progress_file = self.rt.progress_file(self.context)
+                self.progress_file = self.rt.progress_files.acquire(self.context.data_dir)
             plan.bind(PROGRESS_FILE, self.progress_file[0])
             for dest, host in self.inputs:
                 plan.bind(dest, host)
@@ -495,35 +461,13 @@ class _Node:
                          progress=self._progress())
 
     def _progress(self) -> str | None:
-        """The last line the main container wrote to its progress file (Argo reads it at exit too)."""
-        if self.progress_file is None:
-            return None
-        fd = self.progress_file[1]
-        try:
-            size = os.fstat(fd).st_size
-            data = os.pread(fd, min(size, 1 << 16), max(0, size - (1 << 16))) if size else b""
-        except OSError:
-            return None
-        lines = data.decode(errors="replace").strip().splitlines()
-        return lines[-1].strip() if lines else None
+        """What the main container last wrote to its progress file (Argo reads it at exit too)."""
+        return read_progress(self.progress_file[1]) if self.progress_file is not None else None
 
     async def stop_all(self) -> None:
         """Kill every container still running (cancellation, deadline, sidecars)."""
         while self.live:
             await self.live.pop().stop()
-
-
-def _drop_files(files: list[tuple[str, int]], directory: list[Any] | None = None) -> None:
-    """Close and remove files (the progress files, and their directory when their runtime goes away)."""
-    for path, fd in files:
-        try:
-            os.close(fd)
-            os.unlink(path)
-        except OSError:
-            pass
-    files.clear()
-    if directory and directory[0]:
-        shutil.rmtree(directory[0], ignore_errors=True)
 
 
 def _shm_dir() -> Path | None:

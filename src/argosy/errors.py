@@ -12,6 +12,7 @@
     │       └── UnresolvedExpressionVariableError  ... read by a ``{{=expression}}``
     ├── ReferenceError_              a templateRef / workflowTemplateRef / configMapKeyRef names nothing
     └── RuntimeFailure               a runtime could not start or run a node (missing command, sandbox)
+        └── CommandNotFound          ... because a container's command is not there (the node fails, exit 64)
 
 Messages are written for the person who wrote the YAML: what is wrong, where, and
 (when we can tell) what they probably meant.
@@ -110,6 +111,10 @@ class ReferenceError_(ArgosyError):
 
 class RuntimeFailure(ArgosyError):
     """A runtime could not start or run a node."""
+
+
+class CommandNotFound(RuntimeFailure):
+    """A container's command is not there: Argo's executor exits 64 and the node fails."""
 
 
 # ---- the store (store engineer's block) -------------------------------------------------------

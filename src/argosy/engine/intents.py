@@ -50,6 +50,8 @@ class PodResult:
     message: str | None = None
     exit_code: int | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    #: ``N/M`` the node last reported (its ``ARGO_PROGRESS_FILE``), if any
+    progress: str | None = None
 
 
 # ---- intents --------------------------------------------------------------------------
@@ -88,6 +90,15 @@ class PodStarted:
     """The runtime started the node's main process (for daemons: it is ready)."""
 
     node_id: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
+class PodProgress:
+    """A running node reported its progress (``N/M``, what its ``ARGO_PROGRESS_FILE`` says)."""
+
+    node_id: str
+    progress: str
     at: float
 
 

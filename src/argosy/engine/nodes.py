@@ -21,8 +21,27 @@ ERROR = "Error"
 SKIPPED = "Skipped"
 OMITTED = "Omitted"
 
+#: Argo stops a chain of template calls this deep (its controller's maxAllowedStackDepth)
+MAX_STACK_DEPTH = 100
+MAX_DEPTH_MESSAGE = ("Maximum recursion depth exceeded. See "
+                     "https://argo-workflows.readthedocs.io/en/latest/scaling/#maximum-recursion-depth")
+
 #: node types that stand for one process (a Pod in Argo)
 POD_TYPES = frozenset({"Pod", "HTTP", "Plugin"})
+#: node types with a progress of their own (Argo's "executable" ones); the workflow's is their sum
+PROGRESS_TYPES = POD_TYPES | {"Container", "Suspend"}
+DEFAULT_PROGRESS = "0/1"
+
+
+@lru_cache(maxsize=1024)
+def parse_progress(text: str | None) -> tuple[int, int] | None:
+    """``N/M`` as Argo accepts it (0 <= N <= M, M > 0), else None."""
+    done, sep, total = (text or "").strip().partition("/")
+    try:
+        n, m = int(done), int(total)
+    except ValueError:
+        return None
+    return (n, m) if sep and 0 <= n <= m and m > 0 else None
 
 
 @lru_cache(maxsize=1024)
@@ -163,7 +182,8 @@ class NodeTable:
     def __init__(self, workflow_name: str) -> None:
         self.workflow_name = workflow_name
         self.by_id: dict[str, Node] = {}
-        self._changed: set[str] = set()
+        #: changed since the last drain, in the order they first changed (a dict keeps it)
+        self._changed: dict[str, None] = {}
         self._child_sets: dict[str, set[str]] = {}
 
     def id_for(self, name: str) -> str:
@@ -177,12 +197,12 @@ class NodeTable:
 
     def add(self, node: Node) -> Node:
         self.by_id[node.id] = node
-        self._changed.add(node.id)
+        self._changed[node.id] = None
         return node
 
     def touch(self, node: Node) -> None:
         """Record that ``node`` changed and must be persisted."""
-        self._changed.add(node.id)
+        self._changed[node.id] = None
 
     def add_child(self, parent: Node, child_id: str) -> None:
         children = parent.children
@@ -198,10 +218,10 @@ class NodeTable:
                 return
             seen.add(child_id)
         children.append(child_id)
-        self._changed.add(parent.id)
+        self._changed[parent.id] = None
 
     def drain_changes(self) -> list[Node]:
-        """The nodes changed since the last call (each once)."""
+        """The nodes changed since the last call (each once, in the order they first changed)."""
         changed = [self.by_id[i] for i in self._changed if i in self.by_id]
         self._changed.clear()
         return changed

@@ -23,7 +23,16 @@ from typing import Any
 from argosy.engine import nodes as N
 from argosy.engine.arguments import parameter_string, process_template
 from argosy.engine.frames import Frame, exit_hook
-from argosy.engine.intents import CancelPod, Intent, PodFinished, PodSpec, PodStarted, RunPod, WakeAt
+from argosy.engine.intents import (
+    CancelPod,
+    Intent,
+    PodFinished,
+    PodProgress,
+    PodSpec,
+    PodStarted,
+    RunPod,
+    WakeAt,
+)
 from argosy.engine.nodes import Node, NodeTable, pod_name, rfc3339
 from argosy.engine.scope import chain
 from argosy.errors import ArgosyError
@@ -106,7 +115,8 @@ class Reconciler:
         self._wf_hooks_fired: set[str] = set()
         self._wf_hooks_open = 0
         self._root_frame: _WorkflowFrame | None = None
-        self._counts = {"pods": 0, "pods_done": 0}
+        #: the workflow's progress: the sum of its PROGRESS_TYPES nodes' (Argo's UpdateProgress)
+        self._progress = [0, 0]
 
     # ---- public API ------------------------------------------------------------------
 
@@ -141,11 +151,16 @@ class Reconciler:
         self._drain()
         return self._flush()
 
-    def handle(self, event: PodStarted | PodFinished, now: float) -> list[Intent]:
+    def handle(self, event: PodStarted | PodProgress | PodFinished, now: float) -> list[Intent]:
         """Apply a runtime report."""
         self.now = now
         node = self.nodes.by_id.get(event.node_id)
         if node is None or N.fulfilled_phase(node.phase):
+            return self._flush()
+        if isinstance(event, PodProgress):
+            if N.parse_progress(event.progress) is not None and event.progress != node.progress:
+                self.set_progress(node, event.progress)
+                self.nodes.touch(node)
             return self._flush()
         if isinstance(event, PodStarted):
             self._pod_started(node, event)
@@ -208,7 +223,7 @@ class Reconciler:
             st["finishedAt"] = rfc3339(self.finished_at)
         if self.message:
             st["message"] = self.message
-        st["progress"] = f"{self._counts['pods_done']}/{self._counts['pods']}"
+        st["progress"] = f"{self._progress[0]}/{self._progress[1]}"
         if with_nodes and len(self.nodes):
             st["nodes"] = self.nodes.to_dict()
         if self.outputs:
@@ -238,8 +253,8 @@ class Reconciler:
         if message is not None:
             node.message = message
         node.finished_at = self.now
-        if node.type in N.POD_TYPES:
-            node.progress = "1/1" if phase == N.SUCCEEDED else "0/1"
+        if node.type in N.PROGRESS_TYPES:
+            self._finish_progress(node, phase)
         self.nodes.touch(node)
         owner = self.owner.get(node.id)
         if owner is not None:
@@ -306,6 +321,8 @@ class Reconciler:
         hooked: bool = False,
     ) -> Node:
         """Run the template ``holder`` calls as node ``name`` (Argo's executeTemplate)."""
+        if boundary_id is not None and self._depth(boundary_id) >= N.MAX_STACK_DEPTH - 1:
+            return self._error_node(name, holder, context, boundary_id, owner, N.MAX_DEPTH_MESSAGE)
         try:
             template, new_context = self.resolver.resolve(holder, context)
         except ArgosyError as err:
@@ -366,8 +383,7 @@ class Reconciler:
         if template.get("inputs"):
             node.inputs = _status_inputs(template["inputs"])
         if is_pod:
-            self._counts["pods"] += 1
-            node.progress = "0/1"
+            self.set_progress(node, N.DEFAULT_PROGRESS)
             if template.get("containerSet"):
                 self._container_nodes(node, template["containerSet"], info)
             self._schedule(lambda: self._start_pod(node, template))
@@ -380,6 +396,7 @@ class Reconciler:
 
             DagFrame(self, node, template, context).start()
         else:
+            self.set_progress(node, N.DEFAULT_PROGRESS)
             self._suspend(node, template)
         timeout = template.get("timeout")
         if timeout and not is_pod:
@@ -391,8 +408,11 @@ class Reconciler:
     def run_exit_hook(self, hook: Mapping[str, Any], name: str, boundary_id: str | None,
                       owner: Frame, context: TemplateScope, scope: Mapping[str, Any]) -> Node:
         """Run an exit handler or lifecycle hook as node ``name``."""
-        args = substitute_object(hook.get("arguments") or {}, chain(dict(scope), self.global_scope))
         holder = {k: v for k, v in hook.items() if k in ("template", "templateRef", "inline")}
+        try:
+            args = substitute_object(hook.get("arguments") or {}, chain(dict(scope), self.global_scope))
+        except ArgosyError as err:  # e.g. an absent optional output in the hook's arguments
+            return self._error_node(name, holder, context, boundary_id, owner, str(err))
         return self.execute(name, holder, context, args, boundary_id=boundary_id, owner=owner,
                             hooked=True)
 
@@ -403,8 +423,12 @@ class Reconciler:
             return False
 
     def add_skipped_outputs(self, scope: dict[str, Any], prefix: str, node: Node,
-                            holder: Mapping[str, Any], context: TemplateScope) -> None:
-        """Outputs a skipped/omitted node declares: its defaults, or None (absent optional)."""
+                            holder: Mapping[str, Any], context: TemplateScope, artifacts: bool = False) -> None:
+        """Outputs a skipped/omitted node declares: its defaults, or None (absent optional).
+
+        ``artifacts``: its output artifacts too, as artifacts without a location (Argo does
+        this for steps, not for DAG tasks).
+        """
         if node.outputs or node.phase not in (N.SKIPPED, N.OMITTED):
             return
         try:
@@ -415,6 +439,8 @@ class Reconciler:
             vf = p.get("valueFrom") or {}
             key = f"{prefix}.outputs.parameters.{p['name']}"
             scope[key] = parameter_string(vf["default"]) if "default" in vf else None
+        for a in (template.get("outputs") or {}).get("artifacts") or () if artifacts else ():
+            scope[f"{prefix}.outputs.artifacts.{a['name']}"] = {}
 
     def set_global_output(self, param: Mapping[str, Any]) -> None:
         """A ``globalName`` output becomes ``workflow.outputs.parameters.NAME``."""
@@ -575,6 +601,27 @@ class Reconciler:
             yield current
             current = self.nodes.by_id.get(current.boundary_id) if current.boundary_id else None
 
+    def set_progress(self, node: Node, progress: str) -> None:
+        """Set an executable node's ``N/M`` progress, keeping the workflow's sum."""
+        for sign, value in ((-1, node.progress), (1, progress)):
+            parsed = N.parse_progress(value)
+            if parsed is not None:
+                self._progress[0] += sign * parsed[0]
+                self._progress[1] += sign * parsed[1]
+        node.progress = progress
+
+    def _finish_progress(self, node: Node, phase: str) -> None:
+        """A node that succeeded (or was skipped) is complete: ``M/M`` (Argo's Progress.Complete)."""
+        parsed = N.parse_progress(node.progress) or (0, 1)
+        if phase in (N.SUCCEEDED, N.SKIPPED, N.OMITTED):
+            self.set_progress(node, f"{parsed[1]}/{parsed[1]}")
+        elif node.progress is None:
+            self.set_progress(node, N.DEFAULT_PROGRESS)
+
+    def _depth(self, boundary_id: str) -> int:
+        """How many template calls deep a boundary runs (the entrypoint's is 1)."""
+        return sum(1 for _ in self._ancestry(self.nodes.get(boundary_id)))
+
     def _in_exit_handler(self, node: Node) -> bool:
         """Whether a node runs as (or inside) an exit handler: ``stop`` still runs those."""
         return any(n.hooked for n in self._ancestry(node))
@@ -612,9 +659,10 @@ class Reconciler:
         self.container_sets.add(pod.id)
         containers = container_set.get("containers") or []
         for c in containers:
-            self.new_node(f"{pod.name}.{c['name']}", "Container", N.PENDING, pod.id, None,
-                          template_name=info.get("template_name"), template_ref=info.get("template_ref"),
-                          template_scope=info["template_scope"])
+            child = self.new_node(f"{pod.name}.{c['name']}", "Container", N.PENDING, pod.id, None,
+                                  template_name=info.get("template_name"), template_ref=info.get("template_ref"),
+                                  template_scope=info["template_scope"])
+            self.set_progress(child, N.DEFAULT_PROGRESS)
         for c in containers:
             child_id = self.nodes.id_for(f"{pod.name}.{c['name']}")
             deps = c.get("dependencies") or []
@@ -636,6 +684,8 @@ class Reconciler:
             if child.phase in (N.PENDING, N.RUNNING):
                 child.phase = phase
                 child.finished_at = self.now if N.fulfilled_phase(phase) else None
+                if child.finished_at is not None:
+                    self._finish_progress(child, phase)
                 self.nodes.touch(child)
             stack.extend(child.children)
 
@@ -672,7 +722,8 @@ class Reconciler:
             _attach_global_names(outputs, pod.template.get("outputs") or {})
         if outputs:
             node.outputs = _order_outputs(outputs)
-        self._counts["pods_done"] += 1
+        if N.parse_progress(result.progress) is not None:
+            self.set_progress(node, str(result.progress).strip())
         phase = result.phase
         message = result.message
         if node.daemoned:

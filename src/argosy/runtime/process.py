@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from argosy.artifacts import ArchiveError, LocalRepository, default_drivers, load_input
+from argosy.engine.arguments import has_location_or_key
 from argosy.engine.intents import PodResult, PodSpec
-from argosy.errors import RuntimeFailure
+from argosy.errors import CommandNotFound, RuntimeFailure
 from argosy.runtime.base import RunContext
 from argosy.runtime.containers import SCRIPT_PATH, Container, exit_code_of
 from argosy.runtime.images import BIN_DIR, CommandPath, argv_for
@@ -31,6 +32,7 @@ from argosy.runtime.namespaces import (
 )
 from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
 from argosy.runtime.probes import wait_ready
+from argosy.runtime.progress import PROGRESS_FILE, PROGRESS_TICK, ProgressFiles, read_progress
 from argosy.runtime.sandbox import DataFile, MountPlan, norm, under
 from argosy.runtime.spawn import close_inherited_on_exec
 from argosy.runtime.volumes import (
@@ -85,6 +87,8 @@ class ProcessRuntime:
         self.commands = CommandPath()
         #: what every container's environment starts from (host variables and the sandbox PATH)
         self.base_env = host_env(self.commands.sandbox_path)
+        #: the files main containers write their progress to (ARGO_PROGRESS_FILE)
+        self.progress_files = ProgressFiles()
 
     def check(self) -> None:
         """Raise :class:`RuntimeFailure` unless bwrap exists and can create a sandbox here."""
@@ -135,9 +139,13 @@ class ProcessRuntime:
         return self.scratch_dir
 
     async def run(
-        self, pod: PodSpec, context: RunContext, on_started: Callable[[], None]
+        self, pod: PodSpec, context: RunContext, on_started: Callable[..., None]
     ) -> PodResult:
-        """Run one node to completion; cancelling kills its process trees."""
+        """Run one node to completion; cancelling kills its process trees.
+
+        ``on_started()`` once the main process runs; ``on_started(progress)`` whenever the
+        ``N/M`` in its ``ARGO_PROGRESS_FILE`` changes.
+        """
         if not self.bwrap:
             self.check()
         node = _Node(self, pod, context, on_started)
@@ -153,6 +161,8 @@ class ProcessRuntime:
         finally:
             await node.stop_all()
             node.release()
+            if node.progress_file is not None:
+                self.progress_files.release(node.progress_file)
             # (one failing rmdir when no scratch dir was needed; a stale one is removed too)
             if not _remove_empty(node.scratch, node.tmp_dirs):
                 # the result is ready: remove the tree in a worker thread, off the hand-off path
@@ -209,7 +219,7 @@ class _Node:
     """The state of one node while it runs."""
 
     def __init__(self, rt: ProcessRuntime, pod: PodSpec, context: RunContext,
-                 on_started: Callable[[], None]) -> None:
+                 on_started: Callable[..., None]) -> None:
         self.rt = rt
         self.pod = pod
         self.context = context
@@ -225,6 +235,9 @@ class _Node:
         self.volumes: dict[str, VolumeSource] = {}
         self.inputs: list[tuple[str, str]] = []
         self.script: str | None = None
+        #: the host file (and its fd) behind the main container's PROGRESS_FILE
+        self.progress_file: tuple[str, int] | None = None
+        self._monitor: asyncio.TimerHandle | None = None
         self._repo: LocalRepository | None = None
         self.ns: WorkflowNamespaces | None = None
         #: every container built (their plans hold descriptors until closed)
@@ -274,8 +287,8 @@ class _Node:
         drivers = default_drivers(self.repo)
         for i, art in enumerate(arts):
             path = art.get("path")
-            if not path:
-                continue
+            if not path or (art.get("optional") and not has_location_or_key(art)):
+                continue  # Argo's executor ignores an optional artifact that was not supplied
             dest = Path(self._scratch_dir()) / "inputs" / str(i) / (os.path.basename(path.rstrip("/")) or "artifact")
             try:
                 if load_input(art, dest, drivers):
@@ -308,6 +321,9 @@ class _Node:
             plan.close()
             raise
         if main:
+            if self.progress_file is None:
+                self.progress_file = self.rt.progress_files.acquire(self.context.data_dir)
+            plan.bind(PROGRESS_FILE, self.progress_file[0])
             for dest, host in self.inputs:
                 plan.bind(dest, host)
             if self.script is not None:
@@ -323,6 +339,8 @@ class _Node:
         argv = argv if argv is not None else argv_for(spec, name)
         self._check_command(argv[0], spec, plan)
         env = container_env(spec, self.pod, self.context, self.rt.base_env, name)
+        if main:
+            env["ARGO_PROGRESS_FILE"] = PROGRESS_FILE
         assert self.ns is not None
         c = Container(name=name, spec=spec, argv=argv, env=env, plan=plan,
                       journal=self.context.journal(self.pod.workflow_name),
@@ -384,9 +402,12 @@ class _Node:
         else:
             found = self.commands.exists(command)
         if not found:
-            raise RuntimeFailure(
-                f'command "{command}" not found on this host (image "{spec.get("image", "")}"); '
-                "the process runtime runs commands on the host"
+            # Go's exec.LookPath error, as Argo's emissary reports it
+            reason = f"stat {command}: no such file or directory" if "/" in command else \
+                "executable file not found in $PATH"
+            raise CommandNotFound(
+                f'failed to find name in PATH: exec: "{command}": {reason} (image "{spec.get("image", "")}"; '
+                "the process runtime runs commands on the host)"
             )
 
     def _mounts(self, spec: dict[str, Any], shared: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
@@ -404,11 +425,13 @@ class _Node:
                 return await self._run_container_set(tpl["containerSet"] or {})
             if "script" in tpl:
                 spec = tpl["script"] or {}
-                self.script = f"{self._scratch_dir()}/script"
-                Path(self.script).write_text(str(spec.get("source", "")))
-                # Argo's script file is executable: `command: [sh, -c]` runs it by path
-                os.chmod(self.script, 0o755)
-                argv = argv_for({k: v for k, v in spec.items() if k != "source"}) + [SCRIPT_PATH]
+                argv = argv_for({k: v for k, v in spec.items() if k != "source"})
+                if spec.get("source"):  # Argo passes a script file only when there is a source
+                    self.script = f"{self._scratch_dir()}/script"
+                    Path(self.script).write_text(str(spec["source"]))
+                    # Argo's script file is executable: `command: [sh, -c]` runs it by path
+                    os.chmod(self.script, 0o755)
+                    argv.append(SCRIPT_PATH)
             elif "container" in tpl:
                 spec = tpl["container"] or {}
                 argv = None
@@ -423,6 +446,11 @@ class _Node:
             code = await self._run_main(main)
             await self._stop_sidecars()
             return await self._finish(main, code)
+        except CommandNotFound as e:
+            # Argo's emissary exits 64 when it cannot find the command: the node fails, not errors
+            self.context.journal(self.pod.workflow_name).write(self.pod.pod_name, MAIN, "stderr", f"{e}\n".encode())
+            return PodResult(phase="Failed", message=f"Error (exit code 64): {e}", exit_code=64,
+                             outputs={**self.partial_outputs(), "exitCode": "64"})
         except RuntimeFailure as e:
             return PodResult(phase="Error", message=str(e), outputs=self.partial_outputs())
 
@@ -465,9 +493,22 @@ class _Node:
                 self._started()
         else:
             self._started()
-        code = await main.wait()
+        # Argo's executor reads the progress file while the container runs, too
+        self._monitor = asyncio.get_running_loop().call_later(PROGRESS_TICK, self._report_progress)
+        try:
+            code = await main.wait()
+        finally:
+            self._monitor.cancel()
         self.live.remove(main)  # it has exited and is closed: nothing left to stop
         return code
+
+    def _report_progress(self, reported: str | None = None) -> None:
+        """Tell the engine a running main container's progress when it changed; look again later."""
+        progress = self._progress()
+        if progress and progress != reported and self.started:
+            self.on_started(progress)
+            reported = progress
+        self._monitor = asyncio.get_running_loop().call_later(PROGRESS_TICK, self._report_progress, reported)
 
     def _started(self) -> None:
         if not self.started:
@@ -560,8 +601,13 @@ class _Node:
         outputs["result"] = result_text(bytes(main.stdout_tail))
         outputs["exitCode"] = str(code)
         if ok:
-            return PodResult(phase="Succeeded", exit_code=0, outputs=outputs)
-        return PodResult(phase="Failed", message=_ended(main, code), exit_code=code, outputs=outputs)
+            return PodResult(phase="Succeeded", exit_code=0, outputs=outputs, progress=self._progress())
+        return PodResult(phase="Failed", message=_ended(main, code), exit_code=code, outputs=outputs,
+                         progress=self._progress())
+
+    def _progress(self) -> str | None:
+        """What the main container last wrote to its progress file (Argo reads it at exit too)."""
+        return read_progress(self.progress_file[1]) if self.progress_file is not None else None
 
     async def stop_all(self) -> None:
         """Kill every container still running (cancellation, deadline, sidecars)."""

@@ -140,12 +140,6 @@ def test_optional_missing_and_required_missing(repo: LocalRepository, tmp_path: 
         load_input({"name": "q"}, tmp_path / "q", drivers)
 
 
-def test_s3_with_bucket_is_not_supported_yet(repo: LocalRepository, tmp_path: Path) -> None:
-    art = {"name": "s", "s3": {"bucket": "b", "key": "k", "endpoint": "minio:9000"}}
-    with pytest.raises(ArchiveError, match="s3 artifacts are not supported yet"):
-        load_input(art, tmp_path / "s", default_drivers(repo))
-
-
 def test_mode_is_applied(repo: LocalRepository, tmp_path: Path) -> None:
     dest = tmp_path / "script.sh"
     load_input({"name": "m", "mode": 0o755, "raw": {"data": "echo"}}, dest, default_drivers(repo))

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from argosy.artifacts import ArchiveError, LocalRepository, default_drivers, load_input
+from argosy.artifacts import ArchiveError, LocalRepository, PodArtifacts
 from argosy.engine.intents import PodResult, PodSpec
-from argosy.errors import RuntimeFailure
+from argosy.errors import ArgosyError, RuntimeFailure
 from argosy.runtime.base import RunContext
 from argosy.runtime.containers import SCRIPT_PATH, Container, exit_code_of
 from argosy.runtime.images import BIN_DIR, CommandPath, argv_for
@@ -153,12 +153,25 @@ class _Node:
         self.inputs: list[tuple[str, str]] = []
         self.script: str | None = None
         self._repo: LocalRepository | None = None
+        self._artifacts: PodArtifacts | None = None
 
     @property
     def repo(self) -> LocalRepository:
         if self._repo is None:
             self._repo = LocalRepository(self.context.artifact_dir)
         return self._repo
+
+    @property
+    def artifacts(self) -> PodArtifacts:
+        """Where this pod's artifacts come from and go (built in the event loop's thread)."""
+        if self._artifacts is None:
+            try:
+                self._artifacts = PodArtifacts.for_pod(
+                    self.repo, self.context.secrets, self.context.artifact_repositories.get(self.pod.workflow_uid),
+                    self.pod.template, self.pod.pod_name, self.pod.artifact_key_prefix)
+            except ArgosyError as e:
+                raise RuntimeFailure(f"failed to resolve the archive location: {e}") from e
+        return self._artifacts
 
     # ---- setup --------------------------------------------------------------------
 
@@ -178,14 +191,13 @@ class _Node:
         arts = (self.pod.template.get("inputs") or {}).get("artifacts") or ()
         if not arts:
             return
-        drivers = default_drivers(self.repo)
         for i, art in enumerate(arts):
             path = art.get("path")
             if not path:
                 continue
             dest = Path(self._scratch_dir()) / "inputs" / str(i) / (os.path.basename(path.rstrip("/")) or "artifact")
             try:
-                if load_input(art, dest, drivers):
+                if self.artifacts.load(art, dest):
                     self.inputs.append((path, str(dest)))
             except ArchiveError as e:
                 raise RuntimeFailure(str(e)) from e
@@ -254,6 +266,7 @@ class _Node:
         try:
             self._prepare()
             if self.pod.template.get("inputs", {}).get("artifacts"):
+                _ = self.artifacts  # resolve the archive location here, not in the loader's thread
                 await asyncio.to_thread(self._load_inputs)
             if "containerSet" in tpl:
                 return await self._run_container_set(tpl["containerSet"] or {})
@@ -400,8 +413,7 @@ class _Node:
             params = output_parameters(self.pod.template, main.plan, strict=ok)
             if (self.pod.template.get("outputs") or {}).get("artifacts"):
                 arts = await asyncio.to_thread(
-                    output_artifacts, self.pod.template, main.plan, self.repo,
-                    self.pod.artifact_key_prefix, ok, self.scratch)
+                    output_artifacts, self.pod.template, main.plan, self.artifacts, ok, self.scratch)
             else:
                 arts = []
         except RuntimeFailure as e:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from argosy.artifacts.archive import ArchiveError
+from argosy.spec import ObjectSet
 
 DEFAULT_CONFIGMAP = "artifact-repositories"
 DEFAULT_ANNOTATION = "workflows.argoproj.io/default-artifact-repository"
@@ -105,3 +106,29 @@ def repository_of(ref_status: Mapping[str, Any] | None) -> dict[str, Any] | None
         return None
     repo = ref_status.get("artifactRepository")
     return dict(repo) if repo else None
+
+
+def objects_lookup(objects: ObjectSet) -> ConfigMapLookup:
+    """A :data:`ConfigMapLookup` over the ConfigMaps a run loaded (one namespace's worth)."""
+
+    def lookup(namespace: str, name: str) -> ConfigMapData | None:
+        if not objects.has("ConfigMap", name):
+            return None
+        meta = objects.get("ConfigMap", name).body.get("metadata") or {}
+        return ConfigMapData(objects.configmap(name), dict(meta.get("annotations") or {}))
+
+    return lookup
+
+
+def resolve_workflow_ref(workflow: dict[str, Any], objects: ObjectSet) -> dict[str, Any]:
+    """Resolve ``workflow``'s repository and record it in its ``status.artifactRepositoryRef``.
+
+    A ref already in status is kept (it never changes once resolved, as in Argo).
+    """
+    status = workflow.setdefault("status", {})
+    if not status.get("artifactRepositoryRef"):
+        spec = workflow.get("spec") or {}
+        namespace = str((workflow.get("metadata") or {}).get("namespace") or "default")
+        status["artifactRepositoryRef"] = resolve_ref(spec.get("artifactRepositoryRef"), namespace,
+                                                      objects_lookup(objects))
+    return dict(status["artifactRepositoryRef"])

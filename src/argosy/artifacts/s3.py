@@ -100,20 +100,25 @@ class S3Driver:
                               verify=verify, **kwargs)
 
     def _call(self, what: str, location: Mapping[str, Any], fn: Any, *args: Any, **kwargs: Any) -> Any:
+        from boto3.exceptions import Boto3Error
         from botocore.exceptions import BotoCoreError, ClientError
 
+        where = f"s3://{location.get('bucket')}/{location.get('key')}"
         try:
             return fn(*args, **kwargs)
-        except ClientError as e:
-            code = str(e.response.get("Error", {}).get("Code", ""))
+        except (ClientError, Boto3Error) as e:
+            # upload_file wraps the ClientError that says what went wrong
+            cause = e if isinstance(e, ClientError) else e.__context__
+            code = str(cause.response.get("Error", {}).get("Code", "")) if isinstance(cause, ClientError) else ""
             if code in ("NoSuchKey", "404", "NotFound"):
                 raise ArtifactNotFound(f"key {location.get('key')!r} not found in bucket "
                                        f"{location.get('bucket')!r}") from e
             if code == "NoSuchBucket":
-                raise S3Error(f"bucket {location.get('bucket')!r} does not exist") from e
-            raise S3Error(f"failed to {what} s3://{location.get('bucket')}/{location.get('key')}: {e}") from e
+                raise S3Error(f"bucket {location.get('bucket')!r} does not exist (endpoint "
+                              f"{location.get('endpoint') or AWS_ENDPOINT})") from e
+            raise S3Error(f"failed to {what} {where}: {cause or e}") from e
         except BotoCoreError as e:
-            raise S3Error(f"failed to {what} s3://{location.get('bucket')}/{location.get('key')}: {e}") from e
+            raise S3Error(f"failed to {what} {where}: {e}") from e
 
     @staticmethod
     def _bucket_key(location: Mapping[str, Any]) -> tuple[str, str]:

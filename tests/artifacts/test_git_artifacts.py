@@ -210,3 +210,40 @@ def test_workflow_with_a_git_input(daemon: str, tmp_path: Path) -> None:
     [wf] = run_text(WORKFLOW.replace("REPO", daemon), tmp_path)
     assert wf["status"]["phase"] == "Succeeded", wf["status"].get("message")
     assert node_outputs(wf, "git-in")["result"] == "v1"
+
+
+FAKE_SSH = """#!/bin/sh
+# stands in for ssh: checks the key and host-key options it was given, then runs the remote
+# command locally (what sshd would do on the Git host)
+key=""; opts=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -i) key="$2"; shift 2 ;;
+    -o) opts="$opts $2"; shift 2 ;;
+    -p) shift 2 ;;
+    -*) shift ;;
+    *) break ;;
+  esac
+done
+shift  # the host
+[ -n "$key" ] && grep -q "FAKE PRIVATE KEY" "$key" || { echo "no key" >&2; exit 255; }
+echo "$opts" > "$SSH_LOG"
+exec sh -c "$*"
+"""
+
+
+def test_ssh_private_key_from_a_secret(origin: dict[str, str], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "ssh").write_text(FAKE_SSH)
+    (bin_dir / "ssh").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setenv("SSH_LOG", str(tmp_path / "ssh.log"))
+    secrets = Secrets({"deploy": {"key": "-----BEGIN FAKE PRIVATE KEY-----\nabc\n-----END FAKE PRIVATE KEY-----"}})
+    loc = {"repo": f"git@git.example:{origin['bare']}", "sshPrivateKeySecret": {"name": "deploy", "key": "key"},
+           "insecureIgnoreHostKey": True, "disableSubmodules": True}
+    assert (load(loc, tmp_path / "s", secrets) / "file.txt").read_text() == "v2\n"
+    assert "StrictHostKeyChecking=no" in (tmp_path / "ssh.log").read_text()
+    with pytest.raises(GitArtifactError, match="git clone failed"):
+        load({**loc, "sshPrivateKeySecret": None}, tmp_path / "nokey")

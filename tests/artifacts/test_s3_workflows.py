@@ -201,3 +201,45 @@ def test_explicit_artifact_and_template_locations_without_a_repository(s3: S3Ser
     archived = node_outputs(wf, "archived")["artifacts"][0]["s3"]
     assert archived["key"].startswith("tmpl/explicit/explicit-archived-") and archived["key"].endswith("/a.tgz")
     assert sorted(s3.keys(bucket)) == sorted(["fixed/e.txt", archived["key"]])
+
+
+DATA = """
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: data-s3}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: write, template: write}
+    - - {name: list, template: list}
+    - - name: read
+        template: read
+        withParam: "{{steps.list.outputs.result}}"
+        arguments: {artifacts: [{name: f, s3: {key: "{{item}}"}}]}
+  - name: write
+    container: {image: alpine, command: [sh, -c, "echo one > /tmp/1; echo two > /tmp/2; echo x > /tmp/3"]}
+    outputs:
+      artifacts:
+      - {name: a, path: /tmp/1, s3: {key: logs/a/main.log}, archive: {none: {}}}
+      - {name: b, path: /tmp/2, s3: {key: logs/b/main.log}, archive: {none: {}}}
+      - {name: c, path: /tmp/3, s3: {key: logs/b/other.txt}, archive: {none: {}}}
+  - name: list
+    data:
+      source: {artifactPaths: {name: logs, s3: {bucket: ignored-for-the-repositorys, key: logs}}}
+      transformation: [{expression: 'filter(data, {# endsWith "main.log"})'}]
+  - name: read
+    inputs: {artifacts: [{name: f, path: /f}]}
+    container: {image: alpine, command: [cat, /f]}
+"""
+
+
+def test_data_template_lists_the_s3_repository(s3: S3Server, tmp_path: Path) -> None:
+    bucket = s3.new_bucket()
+    [wf] = run_text(DATA, tmp_path, s3.manifests(bucket))
+    assert wf["status"]["phase"] == "Succeeded", wf["status"].get("message")
+    assert json.loads(node_outputs(wf, "list")["result"]) == ["logs/a/main.log", "logs/b/main.log"]
+    reads = sorted(n["outputs"]["result"] for n in wf["status"]["nodes"].values()
+                   if n["displayName"].startswith("read("))
+    assert reads == ["one", "two"]

@@ -38,6 +38,8 @@ from argosy.artifacts.refs import repository_of
 from argosy.artifacts.repository import LocalRepository
 from argosy.artifacts.secrets import Secrets
 
+#: location types without a key: never relocated into a repository
+UNKEYED = ("http", "artifactory", "git", "raw")
 #: Argo's DefaultArchivePattern
 DEFAULT_KEY_FORMAT = "{{workflow.name}}/{{pod.name}}"
 #: per repository type: the field holding the key format and the location field it fills
@@ -119,10 +121,10 @@ class PodArtifacts:
         """Argo's ``Relocate``: a key-only location takes the archive location's other fields."""
         if has_location(kind, location):
             return kind, dict(location)
-        key = location_key(kind, location)
-        (akind, aloc), = self.archive.items()
-        if key is None:
+        if kind in UNKEYED:
             return kind, dict(location)
+        key = location_key(kind, location) or ""
+        (akind, aloc), = self.archive.items()
         return akind, {**aloc, KEY_FIELDS.get(akind, ("", "key"))[1]: key}
 
     # ---- inputs --------------------------------------------------------------------------
@@ -151,6 +153,23 @@ class PodArtifacts:
         if artifact.get("mode") is not None:
             apply_mode(dest, int(artifact["mode"]))
         return True
+
+    def list_paths(self, artifact: Mapping[str, Any]) -> list[str] | None:
+        """The keys a data template's ``artifactPaths`` lists; None when it is the local repository's job."""
+        kind = location_type(artifact)
+        if kind is None:
+            (kind, loc), = self.archive.items()
+            loc = {**loc, KEY_FIELDS.get(kind, ("", "key"))[1]: ""}
+        else:
+            kind, loc = self.relocate(kind, artifact[kind])
+        if kind == "local":
+            return None
+        driver = driver_for(kind, self.drivers, str(artifact.get("name", "?")))
+        lister = getattr(driver, "list_directory", None)
+        if lister is None:
+            raise ArchiveError(f"listing {kind} artifacts is not supported")
+        keys: list[str] = lister(loc)
+        return keys
 
     # ---- outputs -------------------------------------------------------------------------
 

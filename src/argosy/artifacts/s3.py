@@ -161,6 +161,22 @@ class S3Driver:
             raise ArtifactNotFound(f"no key found of name {key}")
         return sorted(found)
 
+    def list_directory(self, location: Mapping[str, Any]) -> list[str]:
+        """Every object key under the key as a directory (all of the bucket for an empty key), sorted.
+
+        The data template's ``artifactPaths`` source; a prefix with nothing under it lists nothing.
+        """
+        bucket = location.get("bucket")
+        if not bucket:
+            raise S3Error("s3 artifact has no bucket; set it, or configure an artifact repository")
+        key = str(location.get("key") or "").strip("/")
+        cli = self.client(location)
+        found: list[str] = []
+        for page in self._call("list", location, cli.get_paginator("list_objects_v2").paginate,
+                               Bucket=str(bucket), Prefix=f"{key}/" if key else ""):
+            found += [o["Key"] for o in page.get("Contents") or ()]
+        return sorted(found)
+
     def load(self, location: Mapping[str, Any], dest: Path, sub_path: str | None,
              archive: Mapping[str, Any] | None = None) -> None:
         """Download the object (or directory) at ``location`` to ``dest``, unpacking an archive."""

@@ -6,7 +6,6 @@ import os
 import shutil
 import tarfile
 import tempfile
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +61,8 @@ def tar_gz(src: Path, dest: Path, compresslevel: int = DEFAULT_COMPRESSION) -> N
 def zip_path(src: Path, dest: Path) -> None:
     """Write ``src`` to ``dest`` as a zip whose top entry is ``src``'s name (Argo's zip strategy)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
+    import zipfile  # only zip strategies need it
+
     top = src.name or "artifact"
     with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
         if src.is_file():
@@ -115,6 +116,8 @@ def unzip(archive: Path, dest: Path, sub_path: str | None = None) -> None:
 
 
 def _unpack(archive: Path, dest: Path, sub_path: str | None, kind: str) -> None:
+    import zipfile  # only zip strategies need it
+
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".untar-") as tmp:
         staging = Path(tmp)

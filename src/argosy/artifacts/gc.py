@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from argosy.artifacts.archive import ArchiveError
-from argosy.artifacts.drivers import Driver, driver_for, location_type
-from argosy.artifacts.locations import PodArtifacts, repository_location
-from argosy.artifacts.refs import repository_of
+from argosy.artifacts.drivers import Driver, driver_for
+from argosy.artifacts.locations import status_location
 
 ON_COMPLETION = "OnWorkflowCompletion"
 ON_DELETION = "OnWorkflowDeletion"
@@ -82,25 +81,16 @@ def strategies_due(workflow: Mapping[str, Any], deleting: bool = False) -> list[
 def artifacts_to_collect(workflow: Mapping[str, Any], strategy: str) -> list[GarbageArtifact]:
     """Every not-yet-deleted output artifact of a Pod node whose strategy is ``strategy``."""
     status = workflow.get("status") or {}
-    templates = _templates(workflow)
-    repo_loc = repository_location(repository_of(status.get("artifactRepositoryRef")))
     found: list[GarbageArtifact] = []
     for node_id, node in (status.get("nodes") or {}).items():
         if node.get("type") != "Pod":
             continue
-        arts = (node.get("outputs") or {}).get("artifacts") or ()
-        if not arts:
-            continue
-        archive = _archive_location(templates.get(node.get("templateName") or ""), repo_loc)
-        relocator = PodArtifacts(archive, {})
-        for art in arts:
+        for art in (node.get("outputs") or {}).get("artifacts") or ():
             if art.get("deleted") or artifact_strategy(workflow, art) != strategy:
                 continue
-            kind = location_type(art)
-            if kind is None:
-                continue
-            dkind, loc = relocator.relocate(kind, art[kind])
-            found.append(GarbageArtifact(node_id, str(art.get("name", "")), dkind, loc))
+            where = status_location(workflow, node, art)
+            if where is not None:
+                found.append(GarbageArtifact(node_id, str(art.get("name", "")), *where))
     return found
 
 
@@ -130,24 +120,3 @@ def collect_garbage(workflow: dict[str, Any], strategy: str, drivers: Mapping[st
             "message": f"Artifact Garbage Collection failed for strategy {strategy}: {names}",
         })
     return report
-
-
-def _templates(workflow: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    spec = workflow.get("spec") or {}
-    out: dict[str, Mapping[str, Any]] = {}
-    for tpl in ((workflow.get("status") or {}).get("storedTemplates") or {}).values():
-        out.setdefault(str(tpl.get("name", "")), tpl)
-    for tpl in spec.get("templates") or ():
-        out[str(tpl.get("name", ""))] = tpl
-    return out
-
-
-def _archive_location(template: Mapping[str, Any] | None, repo_loc: dict[str, Any] | None) -> dict[str, Any]:
-    """Argo's GC rule: the template's archiveLocation when it is a full location, else the repository's."""
-    from argosy.artifacts.drivers import has_location
-
-    own = (template or {}).get("archiveLocation") or {}
-    kind = location_type(own)
-    if kind is not None and has_location(kind, own[kind]):
-        return {kind: dict(own[kind])}
-    return repo_loc or {"local": {"key": ""}}

@@ -210,6 +210,38 @@ class PodArtifacts:
         return status
 
 
+def status_location(workflow: Mapping[str, Any], node: Mapping[str, Any], artifact: Mapping[str, Any]
+                    ) -> tuple[str, dict[str, Any]] | None:
+    """Where an artifact recorded in a finished workflow's status lives: (type, full location).
+
+    Key-only locations are relocated as Argo's GC and artifact server do: into the node's
+    template's ``archiveLocation`` when that is a full location, else the workflow's resolved
+    repository (``status.artifactRepositoryRef``), else the local repository.
+    """
+    kind = location_type(artifact)
+    if kind is None:
+        return None
+    status = workflow.get("status") or {}
+    template = _template_of(workflow, str(node.get("templateName") or ""))
+    own = template.get("archiveLocation") or {}
+    own_kind = location_type(own)
+    if own_kind is not None and has_location(own_kind, own[own_kind]):
+        archive: dict[str, Any] = {own_kind: dict(own[own_kind])}
+    else:
+        archive = repository_location(repository_of(status.get("artifactRepositoryRef"))) or {"local": {"key": ""}}
+    return PodArtifacts(archive, {}).relocate(kind, artifact[kind])
+
+
+def _template_of(workflow: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    for tpl in (workflow.get("spec") or {}).get("templates") or ():
+        if tpl.get("name") == name:
+            return dict(tpl)
+    for tpl in ((workflow.get("status") or {}).get("storedTemplates") or {}).values():
+        if tpl.get("name") == name:
+            return dict(tpl)
+    return {}
+
+
 def load_input(artifact: Mapping[str, Any], dest: Path, drivers: Mapping[str, Driver]) -> bool:
     """Fetch one input artifact with ``drivers``, key-only locations going to the local repository."""
     return PodArtifacts({"local": {"key": ""}}, drivers).load(artifact, dest)

@@ -243,3 +243,36 @@ def test_data_template_lists_the_s3_repository(s3: S3Server, tmp_path: Path) -> 
     reads = sorted(n["outputs"]["result"] for n in wf["status"]["nodes"].values()
                    if n["displayName"].startswith("read("))
     assert reads == ["one", "two"]
+
+
+LOGS = """
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: logs}
+spec:
+  archiveLogs: true
+  entrypoint: main
+  templates:
+  - name: main
+    steps: [[{name: kept, template: say}, {name: quiet, template: quiet}]]
+  - name: say
+    container: {image: busybox, command: [echo, hello world]}
+  - name: quiet
+    archiveLocation: {archiveLogs: false}
+    container: {image: busybox, command: [echo, not archived]}
+"""
+
+
+@pytest.mark.parametrize("repository", ["local", "s3"])
+def test_archive_logs(repository: str, s3: S3Server, tmp_path: Path) -> None:
+    from argosy.artifacts import LocalRepository
+
+    bucket = s3.new_bucket()
+    [wf] = run_text(LOGS, tmp_path, *([s3.manifests(bucket)] if repository == "s3" else []))
+    assert wf["status"]["phase"] == "Succeeded", wf["status"].get("message")
+    key = f"logs/{pod_of(wf, 'kept')}/main.log"
+    assert node_outputs(wf, "kept")["artifacts"] == [{"name": "main-logs", repository: {"key": key}}]
+    assert "artifacts" not in node_outputs(wf, "quiet")
+    stored = s3.read(bucket, key) if repository == "s3" else \
+        LocalRepository(tmp_path / "data" / "artifacts").read(key)
+    assert stored == b"hello world\n"

@@ -77,6 +77,25 @@ class WorkflowRepository:
 
     ref: Mapping[str, Any] | None = None
     variables: Mapping[str, Any] = field(default_factory=dict)
+    #: the workflow's ``spec.archiveLogs``
+    archive_logs: bool | None = None
+
+    @classmethod
+    def of(cls, workflow: Mapping[str, Any], variables: Mapping[str, Any]) -> WorkflowRepository:
+        """The repository ``status.artifactRepositoryRef`` of ``workflow`` names (see refs.resolve_workflow_ref)."""
+        spec = workflow.get("spec") or {}
+        ref = (workflow.get("status") or {}).get("artifactRepositoryRef")
+        logs = spec.get("archiveLogs")
+        return cls(ref, variables, None if logs is None else bool(logs))
+
+    def archives_logs(self, template: Mapping[str, Any]) -> bool:
+        """Argo's IsArchiveLogs: the repository's ``archiveLogs: true`` wins, then the template's, then the workflow's."""
+        if (repository_of(self.ref) or {}).get("archiveLogs"):
+            return True
+        own = (template.get("archiveLocation") or {}).get("archiveLogs")
+        if own is not None:
+            return bool(own)
+        return bool(self.archive_logs)
 
     def archive_location(self, template: Mapping[str, Any], pod_name: str, local_prefix: str) -> dict[str, Any]:
         """The archive location of a pod of ``template`` (a full location dict, one type key)."""
@@ -188,6 +207,15 @@ class PodArtifacts:
         key_field = KEY_FIELDS.get(akind, ("", "key"))[1]
         key = posixpath.join(str(aloc.get(key_field) or ""), archive_name(dict(artifact)))
         return akind, {**aloc, key_field: key}, {akind: {key_field: key}}
+
+    def save_log(self, container: str, data: bytes) -> dict[str, Any]:
+        """Store a container's log as Argo's ``CONTAINER-logs`` artifact (``ARCHIVE_KEY/CONTAINER.log``)."""
+        art = {"name": f"{container}-logs", "path": f"/{container}.log", "archive": {"none": {}}}
+        with tempfile.TemporaryDirectory(prefix="argosy-log-") as work:
+            src = Path(work) / f"{container}.log"
+            src.write_bytes(data)
+            status = self.save(art, src, move=True)
+        return {k: v for k, v in status.items() if k not in ("path", "archive")}
 
     def save(self, artifact: Mapping[str, Any], src: Path, move: bool = False) -> dict[str, Any]:
         """Archive and store one output artifact found at ``src``; its entry for node status.

@@ -110,8 +110,7 @@ async def run_workflows(workflows: list[dict[str, Any]], objects: ObjectSet, dat
     runners = []
     for wf in workflows:
         engine = build_engine(wf, objects)
-        ref = (wf.get("status") or {}).get("artifactRepositoryRef")
-        context.artifact_repositories[engine.uid] = WorkflowRepository(ref, engine.global_scope)
+        context.artifact_repositories[engine.uid] = WorkflowRepository.of(wf, engine.global_scope)
         runners.append(WorkflowRunner(engine, runtime, context, store=store, on_change=printer))
     install_interrupts(asyncio.get_running_loop(), runners)
     return list(await asyncio.gather(*(r.run() for r in runners)))

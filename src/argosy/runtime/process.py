@@ -17,7 +17,7 @@ from argosy.errors import ArgosyError, RuntimeFailure
 from argosy.runtime.base import RunContext
 from argosy.runtime.containers import SCRIPT_PATH, Container, exit_code_of
 from argosy.runtime.images import BIN_DIR, CommandPath, argv_for
-from argosy.runtime.logs import MAIN
+from argosy.runtime.logs import MAIN, read_log
 from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
 from argosy.runtime.probes import wait_ready
 from argosy.runtime.sandbox import MountPlan, norm, under
@@ -416,6 +416,9 @@ class _Node:
                     output_artifacts, self.pod.template, main.plan, self.artifacts, ok, self.scratch)
             else:
                 arts = []
+            repo = self.context.artifact_repositories.get(self.pod.workflow_uid)
+            if repo is not None and repo.archives_logs(self.pod.template):
+                arts.append(await asyncio.to_thread(self._archive_log, self.artifacts))
         except RuntimeFailure as e:
             outputs = self.partial_outputs()
             outputs["exitCode"] = str(code)
@@ -429,6 +432,14 @@ class _Node:
         if ok:
             return PodResult(phase="Succeeded", exit_code=0, outputs=outputs)
         return PodResult(phase="Failed", message=f"Error (exit code {code})", exit_code=code, outputs=outputs)
+
+    def _archive_log(self, artifacts: PodArtifacts) -> dict[str, Any]:
+        """The main container's log saved as Argo's ``main-logs`` artifact (archiveLogs)."""
+        data = read_log(self.context.data_dir, self.pod.workflow_name, self.pod.pod_name, MAIN)
+        try:
+            return artifacts.save_log(MAIN, data)
+        except (ArgosyError, OSError) as e:
+            raise RuntimeFailure(f"failed to save the logs of {self.pod.pod_name}: {e}") from e
 
     async def stop_all(self) -> None:
         """Kill every container still running (cancellation, deadline, sidecars)."""

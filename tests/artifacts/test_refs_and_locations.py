@@ -139,3 +139,17 @@ def test_zip_strategy_roundtrip(tmp_path: Path) -> None:
     assert zipfile.ZipFile(repo.path("wf/p/z.zip")).namelist()[:1] == ["dir/"]
     assert pod.load({"name": "z", "path": "/in", "archive": {"zip": {}}, "local": status["local"]}, tmp_path / "in")
     assert (tmp_path / "in" / "sub" / "f").read_text() == "zipped"
+
+
+def test_the_documented_example_config_resolves() -> None:
+    from argosy.artifacts.refs import objects_lookup
+    from argosy.spec import ObjectSet, load_paths
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "config" / "s3-artifact-repository.yaml"
+    objects = ObjectSet(load_paths([example]))
+    got = resolve_ref(None, "default", objects_lookup(objects))
+    assert (got["configMap"], got["key"]) == ("artifact-repositories", "minio")
+    assert got["artifactRepository"]["s3"]["endpoint"] == "localhost:9000"
+    aws = resolve_ref({"key": "aws"}, "default", objects_lookup(objects))
+    assert aws["artifactRepository"]["s3"]["useSDKCreds"] is True
+    assert objects.secret("my-minio-cred") == {"accesskey": "minioadmin", "secretkey": "minioadmin"}

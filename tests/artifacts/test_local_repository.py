@@ -182,3 +182,15 @@ def test_keys_lists_stored_files_like_a_bucket_listing(
         repo.save(key, f, archive="none")
     repo.save("b/.staging", f, archive="none")  # dot-names are internal staging files
     assert repo.keys(prefix) == keys
+
+
+@pytest.mark.parametrize(("recurse", "inner"), [(False, 0o644), (True, 0o700)], ids=["top-only", "recurseMode"])
+def test_mode_recurses_only_with_recurse_mode(repo: LocalRepository, tree: Path, tmp_path: Path,
+                                              recurse: bool, inner: int) -> None:
+    (tree / "a.txt").chmod(0o644)
+    loc = repo.save("k/dir.tgz", tree)
+    dest = tmp_path / "in" / "dir"
+    art = {"name": "d", "mode": 0o700, "recurseMode": recurse, **loc}
+    assert load_input(art, dest, default_drivers(repo))
+    assert dest.stat().st_mode & 0o777 == 0o700
+    assert (dest / "a.txt").stat().st_mode & 0o777 == inner

@@ -182,10 +182,10 @@ def driver_for(kind: str, drivers: Mapping[str, Driver], name: str = "?") -> Dri
     return driver
 
 
-def apply_mode(path: Path, mode: int) -> None:
-    """chmod ``path`` (recursively for a directory) like Argo's ``mode``."""
-    if path.is_dir():
+def apply_mode(path: Path, mode: int, recurse: bool = False) -> None:
+    """chmod ``path`` like Argo's ``mode``; everything under a directory too with ``recurseMode``."""
+    os.chmod(path, mode)
+    if recurse and path.is_dir():
         for root, dirs, files in os.walk(path):
             for n in dirs + files:
                 os.chmod(os.path.join(root, n), mode)
-    os.chmod(path, mode)

@@ -170,7 +170,7 @@ class PodArtifacts:
                 return False
             raise ArchiveError(f"failed to load artifact '{name}': {e}") from e
         if artifact.get("mode") is not None:
-            apply_mode(dest, int(artifact["mode"]))
+            apply_mode(dest, int(artifact["mode"]), bool(artifact.get("recurseMode")))
         return True
 
     def list_paths(self, artifact: Mapping[str, Any]) -> list[str] | None:

@@ -1,8 +1,8 @@
 """S3 artifacts (AWS, MinIO, Ceph ... any S3 API) with Argo's ``s3`` location fields.
 
 ``boto3`` is imported on the first S3 operation, never before: a run without S3 artifacts
-starts as fast as before. Clients are cached per endpoint and credentials (creating one costs
-tens of milliseconds; boto3 clients are thread-safe).
+starts as fast as before. Clients are cached per endpoint and credentials for the whole process
+(creating one costs tens of milliseconds; boto3 clients are thread-safe).
 
 Keys follow Argo's S3 driver: a file is one object; a directory (``archive: none``) is one
 object per file under ``KEY/``; loading a key that is not an object but a prefix downloads
@@ -27,6 +27,12 @@ DEFAULT_REGION = "us-east-1"
 INSTALL_HINT = "S3 artifacts need boto3: pip install 'argosy[s3]'"
 
 
+#: boto3 clients by endpoint, region, addressing style and credentials, shared by every pod of
+#: the process (a driver is made per pod; a client costs tens of milliseconds to create)
+_CLIENTS: dict[tuple[Any, ...], Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 class S3Error(ArchiveError):
     """An S3 request failed (endpoint unreachable, access denied, no such bucket ...)."""
 
@@ -41,8 +47,6 @@ class S3Driver:
 
     def __init__(self, secrets: Secrets | None = None) -> None:
         self.secrets = secrets or Secrets()
-        self._clients: dict[tuple[Any, ...], Any] = {}
-        self._lock = threading.Lock()
 
     # ---- client ------------------------------------------------------------------------
 
@@ -63,11 +67,10 @@ class S3Driver:
         static = bool(access and secret)
         key = (endpoint, region, style, access if static else None, secret if static else None, token,
                ca, bool(location.get("useSDKCreds")))
-        with self._lock:
-            cli = self._clients.get(key)
+        with _CLIENTS_LOCK:
+            cli = _CLIENTS.get(key)
             if cli is None:
-                cli = self._clients[key] = self._new_client(endpoint, region, style, static, access, secret,
-                                                            token, ca)
+                cli = _CLIENTS[key] = self._new_client(endpoint, region, style, static, access, secret, token, ca)
         return cli
 
     def _new_client(self, endpoint: str, region: str, style: str, static: bool, access: str | None,

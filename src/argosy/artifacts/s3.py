@@ -23,6 +23,11 @@ from argosy.artifacts.repository import ArtifactNotFound
 from argosy.artifacts.secrets import Secrets
 
 AWS_ENDPOINT = "s3.amazonaws.com"
+#: files above this go up in parts (boto3's default multipart threshold)
+MULTIPART_THRESHOLD = 8 * 1024 * 1024
+CHUNK = 1024 * 1024
+#: concurrent requests for the files of a directory
+TRANSFER_THREADS = 8
 DEFAULT_REGION = "us-east-1"
 INSTALL_HINT = "S3 artifacts need boto3: pip install 'argosy[s3]'"
 
@@ -198,13 +203,35 @@ class S3Driver:
 
     def _download_dir(self, cli: Any, location: Mapping[str, Any], bucket: str, key: str, into: Path) -> None:
         into.mkdir(parents=True, exist_ok=True)
+        jobs = []
         for k in self.keys({**location, "key": key + "/"}):
             rel = k[len(key) + 1:]
             target = (into / rel).resolve()
             if not rel or not target.is_relative_to(into.resolve()):
                 continue  # a "directory marker" object, or a key that would leave the directory
             target.parent.mkdir(parents=True, exist_ok=True)
-            self._call("get", {**location, "key": k}, cli.download_file, bucket, k, str(target))
+            jobs.append((k, target))
+        _parallel(lambda job: self._get_object(cli, location, bucket, *job), jobs)
+
+    def _get_object(self, cli: Any, location: Mapping[str, Any], bucket: str, key: str, target: Path) -> None:
+        out = self._call("get", {**location, "key": key}, cli.get_object, Bucket=bucket, Key=key)
+        body = out["Body"]
+        try:
+            with target.open("wb") as f:
+                for chunk in body.iter_chunks(CHUNK):
+                    f.write(chunk)
+        finally:
+            body.close()
+
+    def _put_file(self, cli: Any, location: Mapping[str, Any], bucket: str, key: str, path: Path,
+                  extra: dict[str, Any]) -> None:
+        where = {**location, "key": key}
+        if path.stat().st_size > MULTIPART_THRESHOLD:
+            # large files go up in parts, in parallel (boto3's transfer manager)
+            self._call("put", where, cli.upload_file, str(path), bucket, key, ExtraArgs=extra or None)
+            return
+        with path.open("rb") as f:
+            self._call("put", where, cli.put_object, Bucket=bucket, Key=key, Body=f, **extra)
 
     def save(self, src: Path, location: Mapping[str, Any]) -> None:
         """Upload ``src``: a file as one object, a directory as one object per file under ``KEY/``."""
@@ -213,18 +240,19 @@ class S3Driver:
         if location.get("createBucketIfNotPresent") is not None:
             self._create_bucket(cli, location, bucket)
         extra = _encryption(location, self.secrets)
-        if Path(src).is_dir():
-            base = key.rstrip("/")
-            for root, _dirs, files in os.walk(src):
-                for n in sorted(files):
-                    path = Path(root) / n
-                    if path.is_symlink():
-                        continue  # S3 has no symlinks (Argo skips them too)
-                    k = f"{base}/{path.relative_to(src).as_posix()}"
-                    self._call("put", {**location, "key": k}, cli.upload_file, str(path), bucket, k,
-                               ExtraArgs=extra or None)
+        src = Path(src)
+        if not src.is_dir():
+            self._put_file(cli, location, bucket, key, src, extra)
             return
-        self._call("put", location, cli.upload_file, str(src), bucket, key, ExtraArgs=extra or None)
+        base = key.rstrip("/")
+        jobs = []
+        for root, _dirs, files in os.walk(src):
+            for n in sorted(files):
+                path = Path(root) / n
+                if path.is_symlink() or not path.is_file():
+                    continue  # S3 has no symlinks (Argo skips them too), nor sockets or fifos
+                jobs.append((f"{base}/{path.relative_to(src).as_posix()}", path))
+        _parallel(lambda job: self._put_file(cli, location, bucket, job[0], job[1], extra), jobs)
 
     def _create_bucket(self, cli: Any, location: Mapping[str, Any], bucket: str) -> None:
         from botocore.exceptions import ClientError
@@ -269,6 +297,19 @@ class S3Driver:
                 return
         for k in self.keys({**location, "key": key}):
             self._call("delete", {**location, "key": k}, cli.delete_object, Bucket=bucket, Key=k)
+
+
+def _parallel(fn: Any, jobs: list[Any]) -> None:
+    """Run ``fn`` over ``jobs`` on a few threads (a directory of small files is latency-bound)."""
+    if len(jobs) <= 1:
+        for job in jobs:
+            fn(job)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(TRANSFER_THREADS, len(jobs))) as pool:
+        for _ in pool.map(fn, jobs):
+            pass
 
 
 def _encryption(location: Mapping[str, Any], secrets: Secrets) -> dict[str, Any]:

@@ -58,3 +58,14 @@ def test_open_outputs_and_inputs(repository: str, s3: S3Server, tmp_path: Path) 
     collect_garbage(wf, "OnWorkflowCompletion", drivers)
     with pytest.raises(ArtifactNotFound, match="deleted"):
         open_artifact(wf, node_id, "out", drivers)
+
+
+def test_an_unarchived_directory_cannot_be_streamed(tmp_path: Path) -> None:
+    from argosy.artifacts import ArchiveError
+
+    text = WORKFLOW.replace("{name: plain, path: /tmp/plain.txt, archive: {none: {}}}",
+                            "{name: plain, path: /tmp, archive: {none: {}}}")
+    [wf] = run_text(text, tmp_path)
+    assert wf["status"]["phase"] == "Succeeded", wf["status"].get("message")
+    with pytest.raises(ArchiveError, match="directory stream"):
+        open_artifact(wf, next(iter(wf["status"]["nodes"])), "plain", _drivers(tmp_path))

@@ -108,6 +108,8 @@ class LocalDriver:
         self.repo.save(str(location.get("key")), src, archive="none")
 
     def open(self, location: Mapping[str, Any]) -> IO[bytes]:
+        if self.repo.path(str(location.get("key"))).is_dir():
+            raise ArchiveError("directory stream capability currently unimplemented for local artifacts")
         return self.repo.open(str(location.get("key")))
 
     def delete(self, location: Mapping[str, Any]) -> None:

@@ -35,7 +35,7 @@ from argosy.artifacts.drivers import (
     location_type,
 )
 from argosy.artifacts.refs import repository_of
-from argosy.artifacts.repository import LocalRepository
+from argosy.artifacts.repository import ArtifactNotFound, LocalRepository
 from argosy.artifacts.secrets import Secrets
 
 #: location types without a key: never relocated into a repository
@@ -164,8 +164,6 @@ class PodArtifacts:
         try:
             driver.load(loc, dest, artifact.get("subPath") or None, artifact.get("archive"))
         except ArchiveError as e:
-            from argosy.artifacts.repository import ArtifactNotFound
-
             if artifact.get("optional") and isinstance(e, ArtifactNotFound):
                 return False
             raise ArchiveError(f"failed to load artifact '{name}': {e}") from e

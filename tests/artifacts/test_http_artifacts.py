@@ -183,3 +183,72 @@ def test_workflow_puts_an_output_and_gets_it_back(server: Store, tmp_path: Path)
     assert [p[1] for p in put] == ["/private/out/m.tgz"] and put[0][2]["X-From"] == "argosy"
     art: dict[str, Any] = node_outputs(wf, "upload")["artifacts"][0]
     assert art["http"]["url"] == f"{server.url}/private/out/m.tgz"
+
+
+def _certificates(tmp_path: Path) -> dict[str, str]:
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, as PEM text."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def cert(name: str, key: Any, issuer: Any, issuer_key: Any, ca: bool = False, ip: bool = False) -> Any:
+        b = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+             .issuer_name(issuer).public_key(key.public_key()).serial_number(x509.random_serial_number())
+             .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=1))
+             .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if ip:
+            b = b.add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                critical=False)
+        return b.sign(issuer_key, hashes.SHA256())
+
+    def pem_key(key: Any) -> str:
+        return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                 serialization.NoEncryption()).decode()
+
+    ca_key, server_key, client_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test ca")])
+    ca = cert("test ca", ca_key, ca_name, ca_key, ca=True)
+    out = {"ca": ca.public_bytes(serialization.Encoding.PEM).decode(),
+           "server": cert("127.0.0.1", server_key, ca_name, ca_key, ip=True).public_bytes(
+               serialization.Encoding.PEM).decode(), "server_key": pem_key(server_key),
+           "client": cert("client", client_key, ca_name, ca_key).public_bytes(serialization.Encoding.PEM).decode(),
+           "client_key": pem_key(client_key)}
+    for name, text in out.items():
+        (tmp_path / f"{name}.pem").write_text(text)
+    return out
+
+
+def test_client_certificate_from_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import ssl
+
+    pems = _certificates(tmp_path)
+    store = Store()
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _handler(store))
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(tmp_path / "server.pem", tmp_path / "server_key.pem")
+    ctx.load_verify_locations(tmp_path / "ca.pem")
+    ctx.verify_mode = ssl.CERT_REQUIRED  # no client certificate, no answer
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))  # trust the test CA for the server
+    try:
+        url = f"https://127.0.0.1:{srv.server_address[1]}/pub/c.txt"
+        store.objects["/pub/c.txt"] = b"mutual tls"
+        secrets = Secrets({"tls": {"crt": pems["client"], "key": pems["client_key"]}})
+        auth = {"clientCert": {"clientCertSecret": {"name": "tls", "key": "crt"},
+                               "clientKeySecret": {"name": "tls", "key": "key"}}}
+        HttpDriver(secrets).load({"url": url, "auth": auth}, tmp_path / "c", None)
+        assert (tmp_path / "c").read_text() == "mutual tls"
+        with pytest.raises(HttpArtifactError):
+            HttpDriver(secrets).load({"url": url}, tmp_path / "no-cert", None)
+    finally:
+        srv.shutdown()
+        srv.server_close()
+        thread.join()

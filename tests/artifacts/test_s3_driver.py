@@ -119,3 +119,14 @@ def test_unreachable_endpoint_names_it(tmp_path: Path) -> None:
     loc = {"endpoint": f"127.0.0.1:{free_port()}", "bucket": "b", "key": "k", "insecure": True}
     with pytest.raises(S3Error, match="127.0.0.1"):
         S3Driver().load(loc, tmp_path / "x", None)
+
+
+def test_without_boto3_the_error_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from argosy.artifacts import s3 as s3_module
+
+    monkeypatch.setitem(sys.modules, "boto3", None)  # as if it were not installed
+    monkeypatch.setattr(s3_module, "_CLIENTS", {})
+    with pytest.raises(S3Error, match=r"pip install 'argosy\[s3\]'"):
+        S3Driver().load({"endpoint": "127.0.0.1:1", "bucket": "b", "key": "k"}, tmp_path / "x", None)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from argosy.artifacts import ArchiveError, PodArtifacts
+from argosy.artifacts import ArchiveError, LocalRepository, PodArtifacts, default_drivers
 from argosy.errors import RuntimeFailure
 from argosy.runtime.sandbox import MountPlan
 
@@ -52,9 +52,16 @@ def output_parameters(template: dict[str, Any], plan: MountPlan, strict: bool) -
 
 
 def output_artifacts(
-    template: dict[str, Any], plan: MountPlan, artifacts: PodArtifacts, strict: bool, scratch: str,
+    template: dict[str, Any], plan: MountPlan, artifacts: PodArtifacts | LocalRepository, prefix: str,
+    strict: bool, scratch: str,
 ) -> list[dict[str, Any]]:
-    """Store every output artifact with a ``path``; return them in Argo's status layout."""
+    """Store every output artifact with a ``path``; return them in Argo's status layout.
+
+    ``artifacts`` is the pod's :class:`PodArtifacts` (its archive location decides where), or a
+    bare local repository, storing under ``prefix`` there.
+    """
+    if isinstance(artifacts, LocalRepository):
+        artifacts = PodArtifacts({"local": {"key": prefix}}, default_drivers(artifacts), artifacts)
     out: list[dict[str, Any]] = []
     arts = (template.get("outputs") or {}).get("artifacts") or ()
     paths = [a.get("path") for a in arts]

@@ -413,7 +413,8 @@ class _Node:
             params = output_parameters(self.pod.template, main.plan, strict=ok)
             if (self.pod.template.get("outputs") or {}).get("artifacts"):
                 arts = await asyncio.to_thread(
-                    output_artifacts, self.pod.template, main.plan, self.artifacts, ok, self.scratch)
+                    output_artifacts, self.pod.template, main.plan, self.artifacts, self.pod.artifact_key_prefix, ok,
+                    self.scratch)
             else:
                 arts = []
             repo = self.context.artifact_repositories.get(self.pod.workflow_uid)

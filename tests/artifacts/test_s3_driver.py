@@ -130,3 +130,15 @@ def test_without_boto3_the_error_says_what_to_install(tmp_path: Path, monkeypatc
     monkeypatch.setattr(s3_module, "_CLIENTS", {})
     with pytest.raises(S3Error, match=r"pip install 'argosy\[s3\]'"):
         S3Driver().load({"endpoint": "127.0.0.1:1", "bucket": "b", "key": "k"}, tmp_path / "x", None)
+
+
+def test_server_side_encryption_options(s3: S3Server, driver: S3Driver, tmp_path: Path) -> None:
+    bucket = s3.new_bucket()
+    src = tmp_path / "f"
+    src.write_text("sealed")
+    driver.save(src, s3.location(bucket, key="enc", encryptionOptions={"enableEncryption": True}))
+    head = s3.client().head_object(Bucket=bucket, Key="enc")
+    assert head["ServerSideEncryption"] == "AES256"
+    driver.save(src, s3.location(bucket, key="kms", encryptionOptions={"kmsKeyId": "my-key"}))
+    head = s3.client().head_object(Bucket=bucket, Key="kms")
+    assert (head["ServerSideEncryption"], head["SSEKMSKeyId"].rsplit("/", 1)[-1]) == ("aws:kms", "my-key")

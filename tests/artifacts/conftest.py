@@ -1,4 +1,4 @@
-"""Fixtures for artifact tests: a real HTTP server on 127.0.0.1."""
+"""Fixtures for artifact tests: a real HTTP server and a real S3 endpoint (moto), on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from s3kit import S3Server
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -30,3 +31,13 @@ def http_root(tmp_path: Path) -> Iterator[tuple[Path, str]]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[S3Server]:
+    """moto's standalone S3 server on 127.0.0.1, for the whole session."""
+    server = S3Server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

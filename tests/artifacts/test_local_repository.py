@@ -140,12 +140,6 @@ def test_optional_missing_and_required_missing(repo: LocalRepository, tmp_path: 
         load_input({"name": "q"}, tmp_path / "q", drivers)
 
 
-def test_s3_with_bucket_is_not_supported_yet(repo: LocalRepository, tmp_path: Path) -> None:
-    art = {"name": "s", "s3": {"bucket": "b", "key": "k", "endpoint": "minio:9000"}}
-    with pytest.raises(ArchiveError, match="s3 artifacts are not supported yet"):
-        load_input(art, tmp_path / "s", default_drivers(repo))
-
-
 def test_mode_is_applied(repo: LocalRepository, tmp_path: Path) -> None:
     dest = tmp_path / "script.sh"
     load_input({"name": "m", "mode": 0o755, "raw": {"data": "echo"}}, dest, default_drivers(repo))
@@ -188,3 +182,15 @@ def test_keys_lists_stored_files_like_a_bucket_listing(
         repo.save(key, f, archive="none")
     repo.save("b/.staging", f, archive="none")  # dot-names are internal staging files
     assert repo.keys(prefix) == keys
+
+
+@pytest.mark.parametrize(("recurse", "inner"), [(False, 0o644), (True, 0o700)], ids=["top-only", "recurseMode"])
+def test_mode_recurses_only_with_recurse_mode(repo: LocalRepository, tree: Path, tmp_path: Path,
+                                              recurse: bool, inner: int) -> None:
+    (tree / "a.txt").chmod(0o644)
+    loc = repo.save("k/dir.tgz", tree)
+    dest = tmp_path / "in" / "dir"
+    art = {"name": "d", "mode": 0o700, "recurseMode": recurse, **loc}
+    assert load_input(art, dest, default_drivers(repo))
+    assert dest.stat().st_mode & 0o777 == 0o700
+    assert (dest / "a.txt").stat().st_mode & 0o777 == inner

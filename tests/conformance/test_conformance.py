@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from s3kit import S3Server
 
 from argosy.cli.run import prepare_workflow, run_workflows
 from argosy.errors import ArgosyError
@@ -96,7 +99,7 @@ def accepted_phases(expected: str) -> set[str]:
     return {expected.rstrip("?").strip()}
 
 
-def load_shared_objects() -> tuple[ObjectSet, dict[str, str]]:
+def load_shared_objects() -> tuple[list[Manifest], dict[str, str]]:
     """Templates, ConfigMaps and Secrets from every corpus file; load errors by file."""
     shared: list[Manifest] = []
     errors: dict[str, str] = {}
@@ -109,33 +112,63 @@ def load_shared_objects() -> tuple[ObjectSet, dict[str, str]]:
         shared.extend(m for m in manifests if m.kind in SHARED_KINDS)
     for source, text in FIXTURES.items():
         shared.extend(load_text(text, source=source))
-    return ObjectSet(shared), errors
+    return shared, errors
 
 
 CASES = load_cases()
-OBJECTS, LOAD_ERRORS = load_shared_objects()
+SHARED, LOAD_ERRORS = load_shared_objects()
+OBJECTS = ObjectSet(SHARED)
+# Files that need an artifact repository run twice: on the local repository, and on an S3
+# repository (moto's server on 127.0.0.1) named by an `artifact-repositories` ConfigMap, which
+# is also what `configmap:artifact-repositories` asks for.
+S3_VARIANT = "artifact-repo"
+S3_CONFIGMAP_NEED = "configmap:artifact-repositories"
+VARIANTS = [pytest.param(c, "local", id=c.path) for c in CASES] + [
+    pytest.param(c, "s3", id=f"{c.path}[s3]") for c in CASES if S3_VARIANT in c.needs]
 
 
-async def run_bounded(workflows: list[dict[str, Any]], data: Path) -> list[Any]:
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    try:
+        server = S3Server.start()
+    except ImportError as e:
+        pytest.skip(f"needs an S3 endpoint: install moto[server] ({e})")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+async def run_bounded(workflows: list[dict[str, Any]], data: Path, objects: ObjectSet) -> list[Any]:
     return await asyncio.wait_for(
-        run_workflows(workflows, OBJECTS, data, lambda engine, changed: None),
+        run_workflows(workflows, objects, data, lambda engine, changed: None),
         WORKFLOW_TIMEOUT,
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.path for c in CASES])
-def test_corpus_file_ends_in_expected_phase(case: Case, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("case", "repository"), VARIANTS)
+def test_corpus_file_ends_in_expected_phase(case: Case, repository: str, tmp_path: Path,
+                                            request: pytest.FixtureRequest) -> None:
     reason = skip_reason(case)
     if reason is not None:
         pytest.skip(reason)
     assert case.path not in LOAD_ERRORS, LOAD_ERRORS.get(case.path)
+    objects = OBJECTS
+    if repository == "s3" or S3_CONFIGMAP_NEED in case.needs:
+        s3: S3Server = request.getfixturevalue("s3_server")
+        bucket = s3.new_bucket()
+        repos = s3.manifests(bucket, extra_keys={"my-key": json.dumps({"s3": s3.location(bucket)})})
+        objects = ObjectSet([*SHARED, *load_text(repos, source="s3 artifact repository")])
     manifests = [m for m in load_paths([EXAMPLES / case.path]) if m.kind == "Workflow"]
     assert manifests, f"{case.path}: no Workflow document"
-    workflows = [prepare_workflow(m.body, OBJECTS, {}, None) for m in manifests]
+    workflows = [prepare_workflow(m.body, objects, {}, None) for m in manifests]
     try:
-        engines = asyncio.run(run_bounded(workflows, tmp_path))
+        engines = asyncio.run(run_bounded(workflows, tmp_path, objects))
     except TimeoutError:
         pytest.fail(f"{case.path}: not finished after {WORKFLOW_TIMEOUT:.0f}s")
+    if objects is not OBJECTS:
+        refs = [e.status(with_nodes=False).get("artifactRepositoryRef") or {} for e in engines]
+        assert all(r.get("configMap") == "artifact-repositories" for r in refs), refs
     want = accepted_phases(case.expected_phase)
     got = [(e.phase, e.status(with_nodes=False).get("message")) for e in engines]
     assert all(phase in want for phase, _ in got), f"want {sorted(want)}, got {got}"

@@ -95,10 +95,11 @@ def test_optional_input_missing_and_required_missing(run: RunPod) -> None:
     assert "failed to load artifact 'x'" in (bad.message or "")
 
 
-def test_s3_input_with_bucket_is_a_clear_error(run: RunPod) -> None:
+def test_s3_input_from_an_unreachable_endpoint_is_a_clear_error(run: RunPod) -> None:
     r = run(container("true", inputs={"artifacts": [
         {"name": "x", "path": "/tmp/x", "s3": {"bucket": "b", "key": "k", "endpoint": "minio:9000"}}]}))
-    assert r.phase == "Error" and "s3 artifacts are not supported yet" in (r.message or "")
+    assert r.phase == "Error"
+    assert "failed to load artifact 'x'" in (r.message or "") and "minio:9000" in (r.message or "")
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -1,40 +1,85 @@
-"""Artifact drivers: one per location type (``local``, ``raw``, ``http``, ``git``, ``s3`` ...).
+"""Artifact drivers: one per location type (``local``, ``raw``, ``http``, ``git``, ``s3``, ``artifactory``).
 
-A driver fetches an input artifact to a path. New location types slot in by adding a
-driver to :data:`DRIVERS` (or passing ``drivers=`` to :func:`load_input`).
+Every driver has the same four verbs over a location dict (the value under the type key of
+an artifact, e.g. ``art["s3"]``): ``load`` to a path, ``save`` from a path, ``open`` a byte
+stream (what the server's download endpoints serve) and ``delete`` (artifact GC). A verb a
+type cannot do raises :class:`~argosy.artifacts.archive.ArchiveError` saying so. New types
+slot in by adding a driver to :func:`default_drivers`.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
-import subprocess
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
-from argosy.artifacts.archive import ArchiveError, is_tar_gz, untar
-from argosy.artifacts.repository import LocalRepository
+from argosy.artifacts.archive import ArchiveError, unzip
+from argosy.artifacts.git import GitDriver
+from argosy.artifacts.http import HttpDriver
+from argosy.artifacts.repository import ArtifactNotFound, LocalRepository
+from argosy.artifacts.s3 import S3Driver
+from argosy.artifacts.secrets import Secrets
 
 #: keys of an artifact dict that are not its location
 ARTIFACT_FIELDS = frozenset(
     {"name", "path", "mode", "from", "fromExpression", "archive", "optional", "subPath",
      "globalName", "recurseMode", "archiveLogs", "artifactGC", "deleted"}
 )
-HTTP_TIMEOUT = 60.0
 
 
 class Driver(Protocol):
-    """Fetches one kind of artifact location to a local path."""
+    """Moves one kind of artifact location's bytes."""
 
-    def load(self, location: dict[str, Any], dest: Path, sub_path: str | None) -> None: ...
+    def load(self, location: Mapping[str, Any], dest: Path, sub_path: str | None,
+             archive: Mapping[str, Any] | None = None) -> None: ...
+
+    def save(self, src: Path, location: Mapping[str, Any]) -> None: ...
+
+    def open(self, location: Mapping[str, Any]) -> IO[bytes]: ...
+
+    def delete(self, location: Mapping[str, Any]) -> None: ...
 
 
-def location_type(artifact: dict[str, Any]) -> str | None:
+def location_type(artifact: Mapping[str, Any]) -> str | None:
     """The location key of an artifact dict (``local``, ``s3``, ``raw`` ...), if it has one."""
     for k, v in artifact.items():
         if k not in ARTIFACT_FIELDS and isinstance(v, dict):
             return k
     return None
+
+
+def has_location(kind: str, location: Mapping[str, Any]) -> bool:
+    """Argo's ``HasLocation``: a full location, not just a key (key-only artifacts need a repository)."""
+    get = location.get
+    if kind == "s3" or kind == "oss":
+        return bool(get("endpoint") and get("bucket") and get("key"))
+    if kind == "gcs":
+        return bool(get("bucket") and get("key"))
+    if kind == "azure":
+        return bool(get("endpoint") and get("container") and get("blob"))
+    if kind == "hdfs":
+        return bool(get("addresses") and get("path"))
+    if kind in ("http", "artifactory"):
+        return bool(get("url"))
+    if kind == "git":
+        return bool(get("repo"))
+    if kind == "raw":
+        return True
+    if kind == "plugin":
+        return bool(get("name") and get("key"))
+    return bool(get("key"))  # local
+
+
+def location_key(kind: str, location: Mapping[str, Any]) -> str | None:
+    """The key of a location (``blob`` for azure, ``path`` for hdfs), if its type has keys."""
+    field = {"azure": "blob", "hdfs": "path"}.get(kind, "key")
+    if kind in ("http", "artifactory", "git", "raw"):
+        return None
+    value = location.get(field)
+    return str(value) if value else None
 
 
 class LocalDriver:
@@ -43,132 +88,106 @@ class LocalDriver:
     def __init__(self, repo: LocalRepository) -> None:
         self.repo = repo
 
-    def load(self, location: dict[str, Any], dest: Path, sub_path: str | None) -> None:
-        self.repo.load(location, dest, sub_path)
+    def load(self, location: Mapping[str, Any], dest: Path, sub_path: str | None,
+             archive: Mapping[str, Any] | None = None) -> None:
+        archive = archive or {}
+        if "zip" in archive or "none" in archive:
+            src = self.repo.path(str(location.get("key")))
+            if not src.exists():
+                raise ArtifactNotFound(f"artifact key {location.get('key')!r} not found in the local repository")
+            if "zip" in archive:
+                unzip(src, dest, sub_path)
+                return
+            if src.is_file() and not sub_path:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(src, dest)
+                return
+        self.repo.load(dict(location), dest, sub_path)
+
+    def save(self, src: Path, location: Mapping[str, Any]) -> None:
+        self.repo.save(str(location.get("key")), src, archive="none")
+
+    def open(self, location: Mapping[str, Any]) -> IO[bytes]:
+        if self.repo.path(str(location.get("key"))).is_dir():
+            raise ArchiveError("directory stream capability currently unimplemented for local artifacts")
+        return self.repo.open(str(location.get("key")))
+
+    def delete(self, location: Mapping[str, Any]) -> None:
+        self.repo.delete(str(location.get("key")))
 
 
 class RawDriver:
     """``raw: {data}``: the artifact is the given text."""
 
-    def load(self, location: dict[str, Any], dest: Path, sub_path: str | None) -> None:
+    def load(self, location: Mapping[str, Any], dest: Path, sub_path: str | None,
+             archive: Mapping[str, Any] | None = None) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(str(location.get("data", "")))
 
+    def save(self, src: Path, location: Mapping[str, Any]) -> None:
+        raise ArchiveError("raw artifacts are input-only")
 
-class HttpDriver:
-    """``http: {url, headers}``: a real GET; a tgz answer is unpacked like Argo does."""
+    def open(self, location: Mapping[str, Any]) -> IO[bytes]:
+        return io.BytesIO(str(location.get("data", "")).encode())
 
-    def load(self, location: dict[str, Any], dest: Path, sub_path: str | None) -> None:
-        url = location.get("url")
-        if not url:
-            raise ArchiveError("http artifact has no url")
-        headers = {h["name"]: str(h.get("value", "")) for h in location.get("headers") or ()}
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.download")
-        try:
-            import urllib.error  # imported on first download: most runs never need it
-            import urllib.request
-
-            req = urllib.request.Request(url, headers=headers)
-            with urllib.request.urlopen(req, timeout=HTTP_TIMEOUT) as resp, tmp.open("wb") as out:
-                shutil.copyfileobj(resp, out)
-        except (urllib.error.URLError, OSError, ValueError) as e:
-            tmp.unlink(missing_ok=True)
-            raise ArchiveError(f"failed to download {url}: {e}") from e
-        if is_tar_gz(tmp):
-            try:
-                untar(tmp, dest, sub_path)
-            finally:
-                tmp.unlink(missing_ok=True)
-        else:
-            os.replace(tmp, dest)
+    def delete(self, location: Mapping[str, Any]) -> None:
+        raise ArchiveError("deleting raw artifacts is not supported")
 
 
-class GitDriver:
-    """``git: {repo, revision, depth, branch}``: cloned with the ``git`` command."""
+class ArtifactoryDriver:
+    """``artifactory: {url, usernameSecret, passwordSecret}``: HTTP with basic auth, as Argo does."""
 
-    def load(self, location: dict[str, Any], dest: Path, sub_path: str | None) -> None:
-        git = shutil.which("git")
-        if git is None:
-            raise ArchiveError("git artifacts need the git command; install it (apt-get install -y git)")
-        repo = location.get("repo")
-        if not repo:
-            raise ArchiveError("git artifact has no repo")
-        cmd = [git, "clone", "--quiet"]
-        if location.get("depth"):
-            cmd += ["--depth", str(location["depth"])]
-        if location.get("singleBranch") and location.get("branch"):
-            cmd += ["--single-branch", "--branch", str(location["branch"])]
-        if dest.is_dir() and not any(dest.iterdir()):
-            dest.rmdir()
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        self._git(cmd + [str(repo), str(dest)])
-        if location.get("revision"):
-            self._git([git, "-C", str(dest), "checkout", "--quiet", str(location["revision"])])
+    def __init__(self, http: HttpDriver) -> None:
+        self.http = http
 
     @staticmethod
-    def _git(cmd: list[str]) -> None:
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if done.returncode != 0:
-            raise ArchiveError(f"{' '.join(cmd[1:3])} failed: {done.stderr.strip()}")
+    def _as_http(location: Mapping[str, Any]) -> dict[str, Any]:
+        basic = {k: location[k] for k in ("usernameSecret", "passwordSecret") if location.get(k)}
+        return {"url": location.get("url"), "auth": {"basicAuth": basic}}
+
+    def load(self, location: Mapping[str, Any], dest: Path, sub_path: str | None,
+             archive: Mapping[str, Any] | None = None) -> None:
+        self.http.load(self._as_http(location), dest, sub_path, archive)
+
+    def save(self, src: Path, location: Mapping[str, Any]) -> None:
+        self.http.save(src, self._as_http(location))
+
+    def open(self, location: Mapping[str, Any]) -> IO[bytes]:
+        return self.http.open(self._as_http(location))
+
+    def delete(self, location: Mapping[str, Any]) -> None:
+        with self.http.request(self._as_http(location), "DELETE"):
+            pass
 
 
-class S3Driver:
-    """``s3``: key-only locations live in the local repository; real S3 is not supported yet."""
-
-    def __init__(self, repo: LocalRepository) -> None:
-        self.repo = repo
-
-    def load(self, location: dict[str, Any], dest: Path, sub_path: str | None) -> None:
-        if location.get("key") and not (location.get("bucket") or location.get("endpoint")):
-            self.repo.load({"key": location["key"]}, dest, sub_path)
-            return
-        raise ArchiveError("s3 artifacts are not supported yet by the local runner; "
-                           "use the default (local) artifact repository")
-
-
-def default_drivers(repo: LocalRepository) -> dict[str, Driver]:
-    """The drivers a run has by default, keyed by location type."""
+def default_drivers(repo: LocalRepository, secrets: Secrets | Mapping[str, Mapping[str, str]] | None = None
+                    ) -> dict[str, Driver]:
+    """The drivers a run has, keyed by location type; ``secrets`` are the run's Secrets."""
+    if not isinstance(secrets, Secrets):
+        secrets = Secrets(secrets or {})
+    http = HttpDriver(secrets)
     return {
         "local": LocalDriver(repo),
         "raw": RawDriver(),
-        "http": HttpDriver(),
-        "git": GitDriver(),
-        "s3": S3Driver(repo),
+        "http": http,
+        "artifactory": ArtifactoryDriver(http),
+        "git": GitDriver(secrets),
+        "s3": S3Driver(secrets),
     }
 
 
-def load_input(artifact: dict[str, Any], dest: Path, drivers: dict[str, Driver]) -> bool:
-    """Fetch one input artifact to ``dest``; False when it is optional and absent.
-
-    Applies ``subPath`` and ``mode``. Raises :class:`ArchiveError` with Argo-like messages.
-    """
-    name = artifact.get("name", "?")
-    kind = location_type(artifact)
-    if kind is None:
-        if artifact.get("optional"):
-            return False
-        raise ArchiveError(f"required artifact '{name}' not supplied")
+def driver_for(kind: str, drivers: Mapping[str, Driver], name: str = "?") -> Driver:
+    """The driver of location type ``kind``, or an error naming the artifact."""
     driver = drivers.get(kind)
     if driver is None:
         raise ArchiveError(f"artifact '{name}': {kind} artifacts are not supported by this runner")
-    try:
-        driver.load(artifact[kind], dest, artifact.get("subPath") or None)
-    except ArchiveError as e:
-        if artifact.get("optional") and "not found" in str(e):
-            return False
-        raise ArchiveError(f"failed to load artifact '{name}': {e}") from e
-    if artifact.get("mode") is not None:
-        apply_mode(dest, int(artifact["mode"]))
-    return True
+    return driver
 
 
-def apply_mode(path: Path, mode: int) -> None:
-    """chmod ``path`` (recursively for a directory) like Argo's ``mode``."""
-    if path.is_dir():
+def apply_mode(path: Path, mode: int, recurse: bool = False) -> None:
+    """chmod ``path`` like Argo's ``mode``; everything under a directory too with ``recurseMode``."""
+    os.chmod(path, mode)
+    if recurse and path.is_dir():
         for root, dirs, files in os.walk(path):
             for n in dirs + files:
                 os.chmod(os.path.join(root, n), mode)
-    os.chmod(path, mode)
-
-

@@ -7,7 +7,15 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from argosy.artifacts.archive import ArchiveError, is_tar_gz, pick_sub_path, place, tar_gz, untar
+from argosy.artifacts.archive import (
+    DEFAULT_COMPRESSION,
+    ArchiveError,
+    is_tar_gz,
+    pick_sub_path,
+    place,
+    tar_gz,
+    untar,
+)
 
 
 class ArtifactNotFound(ArchiveError):
@@ -30,7 +38,8 @@ class LocalRepository:
             raise ArchiveError(f"invalid artifact key {key!r}")
         return self.root / clean
 
-    def save(self, key: str, src: Path, archive: str = "tgz", move: bool = False) -> dict[str, Any]:
+    def save(self, key: str, src: Path, archive: str = "tgz", move: bool = False,
+             compresslevel: int = DEFAULT_COMPRESSION) -> dict[str, Any]:
         """Store ``src`` under ``key`` (``archive``: ``tgz`` or ``none``); return its location.
 
         ``move`` lets an unarchived ``src`` be renamed into place instead of copied.
@@ -39,7 +48,7 @@ class LocalRepository:
         dest.parent.mkdir(parents=True, exist_ok=True)
         if archive == "tgz":
             tmp = dest.with_name(f".{dest.name}.part")
-            tar_gz(Path(src), tmp)
+            tar_gz(Path(src), tmp, compresslevel)
             os.replace(tmp, dest)
         elif archive == "none":
             if dest.is_dir():
@@ -83,6 +92,14 @@ class LocalRepository:
         if not p.is_file():
             raise ArtifactNotFound(f"artifact key {key!r} not found in the local repository")
         return p.open("rb")
+
+    def delete(self, key: str) -> None:
+        """Remove what is stored under ``key`` (a file or an unarchived directory); absent is fine."""
+        p = self.path(key)
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p)
+        else:
+            p.unlink(missing_ok=True)
 
     def load(self, location: dict[str, Any], dest: Path, sub_path: str | None = None) -> None:
         """Put the artifact at ``location`` to ``dest``, unpacking a tgz (Argo detects by content)."""

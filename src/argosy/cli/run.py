@@ -15,6 +15,8 @@ from typing import Any
 
 import yaml
 
+from argosy.artifacts.locations import WorkflowRepository
+from argosy.artifacts.refs import resolve_workflow_ref
 from argosy.controller import loop
 from argosy.controller.runner import WorkflowRunner
 from argosy.engine.reconciler import Reconciler
@@ -70,6 +72,7 @@ def prepare_workflow(body: dict[str, Any], objects: ObjectSet, params: dict[str,
             else:
                 plist.append({"name": name, "value": value})
     resolved = resolve_workflow(wf, objects)
+    resolve_workflow_ref(resolved, objects)
     return resolved
 
 
@@ -107,6 +110,7 @@ async def run_workflows(workflows: list[dict[str, Any]], objects: ObjectSet, dat
     runners = []
     for wf in workflows:
         engine = build_engine(wf, objects)
+        context.artifact_repositories[engine.uid] = WorkflowRepository.of(wf, engine.global_scope)
         runners.append(WorkflowRunner(engine, runtime, context, store=store, on_change=printer))
     install_interrupts(asyncio.get_running_loop(), runners)
     return list(await asyncio.gather(*(r.run() for r in runners)))

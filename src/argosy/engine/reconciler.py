@@ -228,6 +228,10 @@ class Reconciler:
             st["nodes"] = self.nodes.to_dict()
         if self.outputs:
             st["outputs"] = self.outputs
+        # resolved once before the run (artifacts.refs), kept as Argo keeps it
+        ref = (self.workflow.get("status") or {}).get("artifactRepositoryRef")
+        if ref:
+            st["artifactRepositoryRef"] = ref
         return st
 
     def to_dict(self, with_nodes: bool = True) -> dict[str, Any]:

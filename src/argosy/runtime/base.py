@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from argosy.artifacts.locations import WorkflowRepository
 from argosy.engine.intents import PodResult, PodSpec
 from argosy.runtime.logs import MAIN, LogJournal, journal_path, read_log
 
@@ -25,6 +26,8 @@ class RunContext:
     configmaps: dict[str, dict[str, str]] = field(default_factory=dict)
     #: Secrets loaded into the run: name -> decoded data
     secrets: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: each workflow's resolved artifact repository, by workflow uid (none: the local repository)
+    artifact_repositories: dict[str, WorkflowRepository] = field(default_factory=dict)
     #: open log journals, by workflow name
     journals: dict[str, LogJournal] = field(default_factory=dict)
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from argosy.artifacts.locations import PodArtifacts
 from argosy.artifacts.repository import LocalRepository
 from argosy.engine.intents import PodResult, PodSpec
 from argosy.errors import ArgosyError, RuntimeFailure
@@ -28,13 +29,17 @@ class DataError(RuntimeFailure):
     """A data template could not be processed (Argo's error chain in the message)."""
 
 
-def list_artifact_paths(artifact: dict[str, Any], repo: LocalRepository) -> list[str]:
+def list_artifact_paths(artifact: dict[str, Any], repo: LocalRepository,
+                        artifacts: PodArtifacts | None = None) -> list[str]:
     """Every file key under the artifact's key, like Argo's S3 ``ListDirectory``.
 
     The key is a directory prefix (the key itself, if a file, is not listed); an empty
     key lists the whole repository; a missing prefix lists nothing. Keys are sorted as
-    S3 returns them.
+    S3 returns them. ``artifacts`` lists remote repositories (S3).
     """
+    listed = artifacts.list_paths(artifact) if artifacts is not None else None
+    if listed is not None:
+        return listed
     kind, location = _location(artifact)
     if kind not in _LOCAL_TYPES:
         raise DataError(f"{kind} artifact repositories are not supported by the local runner")
@@ -60,13 +65,13 @@ def list_artifact_paths(artifact: dict[str, Any], repo: LocalRepository) -> list
     return sorted(keys)
 
 
-def process_data(spec: dict[str, Any], repo: LocalRepository) -> Any:
+def process_data(spec: dict[str, Any], repo: LocalRepository, artifacts: PodArtifacts | None = None) -> Any:
     """Source the data, then apply each transformation in order (Argo's ``ProcessData``)."""
     source = spec.get("source") or {}
     if source.get("artifactPaths") is None:
         raise DataError("unable to process data source: no valid source is used for data template")
     try:
-        data: Any = list_artifact_paths(source["artifactPaths"], repo)
+        data: Any = list_artifact_paths(source["artifactPaths"], repo, artifacts)
     except ArgosyError as e:
         raise DataError(f"unable to process data source: unable to source artifact paths: {e}") \
             from None
@@ -119,7 +124,9 @@ class DataRuntime:
         spec = pod.template.get("data") or {}
         repo = LocalRepository(context.artifact_dir)
         try:
-            result = await asyncio.to_thread(lambda: marshal(process_data(spec, repo)))
+            artifacts = PodArtifacts.for_pod(repo, context.secrets, context.artifact_repositories.get(pod.workflow_uid),
+                                             pod.template, pod.pod_name, pod.artifact_key_prefix)
+            result = await asyncio.to_thread(lambda: marshal(process_data(spec, repo, artifacts)))
         except ArgosyError as e:
             message = f"unable to process data template: {e}"
             context.write_log(pod.workflow_name, pod.pod_name, message + "\n")

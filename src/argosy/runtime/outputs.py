@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
-from argosy.artifacts import ArchiveError, LocalRepository, location_type
+from argosy.artifacts import ArchiveError, LocalRepository, PodArtifacts, default_drivers
 from argosy.engine.arguments import parameter_string
 from argosy.errors import RuntimeFailure
 from argosy.runtime.sandbox import MountPlan
@@ -55,22 +56,17 @@ def output_parameters(template: dict[str, Any], plan: MountPlan, strict: bool) -
     return out
 
 
-def artifact_key(art: dict[str, Any], prefix: str, archive: str) -> str:
-    """The repository key: the artifact's own key (key-only artifacts), else Argo's default."""
-    kind = location_type(art)
-    if kind is not None:
-        key = (art.get(kind) or {}).get("key")
-        if key:
-            return str(key)
-    base = f"{art['name']}.tgz" if archive == "tgz" else os.path.basename(str(art["path"]).rstrip("/"))
-    return f"{prefix}/{base}" if prefix else base
-
-
 def output_artifacts(
-    template: dict[str, Any], plan: MountPlan, repo: LocalRepository, prefix: str, strict: bool,
-    scratch: str,
+    template: dict[str, Any], plan: MountPlan, artifacts: PodArtifacts | LocalRepository, prefix: str,
+    strict: bool, scratch: str,
 ) -> list[dict[str, Any]]:
-    """Store every output artifact with a ``path``; return them in Argo's status layout."""
+    """Store every output artifact with a ``path``; return them in Argo's status layout.
+
+    ``artifacts`` is the pod's :class:`PodArtifacts` (its archive location decides where), or a
+    bare local repository, storing under ``prefix`` there.
+    """
+    if isinstance(artifacts, LocalRepository):
+        artifacts = PodArtifacts({"local": {"key": prefix}}, default_drivers(artifacts), artifacts)
     out: list[dict[str, Any]] = []
     arts = (template.get("outputs") or {}).get("artifacts") or ()
     paths = [a.get("path") for a in arts]
@@ -83,16 +79,10 @@ def output_artifacts(
             if art.get("optional") or not strict:
                 continue
             raise RuntimeFailure(f"{path} no such file or directory")
-        archive = "none" if "none" in (art.get("archive") or {}) else "tgz"
-        key = artifact_key(art, prefix, archive)
         # a file in the node's own scratch dies with the node: rename instead of copying
-        move = archive == "none" and src.startswith(scratch + "/") and paths.count(path) == 1
+        move = src.startswith(scratch + "/") and paths.count(path) == 1
         try:
-            location = repo.save(key, src, archive=archive, move=move)
+            out.append(artifacts.save(art, Path(src), move=move))
         except (ArchiveError, OSError) as e:
             raise RuntimeFailure(f"failed to save artifact '{art['name']}': {e}") from e
-        kind = location_type(art)
-        status = {k: v for k, v in art.items() if k != kind and k not in ("from", "fromExpression")}
-        status.update(location)
-        out.append(status)
     return out

@@ -11,15 +11,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from argosy.artifacts import ArchiveError, LocalRepository, default_drivers, load_input
+from argosy.artifacts import ArchiveError, LocalRepository, PodArtifacts
 from argosy.engine.arguments import has_location_or_key
 from argosy.engine.intents import PodResult, PodSpec
-from argosy.errors import CommandNotFound, RuntimeFailure
+from argosy.errors import ArgosyError, CommandNotFound, RuntimeFailure
 from argosy.runtime.base import RunContext
 from argosy.runtime.containers import SCRIPT_PATH, Container, exit_code_of
 from argosy.runtime.images import BIN_DIR, CommandPath, argv_for
 from argosy.runtime.limits import Cgroups, Limits
-from argosy.runtime.logs import MAIN
+from argosy.runtime.logs import MAIN, read_log
 from argosy.runtime.namespaces import (
     SANDBOX_GID,
     SANDBOX_UID,
@@ -239,6 +239,7 @@ class _Node:
         self.progress_file: tuple[str, int] | None = None
         self._monitor: asyncio.TimerHandle | None = None
         self._repo: LocalRepository | None = None
+        self._artifacts: PodArtifacts | None = None
         self.ns: WorkflowNamespaces | None = None
         #: every container built (their plans hold descriptors until closed)
         self.built: list[Container] = []
@@ -250,6 +251,18 @@ class _Node:
         if self._repo is None:
             self._repo = LocalRepository(self.context.artifact_dir)
         return self._repo
+
+    @property
+    def artifacts(self) -> PodArtifacts:
+        """Where this pod's artifacts come from and go (built in the event loop's thread)."""
+        if self._artifacts is None:
+            try:
+                self._artifacts = PodArtifacts.for_pod(
+                    self.repo, self.context.secrets, self.context.artifact_repositories.get(self.pod.workflow_uid),
+                    self.pod.template, self.pod.pod_name, self.pod.artifact_key_prefix)
+            except ArgosyError as e:
+                raise RuntimeFailure(f"failed to resolve the archive location: {e}") from e
+        return self._artifacts
 
     # ---- setup --------------------------------------------------------------------
 
@@ -284,14 +297,13 @@ class _Node:
         arts = (self.pod.template.get("inputs") or {}).get("artifacts") or ()
         if not arts:
             return
-        drivers = default_drivers(self.repo)
         for i, art in enumerate(arts):
             path = art.get("path")
             if not path or (art.get("optional") and not has_location_or_key(art)):
                 continue  # Argo's executor ignores an optional artifact that was not supplied
             dest = Path(self._scratch_dir()) / "inputs" / str(i) / (os.path.basename(path.rstrip("/")) or "artifact")
             try:
-                if load_input(art, dest, drivers):
+                if self.artifacts.load(art, dest):
                     _own_tree(dest.parent)
                     self.inputs.append((path, str(dest)))
             except ArchiveError as e:
@@ -420,6 +432,7 @@ class _Node:
         try:
             self._prepare()
             if self.pod.template.get("inputs", {}).get("artifacts"):
+                _ = self.artifacts  # resolve the archive location here, not in the loader's thread
                 await asyncio.to_thread(self._load_inputs)
             if "containerSet" in tpl:
                 return await self._run_container_set(tpl["containerSet"] or {})
@@ -586,10 +599,13 @@ class _Node:
             params = output_parameters(self.pod.template, main.plan, strict=ok)
             if (self.pod.template.get("outputs") or {}).get("artifacts"):
                 arts = await asyncio.to_thread(
-                    output_artifacts, self.pod.template, main.plan, self.repo,
-                    self.pod.artifact_key_prefix, ok, self.scratch)
+                    output_artifacts, self.pod.template, main.plan, self.artifacts, self.pod.artifact_key_prefix, ok,
+                    self.scratch)
             else:
                 arts = []
+            repo = self.context.artifact_repositories.get(self.pod.workflow_uid)
+            if repo is not None and repo.archives_logs(self.pod.template):
+                arts.append(await asyncio.to_thread(self._archive_log, self.artifacts))
         except RuntimeFailure as e:
             outputs = self.partial_outputs()
             outputs["exitCode"] = str(code)
@@ -608,6 +624,14 @@ class _Node:
     def _progress(self) -> str | None:
         """What the main container last wrote to its progress file (Argo reads it at exit too)."""
         return read_progress(self.progress_file[1]) if self.progress_file is not None else None
+
+    def _archive_log(self, artifacts: PodArtifacts) -> dict[str, Any]:
+        """The main container's log saved as Argo's ``main-logs`` artifact (archiveLogs)."""
+        data = read_log(self.context.data_dir, self.pod.workflow_name, self.pod.pod_name, MAIN)
+        try:
+            return artifacts.save_log(MAIN, data)
+        except (ArgosyError, OSError) as e:
+            raise RuntimeFailure(f"failed to save the logs of {self.pod.pod_name}: {e}") from e
 
     async def stop_all(self) -> None:
         """Kill every container still running (cancellation, deadline, sidecars)."""

@@ -92,16 +92,29 @@ def _context(objects: ObjectSet, data: Path) -> RunContext:
     return ctx
 
 
+def node_runtime(kind: str = "process") -> Any:
+    """The runtime for every node: ``process`` (host sandboxes) or ``docker`` for containers."""
+    from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime
+
+    if kind == "docker":
+        from argosy.runtime.docker import DockerRuntime
+
+        pods: Any = DockerRuntime()
+    else:
+        from argosy.runtime.process import ProcessRuntime
+
+        pods = ProcessRuntime()
+    runtime = NodeRuntime(pods, HttpRuntime(), DataRuntime())
+    runtime.check()
+    return runtime
+
+
 async def run_workflows(workflows: list[dict[str, Any]], objects: ObjectSet, data: Path,
-                        printer: Any, runtime: Any = None) -> list[Reconciler]:
+                        printer: Any, runtime: Any = None, runtime_kind: str = "process") -> list[Reconciler]:
     from argosy.cli.main import install_interrupts
 
     if runtime is None:
-        from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime
-        from argosy.runtime.process import ProcessRuntime
-
-        runtime = NodeRuntime(ProcessRuntime(), HttpRuntime(), DataRuntime())
-        runtime.check()
+        runtime = node_runtime(runtime_kind)
     store = Store(data / "argosy.db")
     context = _context(objects, data)
     runners = []
@@ -109,7 +122,14 @@ async def run_workflows(workflows: list[dict[str, Any]], objects: ObjectSet, dat
         engine = build_engine(wf, objects)
         runners.append(WorkflowRunner(engine, runtime, context, store=store, on_change=printer))
     install_interrupts(asyncio.get_running_loop(), runners)
-    return list(await asyncio.gather(*(r.run() for r in runners)))
+    try:
+        return list(await asyncio.gather(*(r.run() for r in runners)))
+    finally:
+        # what a workflow keeps between its nodes (the docker runtime's networks) goes with it
+        finish = getattr(getattr(runtime, "process", runtime), "finish_workflow", None)
+        if finish is not None:
+            for wf in workflows:
+                await finish(wf["metadata"]["uid"])
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -130,6 +150,7 @@ def run_command(args: argparse.Namespace) -> int:
     params = parse_parameters(args.parameter, args.parameter_file)
     workflows = [prepare_workflow(m.body, objects, params, args.entrypoint) for m in own]
     printer = Printer(args.output)
-    engines = loop.run(run_workflows(workflows, objects, data_dir(args.data_dir), printer))
+    engines = loop.run(run_workflows(workflows, objects, data_dir(args.data_dir), printer,
+                                     runtime_kind=getattr(args, "runtime", "process")))
     printer.finish(engines)
     return 0 if all(e.phase == "Succeeded" for e in engines) else 1

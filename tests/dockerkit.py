@@ -1,0 +1,213 @@
+"""Local stand-ins for the images the corpus names, for Docker-runtime tests.
+
+No registry can be reached here, so each image is ``docker import``-ed from a root
+filesystem assembled from the host's Debian files: ``busybox-static`` (with its applet
+links) is the base of every image; python, curl and bash come with the shared libraries
+``ldd`` says they load. Each image carries a label with a hash of its recipe and of the
+host files it was made from, so a later run reuses it instead of building it again.
+
+``engine()`` answers whether a Docker engine can be used at all, and why not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import subprocess
+import tarfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ARGOSAY = Path(__file__).resolve().parents[1] / "src" / "argosy" / "runtime" / "bin" / "argosay"
+BUSYBOX = "/bin/busybox"
+PYTHON = "/usr/bin/python3.11"
+PYLIB = "/usr/lib/python3.11"
+PYLIB_SKIP = {"test", "idlelib", "tkinter", "ensurepip", "lib2to3", "dist-packages", "turtledemo",
+              "config-3.11-x86_64-linux-gnu", "pydoc_data"}
+RECIPE_LABEL = "io.argosy.test-recipe"
+PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+NGINX = """#!/bin/sh
+# nginx stand-in: busybox httpd serving nginx's welcome page on port 80, in the foreground
+exec httpd -f -p 80 -h /usr/share/nginx/html
+"""
+NGINX_INDEX = "<html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1></body></html>\n"
+
+
+@dataclass
+class Recipe:
+    """One image: its tags, host files to copy, files to write, and Docker's ENTRYPOINT/CMD."""
+
+    tags: tuple[str, ...]
+    binaries: tuple[str, ...] = ()
+    trees: tuple[str, ...] = ()
+    files: dict[str, tuple[str, int]] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)
+    entrypoint: tuple[str, ...] = ()
+    cmd: tuple[str, ...] = ("sh",)
+
+
+def recipes() -> list[Recipe]:
+    """The images tests use, tagged with the names the corpus uses."""
+    argosay = ARGOSAY.read_text()
+    py = Recipe(
+        tags=("python:3.11", "python:alpine3.23", "python:3.8", "python:3.10", "python:3.12", "python:latest"),
+        binaries=(PYTHON,), trees=(PYLIB,),
+        links={"/usr/bin/python3": "python3.11", "/usr/bin/python": "python3.11",
+               "/usr/local/bin/python": "/usr/bin/python3.11"},
+        cmd=("python3",),
+    )
+    return [
+        Recipe(tags=("busybox", "busybox:latest", "alpine", "alpine:latest", "alpine:3.18", "alpine:3.23",
+                     "debian", "debian:latest", "ubuntu", "ubuntu:latest")),
+        Recipe(tags=("argoproj/argosay:v2",), files={"/argosay": (argosay, 0o755)}, entrypoint=("/argosay",), cmd=()),
+        Recipe(tags=("nginx:1.13", "nginx"), files={"/usr/sbin/nginx": (NGINX, 0o755),
+                                                    "/usr/share/nginx/html/index.html": (NGINX_INDEX, 0o644)},
+               cmd=("nginx", "-g", "daemon off;")),
+        Recipe(tags=("curlimages/curl:latest", "curlimages/curl"), binaries=("/usr/bin/curl",), cmd=("curl",)),
+        py,
+    ]
+
+
+def _ldd(paths: list[str]) -> set[str]:
+    """The shared libraries (and loader) ``paths`` need, as host paths."""
+    out: set[str] = set()
+    for p in paths:
+        done = subprocess.run(["ldd", p], capture_output=True, text=True, check=False)
+        for line in done.stdout.splitlines():
+            parts = line.split()
+            for token in parts:
+                if token.startswith("/") and os.path.exists(token):
+                    out.add(token)
+    return out
+
+
+def _host_files(r: Recipe) -> list[str]:
+    files = [BUSYBOX, *r.binaries]
+    for tree in r.trees:
+        for root, dirs, names in os.walk(tree):
+            dirs[:] = [d for d in dirs if d not in PYLIB_SKIP and d != "__pycache__"]
+            files.extend(os.path.join(root, n) for n in names if not n.endswith(".pyc"))
+    elf = [f for f in files if f.endswith(".so") or f in r.binaries]
+    files.extend(sorted(_ldd(elf)))
+    return sorted(set(files))
+
+
+def _digest(r: Recipe, files: list[str]) -> str:
+    h = hashlib.sha256(repr((r.tags, r.files, r.links, r.entrypoint, r.cmd)).encode())
+    for f in files:
+        st = os.stat(f)
+        h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:24]
+
+
+def _tar(r: Recipe, files: list[str]) -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        def add_dir(path: str, mode: int = 0o755) -> None:
+            info = tarfile.TarInfo(path.lstrip("/"))
+            info.type, info.mode = tarfile.DIRTYPE, mode
+            tar.addfile(info)
+
+        def add_bytes(path: str, data: bytes, mode: int) -> None:
+            info = tarfile.TarInfo(path.lstrip("/"))
+            info.size, info.mode = len(data), mode
+            tar.addfile(info, io.BytesIO(data))
+
+        def add_link(path: str, target: str) -> None:
+            info = tarfile.TarInfo(path.lstrip("/"))
+            info.type, info.linkname = tarfile.SYMTYPE, target
+            tar.addfile(info)
+
+        for d in ("/bin", "/sbin", "/usr", "/usr/bin", "/usr/sbin", "/usr/local", "/usr/local/bin", "/etc",
+                  "/root", "/var", "/proc", "/sys", "/dev"):
+            add_dir(d)
+        add_dir("/tmp", 0o1777)
+        add_dir("/var/tmp", 0o1777)
+        add_bytes("/etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n", 0o644)
+        add_bytes("/etc/group", b"root:x:0:\nnogroup:x:65534:\n", 0o644)
+        added = {"/bin/busybox"}
+        for f in files:
+            if f == BUSYBOX:
+                continue
+            # usr-merged hosts: the file goes where the program asks for it (ldd's path)
+            tar.add(os.path.realpath(f), arcname=f.lstrip("/"), recursive=False)
+            added.add(f)
+        with open(BUSYBOX, "rb") as bb:
+            add_bytes("/bin/busybox", bb.read(), 0o755)
+        applets = subprocess.run([BUSYBOX, "--list-full"], capture_output=True, text=True, check=True).stdout
+        for applet in applets.split():
+            path = "/" + applet.lstrip("/")
+            if path not in added and path not in r.files and path not in r.links:
+                add_link(path, "/bin/busybox")
+                added.add(path)
+        for path, (text, mode) in r.files.items():
+            add_bytes(path, text.encode(), mode)
+        for path, target in r.links.items():
+            add_link(path, target)
+    return buf.getvalue()
+
+
+def _needs_build(client: Any, tag: str, digest: str) -> bool:
+    import docker.errors
+
+    try:
+        image = client.images.get(tag)
+    except docker.errors.ImageNotFound:
+        return True
+    return (image.labels or {}).get(RECIPE_LABEL) != digest
+
+
+def build_images(client: Any) -> dict[str, float]:
+    """Make sure every recipe's image exists (built or reused); seconds spent per image."""
+    spent: dict[str, float] = {}
+    for r in recipes():
+        if any(not os.path.exists(b) for b in r.binaries):
+            continue  # (a host without that program: the tests needing it skip)
+        t0 = time.monotonic()
+        files = _host_files(r)
+        digest = _digest(r, files)
+        if not any(_needs_build(client, t, digest) for t in r.tags):
+            continue
+        changes = [f"ENV {PATH_ENV}", f'LABEL {RECIPE_LABEL}="{digest}"']
+        if r.entrypoint:
+            changes.append("ENTRYPOINT " + _json(r.entrypoint))
+        changes.append("CMD " + _json(r.cmd) if r.cmd else 'CMD []')
+        first, *rest = r.tags
+        repo, _, tag = first.partition(":")
+        client.api.import_image_from_data(_tar(r, files), repository=repo, tag=tag or "latest", changes=changes)
+        image = client.images.get(first)
+        for t in rest:
+            repo, _, tag = t.partition(":")
+            image.tag(repo, tag or "latest")
+        spent[first] = time.monotonic() - t0
+    return spent
+
+
+def _json(argv: tuple[str, ...]) -> str:
+    import json
+
+    return json.dumps(list(argv))
+
+
+def engine() -> tuple[Any, str | None]:
+    """A Docker client with the test images in place, or (None, why not)."""
+    try:
+        import docker
+    except ImportError:
+        return None, "the docker SDK is not installed (pip install docker)"
+    if not os.path.exists(BUSYBOX):
+        return None, f"{BUSYBOX} is missing (apt-get install busybox-static) to build test images"
+    try:
+        client = docker.from_env(timeout=120)
+        client.ping()
+    except Exception as e:  # noqa: BLE001 - any failure means: no engine here
+        return None, f"no Docker engine reachable ({type(e).__name__}: {e}); start dockerd"
+    try:
+        build_images(client)
+    except Exception as e:  # noqa: BLE001
+        return None, f"cannot build the test images: {type(e).__name__}: {e}"
+    return client, None

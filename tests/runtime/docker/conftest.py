@@ -1,0 +1,49 @@
+"""Fixtures for Docker-runtime tests: a real Docker Engine with locally built stand-in images.
+
+Without an engine every test here is skipped, and the reason is printed (see
+:func:`dockerkit.engine`): never silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dockerkit
+import pytest
+from podkit import pod_spec
+
+from argosy.engine.intents import PodResult
+from argosy.runtime import RunContext
+from argosy.runtime.docker import DockerRuntime
+
+
+@pytest.fixture(scope="session")
+def docker_runtime() -> Iterator[DockerRuntime]:
+    client, why = dockerkit.engine()
+    if client is None:
+        pytest.skip(f"docker runtime: {why}")
+    rt = DockerRuntime()
+    yield rt
+    asyncio.run(rt.close())
+
+
+@pytest.fixture
+def context(tmp_path: Path) -> RunContext:
+    return RunContext(
+        data_dir=tmp_path / "data",
+        configmaps={"cm": {"greeting": "hello from cm", "file.txt": "cm file"}},
+        secrets={"sec": {"password": "s3cret"}},
+    )
+
+
+@pytest.fixture
+def run(docker_runtime: DockerRuntime, context: RunContext) -> Any:
+    """Run one template to completion on Docker: ``run(template, **podspec_fields)``."""
+
+    def _run(template: dict[str, Any], **kw: Any) -> PodResult:
+        return asyncio.run(docker_runtime.run(pod_spec(template, **kw), context, lambda: None))
+
+    return _run

@@ -201,6 +201,7 @@ class DockerPod:
 
     def _follow(self, c: RunningContainer, stream: Any) -> None:
         """Copy a container's output into the workflow's log journal (in a pool thread)."""
+        closing = _closer(stream)
         journal = self.context.journal(self.pod.workflow_name)
         pod = self.pod.pod_name
         tail = c.stdout_tail
@@ -216,6 +217,8 @@ class DockerPod:
                     journal.write(pod, c.log_name, "stderr", err)
         except Exception:  # noqa: BLE001 - the stream ends with the container, however it ends
             pass
+        finally:
+            closing()
 
     async def _wait(self, c: RunningContainer) -> int:
         api = self.daemon.api
@@ -440,3 +443,22 @@ def _takes_ip(fn: Callable[..., None]) -> bool:
     return bool(params) and params[0].kind in (inspect.Parameter.POSITIONAL_ONLY,
                                                inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                                inspect.Parameter.VAR_POSITIONAL)
+
+
+def _closer(stream: Any) -> Callable[[], None]:
+    """What closes an attach stream and its socket (the SDK leaves both to its caller, and
+    the socket outlives the HTTP response that wraps it): taken before reading, since a
+    finished response forgets its socket."""
+    response = getattr(stream, "_response", None)
+    fp = getattr(getattr(getattr(response, "raw", None), "_fp", None), "fp", None)
+    sock = getattr(getattr(fp, "raw", None), "_sock", None)
+
+    def close() -> None:
+        for closable in (fp, sock, response):
+            if closable is not None:
+                try:
+                    closable.close()
+                except Exception:  # noqa: BLE001 - closing what may be closed already
+                    pass
+
+    return close

@@ -89,7 +89,7 @@ class DockerDaemon:
             self.api.ping()
         except RuntimeFailure:
             raise
-        except Exception as e:  # noqa: BLE001 - requests/urllib3/docker errors alike mean "not here"
+        except Exception as e:
             raise RuntimeFailure(f"cannot reach the Docker Engine: {e}; {INSTALL_HINT}") from e
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

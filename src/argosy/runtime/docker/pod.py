@@ -12,11 +12,11 @@ every container is removed when the node ends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import os
 import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from argosy.artifacts import ArchiveError, LocalRepository, default_drivers, load_input
@@ -206,17 +206,17 @@ class DockerPod:
         pod = self.pod.pod_name
         tail = c.stdout_tail
         try:
-            for out, err in stream:
-                if out:
-                    journal.write(pod, c.log_name, "stdout", out)
-                    if c.capture:
-                        tail += out
-                        if len(tail) > TAIL_LIMIT:
-                            del tail[: len(tail) - (TAIL_LIMIT // 2 + 1)]
-                if err:
-                    journal.write(pod, c.log_name, "stderr", err)
-        except Exception:  # noqa: BLE001 - the stream ends with the container, however it ends
-            pass
+            # the stream ends with the container, however it ends (a reset socket included)
+            with contextlib.suppress(Exception):
+                for out, err in stream:
+                    if out:
+                        journal.write(pod, c.log_name, "stdout", out)
+                        if c.capture:
+                            tail += out
+                            if len(tail) > TAIL_LIMIT:
+                                del tail[: len(tail) - (TAIL_LIMIT // 2 + 1)]
+                    if err:
+                        journal.write(pod, c.log_name, "stderr", err)
         finally:
             closing()
 
@@ -456,9 +456,7 @@ def _closer(stream: Any) -> Callable[[], None]:
     def close() -> None:
         for closable in (fp, sock, response):
             if closable is not None:
-                try:
+                with contextlib.suppress(Exception):  # (closed already)
                     closable.close()
-                except Exception:  # noqa: BLE001 - closing what may be closed already
-                    pass
 
     return close

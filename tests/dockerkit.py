@@ -11,12 +11,14 @@ host files it was made from, so a later run reuses it instead of building it aga
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import io
 import os
 import subprocess
 import tarfile
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -193,21 +195,27 @@ def _json(argv: tuple[str, ...]) -> str:
     return json.dumps(list(argv))
 
 
-def engine() -> tuple[Any, str | None]:
-    """A Docker client with the test images in place, or (None, why not)."""
+def engine() -> tuple[bool, str | None]:
+    """Whether a Docker engine answers, with the test images in place (built or reused); why not."""
     try:
         import docker
     except ImportError:
-        return None, "the docker SDK is not installed (pip install docker)"
+        return False, "the docker SDK is not installed (pip install docker)"
     if not os.path.exists(BUSYBOX):
-        return None, f"{BUSYBOX} is missing (apt-get install busybox-static) to build test images"
+        return False, f"{BUSYBOX} is missing (apt-get install busybox-static) to build test images"
+    client = None
     try:
         client = docker.from_env(timeout=120)
         client.ping()
-    except Exception as e:  # noqa: BLE001 - any failure means: no engine here
-        return None, f"no Docker engine reachable ({type(e).__name__}: {e}); start dockerd"
-    try:
         build_images(client)
-    except Exception as e:  # noqa: BLE001
-        return None, f"cannot build the test images: {type(e).__name__}: {e}"
-    return client, None
+        return True, None
+    except Exception as e:  # noqa: BLE001 - any failure means: no engine here
+        return False, f"no Docker engine reachable, or no test images ({type(e).__name__}: {e}); start dockerd"
+    finally:
+        if client is not None:
+            client.close()
+        # a failed connection's socket is left to the garbage collector by the SDK: collect it
+        # here, quietly, rather than in some later test
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            gc.collect()

@@ -113,6 +113,7 @@ async def run_workflows(workflows: list[dict[str, Any]], objects: ObjectSet, dat
                         printer: Any, runtime: Any = None, runtime_kind: str = "process") -> list[Reconciler]:
     from argosy.cli.main import install_interrupts
 
+    owned = runtime is None
     if runtime is None:
         runtime = node_runtime(runtime_kind)
     store = Store(data / "argosy.db")
@@ -126,10 +127,13 @@ async def run_workflows(workflows: list[dict[str, Any]], objects: ObjectSet, dat
         return list(await asyncio.gather(*(r.run() for r in runners)))
     finally:
         # what a workflow keeps between its nodes (the docker runtime's networks) goes with it
-        finish = getattr(getattr(runtime, "process", runtime), "finish_workflow", None)
+        pods = getattr(runtime, "process", runtime)
+        finish = getattr(pods, "finish_workflow", None)
         if finish is not None:
             for wf in workflows:
                 await finish(wf["metadata"]["uid"])
+        if owned and hasattr(pods, "close"):
+            await pods.close()
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -148,7 +148,8 @@ class WorkflowRunner:
 
     async def _run_pod(self, pod: Any) -> None:
         node_id = pod.node_id
-        started = lambda: self._report(PodStarted(node_id, self.clock.now()))
+        # (a runtime that gives each pod its own address passes it: {{steps.X.ip}})
+        started = lambda ip=None: self._report(PodStarted(node_id, self.clock.now(), ip))
         try:
             result = await self.runtime.run(pod, self.context, started)
         except asyncio.CancelledError:

@@ -22,8 +22,8 @@ from argosy.runtime.docker import DockerRuntime
 
 @pytest.fixture(scope="session")
 def docker_runtime() -> Iterator[DockerRuntime]:
-    client, why = dockerkit.engine()
-    if client is None:
+    ok, why = dockerkit.engine()
+    if not ok:
         pytest.skip(f"docker runtime: {why}")
     rt = DockerRuntime()
     yield rt
@@ -47,3 +47,12 @@ def run(docker_runtime: DockerRuntime, context: RunContext) -> Any:
         return asyncio.run(docker_runtime.run(pod_spec(template, **kw), context, lambda: None))
 
     return _run
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say why the docker tests did not run, even under ``-q`` (never a silent skip)."""
+    reasons = {str(r.longrepr[2]).removeprefix("Skipped: ")
+               for r in terminalreporter.stats.get("skipped", [])
+               if "tests/runtime/docker/" in getattr(r, "nodeid", "") and isinstance(r.longrepr, tuple)}
+    for reason in sorted(reasons):
+        terminalreporter.write_line(f"docker tests skipped: {reason}")

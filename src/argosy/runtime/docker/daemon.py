@@ -216,7 +216,11 @@ class DockerDaemon:
             pass
 
     def close(self) -> None:
+        """Let go of the engine: the thread pool and the API client's connections."""
         self.pool.shutdown(wait=False, cancel_futures=True)
+        if self._api is not None:
+            self._api.close()
+            self._api = None
 
 
 def _explain(e: Any) -> str:

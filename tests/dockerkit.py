@@ -36,6 +36,80 @@ NGINX = """#!/bin/sh
 # nginx stand-in: busybox httpd serving nginx's welcome page on port 80, in the foreground
 exec httpd -f -p 80 -h /usr/share/nginx/html
 """
+COWSAY = r"""#!/bin/sh
+# cowsay stand-in: the message in a speech bubble, then the cow
+msg="$*"
+[ -n "$msg" ] || msg=$(cat)
+printf '%s\n' "$msg" | awk '{ l = length($0); t = ""; for (i = 0; i < l + 2; i++) t = t "_";
+  b = ""; for (i = 0; i < l + 2; i++) b = b "-"; print " " t; print "< " $0 " >"; print " " b }'
+cat <<'COW'
+        \   ^__^
+         \  (oo)\_______
+            (__)\       )\/\
+                ||----w |
+                ||     ||
+COW
+"""
+
+INFLUXD = r"""#!/usr/bin/python3
+# influxdb 1.x stand-in: /ping, CREATE DATABASE, line-protocol /write and SELECT * /query, in memory
+import json, re, urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+DBS = {}
+
+
+class Handler(BaseHTTPRequestHandler):
+    def _params(self):
+        url = urllib.parse.urlparse(self.path)
+        params = dict(urllib.parse.parse_qsl(url.query))
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else ""
+        if url.path == "/query" and self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            params.update(urllib.parse.parse_qsl(body))
+            body = ""
+        return url.path, params, body
+
+    def _send(self, code, doc=None):
+        data = json.dumps(doc).encode() if doc is not None else b""
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self):
+        self.handle_any()
+
+    def do_POST(self):
+        self.handle_any()
+
+    def handle_any(self):
+        path, params, body = self._params()
+        if path == "/ping":
+            return self._send(204)
+        if path == "/write":
+            points = DBS.setdefault(params.get("db", ""), [])
+            points.extend(line for line in body.splitlines() if line.strip())
+            return self._send(204)
+        if path == "/query":
+            q = params.get("q", "")
+            m = re.match(r"(?i)\s*CREATE DATABASE\s+(\S+)", q)
+            if m:
+                DBS.setdefault(m.group(1), [])
+                return self._send(200, {"results": [{"statement_id": 0}]})
+            rows = [[i, line] for i, line in enumerate(DBS.get(params.get("db", ""), []))]
+            series = [{"name": "cpu", "columns": ["time", "line"], "values": rows}] if rows else []
+            return self._send(200, {"results": [{"statement_id": 0, "series": series}]})
+        return self._send(404, {"error": "not found"})
+
+    def log_message(self, *args):
+        pass
+
+
+ThreadingHTTPServer(("0.0.0.0", 8086), Handler).serve_forever()
+"""
+
 NGINX_INDEX = "<html><head><title>Welcome to nginx!</title></head><body><h1>Welcome to nginx!</h1></body></html>\n"
 
 
@@ -65,6 +139,10 @@ def recipes() -> list[Recipe]:
     return [
         Recipe(tags=("busybox", "busybox:latest", "alpine", "alpine:latest", "alpine:3.18", "alpine:3.23",
                      "debian", "debian:latest", "ubuntu", "ubuntu:latest")),
+        Recipe(tags=("argoproj/argosay:v1", "docker/whalesay", "docker/whalesay:latest"),
+               files={"/usr/local/bin/cowsay": (COWSAY, 0o755)}, cmd=("cowsay",)),
+        Recipe(tags=("influxdb:1.2",), binaries=py.binaries, trees=py.trees, links=py.links,
+               files={"/usr/bin/influxd": (INFLUXD, 0o755)}, cmd=("influxd",)),
         Recipe(tags=("argoproj/argosay:v2",), files={"/argosay": (argosay, 0o755)}, entrypoint=("/argosay",), cmd=()),
         Recipe(tags=("nginx:1.13", "nginx"), files={"/usr/sbin/nginx": (NGINX, 0o755),
                                                     "/usr/share/nginx/html/index.html": (NGINX_INDEX, 0o644)},

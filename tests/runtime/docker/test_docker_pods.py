@@ -107,3 +107,16 @@ def test_result_keeps_the_last_256_kib_of_stdout(run: Any) -> None:
     r = run(sh("head -c 300000 /dev/zero | tr '\\0' a; echo; echo END"))
     result = r.outputs["result"]
     assert len(result.encode()) == 256 * 1024 and result.endswith("a\nEND")
+
+
+def test_outputs_never_follow_links_out_of_the_container(run: Any, context: RunContext) -> None:
+    """A link in an output points into the container's files, never at the host's."""
+    r = run(sh("mkdir /o && ln -s /etc/hostname /o/h && echo in > /o/f && ln -s /etc/shadow /tmp/p",
+               outputs={"parameters": [{"name": "p", "valueFrom": {"path": "/tmp/p", "default": "no-file"}}],
+                        "artifacts": [{"name": "o", "path": "/o", "archive": {"none": {}}}]}))
+    assert r.phase == "Succeeded", r.message
+    assert r.outputs["parameters"] == [{"name": "p", "value": "no-file"}]
+    [art] = r.outputs["artifacts"]
+    stored = context.artifact_dir / art["local"]["key"]
+    assert (stored / "f").read_text() == "in\n"
+    assert not (stored / "h").exists() or not (stored / "h").resolve().is_relative_to("/etc")

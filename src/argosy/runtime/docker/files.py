@@ -26,13 +26,26 @@ def tar_of(entries: Iterable[tuple[str, str | bytes, int]], host: Iterable[tuple
     return buf.getvalue()
 
 
-def extract(stream: Iterable[bytes], dest_dir: Path) -> None:
-    """Unpack a ``get_archive`` stream into ``dest_dir`` (never outside it)."""
+def extract(stream: Iterable[bytes], dest_dir: Path, root: Path) -> None:
+    """Unpack a ``get_archive`` stream into ``dest_dir``, the copy of a container directory
+    under ``root`` (the copy of the container's ``/``); nothing lands outside ``dest_dir``."""
     dest_dir.mkdir(parents=True, exist_ok=True)
     data = b"".join(stream)
+
+    def rebase(member: tarfile.TarInfo, dest: str) -> tarfile.TarInfo | None:
+        # a link to an absolute path means the container's path (/etc/mtab -> /proc/mounts):
+        # point it at the copy of that path, never at the host's
+        if member.issym() and member.linkname.startswith("/"):
+            target = os.path.join(str(root), norm(member.linkname).lstrip("/"))
+            here = os.path.dirname(os.path.join(dest, member.name))
+            member = member.replace(linkname=os.path.relpath(target, here), deep=False)
+        try:
+            return tarfile.data_filter(member, dest)
+        except tarfile.FilterError:
+            return None  # (a link out of the copied directory, a device: not an output)
+
     with tarfile.open(fileobj=io.BytesIO(data), mode="r") as tar:
-        # "data" refuses absolute names, links out of dest_dir and device files
-        tar.extractall(dest_dir, filter="data")
+        tar.extractall(dest_dir, filter=rebase)
 
 
 class ExtractedFiles:

@@ -342,7 +342,7 @@ class DockerPod:
         for path in sorted(p for p in paths if p):
             try:
                 stream, _stat = await self.daemon.call(self.daemon.api.get_archive, main.id, path)
-                await self.daemon.call(extract, stream, files.dir_for(path))
+                await self.daemon.call(extract, stream, files.dir_for(path), files.root)
             except self.daemon.errors.NotFound:
                 continue  # (the readers say what is missing, or use a default)
         return files

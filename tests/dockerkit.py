@@ -15,6 +15,7 @@ import gc
 import hashlib
 import io
 import os
+import re
 import subprocess
 import tarfile
 import time
@@ -30,7 +31,15 @@ PYLIB = "/usr/lib/python3.11"
 PYLIB_SKIP = {"test", "idlelib", "tkinter", "ensurepip", "lib2to3", "dist-packages", "turtledemo",
               "config-3.11-x86_64-linux-gnu", "pydoc_data"}
 RECIPE_LABEL = "io.argosy.test-recipe"
+#: bumped whenever the root filesystem's layout changes, so every image is built again
+LAYOUT = 2
+IMAGE_FIELD = re.compile(r"""^\s*-?\s*image:\s*['"]?([^\s'"#]+)""", re.MULTILINE)
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+OS_RELEASE = """PRETTY_NAME="Argosy test image (busybox on Debian)"
+NAME="Argosy test image"
+ID=busybox
+"""
 
 NGINX = """#!/bin/sh
 # nginx stand-in: busybox httpd serving nginx's welcome page on port 80, in the foreground
@@ -138,7 +147,10 @@ def recipes() -> list[Recipe]:
     )
     return [
         Recipe(tags=("busybox", "busybox:latest", "alpine", "alpine:latest", "alpine:3.18", "alpine:3.23",
-                     "debian", "debian:latest", "ubuntu", "ubuntu:latest")),
+                     "alpine:3.6", "debian", "debian:latest", "debian:9.1", "debian:8.9", "ubuntu", "ubuntu:latest",
+                     "ubuntu:17.10")),
+        Recipe(tags=("stedolan/jq:latest", "stedolan/jq"), binaries=("/usr/bin/jq",), entrypoint=("jq",), cmd=()),
+        Recipe(tags=("node:9.1-alpine", "node:latest", "node"), binaries=("/usr/bin/node",), cmd=("node",)),
         Recipe(tags=("argoproj/argosay:v1", "docker/whalesay", "docker/whalesay:latest"),
                files={"/usr/local/bin/cowsay": (COWSAY, 0o755)}, cmd=("cowsay",)),
         Recipe(tags=("influxdb:1.2",), binaries=py.binaries, trees=py.trees, links=py.links,
@@ -177,7 +189,7 @@ def _host_files(r: Recipe) -> list[str]:
 
 
 def _digest(r: Recipe, files: list[str]) -> str:
-    h = hashlib.sha256(repr((r.tags, r.files, r.links, r.entrypoint, r.cmd)).encode())
+    h = hashlib.sha256(repr((LAYOUT, r.tags, r.files, r.links, r.entrypoint, r.cmd)).encode())
     for f in files:
         st = os.stat(f)
         h.update(f"{f}:{st.st_size}:{st.st_mtime_ns}\n".encode())
@@ -203,12 +215,14 @@ def _tar(r: Recipe, files: list[str]) -> bytes:
             tar.addfile(info)
 
         for d in ("/bin", "/sbin", "/usr", "/usr/bin", "/usr/sbin", "/usr/local", "/usr/local/bin", "/etc",
-                  "/root", "/var", "/proc", "/sys", "/dev"):
+                  "/root", "/var", "/var/log", "/var/cache", "/proc", "/sys", "/dev", "/mnt", "/opt", "/home",
+                  "/srv", "/run", "/media"):
             add_dir(d)
         add_dir("/tmp", 0o1777)
         add_dir("/var/tmp", 0o1777)
         add_bytes("/etc/passwd", b"root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/sh\n", 0o644)
         add_bytes("/etc/group", b"root:x:0:\nnogroup:x:65534:\n", 0o644)
+        add_bytes("/etc/os-release", OS_RELEASE.encode(), 0o644)
         added = {"/bin/busybox"}
         for f in files:
             if f == BUSYBOX:
@@ -297,3 +311,27 @@ def engine() -> tuple[bool, str | None]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             gc.collect()
+
+
+_present: dict[str, bool] = {}
+
+
+def missing_images(text: str) -> list[str]:
+    """The images a workflow file names literally that the local image store lacks (no
+    stand-in was built for them: the tests needing them skip, saying which)."""
+    import docker
+
+    names = sorted({m for m in IMAGE_FIELD.findall(text) if "{{" not in m})
+    unknown = [n for n in names if n not in _present]
+    if unknown:
+        client = docker.from_env()
+        try:
+            for n in unknown:
+                try:
+                    client.images.get(n)
+                    _present[n] = True
+                except docker.errors.ImageNotFound:
+                    _present[n] = False
+        finally:
+            client.close()
+    return [n for n in names if not _present[n]]

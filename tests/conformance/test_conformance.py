@@ -149,6 +149,11 @@ def test_corpus_file_on_docker(case: Case, tmp_path: Path, request: pytest.Fixtu
     if reason is not None:
         pytest.skip(reason)
     request.getfixturevalue("docker_mode")
+    import dockerkit
+
+    missing = dockerkit.missing_images((EXAMPLES / case.path).read_text())
+    if missing:
+        pytest.skip("needs image " + "; ".join(missing) + " (no local stand-in)")
     run_case(case, tmp_path, "docker")
 
 

@@ -44,7 +44,15 @@ def run(docker_runtime: DockerRuntime, context: RunContext) -> Any:
     """Run one template to completion on Docker: ``run(template, **podspec_fields)``."""
 
     def _run(template: dict[str, Any], **kw: Any) -> PodResult:
-        return asyncio.run(docker_runtime.run(pod_spec(template, **kw), context, lambda: None))
+        pod = pod_spec(template, **kw)
+
+        async def go() -> PodResult:
+            try:
+                return await docker_runtime.run(pod, context, lambda: None)
+            finally:
+                await docker_runtime.settled(pod.workflow_uid)
+
+        return asyncio.run(go())
 
     return _run
 

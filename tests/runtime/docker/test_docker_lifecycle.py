@@ -81,6 +81,7 @@ def test_containers_are_labelled_while_running_and_removed_after(docker_runtime:
 
     async def main() -> None:
         await docker_runtime.run(pod, context, lambda: seen.extend(containers_of(pod)))
+        await docker_runtime.settled(pod.workflow_uid)
 
     asyncio.run(main())
     [c] = seen
@@ -102,6 +103,7 @@ def test_stop_sends_sigterm_first(docker_runtime: DockerRuntime, context: RunCon
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
+        await docker_runtime.settled(pod.workflow_uid)
 
     asyncio.run(main())
     assert "got-term" in context.read_log("wf-stop", pod.pod_name)
@@ -136,7 +138,13 @@ def test_adopt_follows_a_running_container_instead_of_restarting_it(
     [running] = containers_of(pod)
     assert running["State"] == "running"
     starts: list[str] = []
-    r = asyncio.run(docker_runtime.adopt(pod, context, lambda: starts.append("started")))
+    async def adopt() -> Any:
+        try:
+            return await docker_runtime.adopt(pod, context, lambda: starts.append("started"))
+        finally:
+            await docker_runtime.settled(pod.workflow_uid)
+
+    r = asyncio.run(adopt())
     assert (r.phase, r.outputs["parameters"], r.outputs["result"]) == (
         "Succeeded", [{"name": "o", "value": "done"}], "started-once")
     assert starts == ["started"]
@@ -177,6 +185,7 @@ def test_daemon_ip_is_reachable_from_its_workflow_only(docker_runtime: DockerRun
         other = await docker_runtime.run(other_pod, context, lambda: None)
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+        await docker_runtime.settled(server.workflow_uid)
         await docker_runtime.finish_workflow("uid-other")
         return same, other
 

@@ -36,6 +36,8 @@ class DockerRuntime:
     def __init__(self, base_url: str | None = None, daemon: DockerDaemon | None = None) -> None:
         self.daemon = daemon or DockerDaemon(base_url)
         self._workflows: set[str] = set()
+        #: removals of finished pods still under way, by workflow uid
+        self._removing: dict[str, set[asyncio.Future[None]]] = {}
 
     def check(self) -> None:
         """Raise :class:`RuntimeFailure` unless the Docker Engine answers."""
@@ -61,7 +63,11 @@ class DockerRuntime:
                 return PodResult(phase="Failed", message=DEADLINE_MESSAGE, outputs=await node.partial_outputs())
         finally:
             await node.stop_all()
-            await node.remove()
+            # removal is off the hand-off path (the next node need not wait for it), as pod GC
+            # is in Argo; finish_workflow and close wait for what is still being removed
+            task = asyncio.ensure_future(node.remove())
+            self._removing.setdefault(node.pod.workflow_uid, set()).add(task)
+            task.add_done_callback(self._removing[node.pod.workflow_uid].discard)
 
     async def adopt(
         self, pod: PodSpec, context: RunContext, on_started: Callable[..., None]
@@ -124,15 +130,23 @@ class DockerRuntime:
         await node._stop_sidecars()
         return await node._finish(main, code)
 
+    async def settled(self, workflow_uid: str) -> None:
+        """Wait until the containers of the workflow's finished nodes are removed."""
+        pending = self._removing.get(workflow_uid)
+        if pending:
+            await asyncio.gather(*list(pending), return_exceptions=True)
+
     async def finish_workflow(self, workflow_uid: str) -> None:
         """Remove a finished workflow's network, its claim-template volumes and any container
         of it still there."""
         self._workflows.discard(workflow_uid)
+        await self.settled(workflow_uid)
+        self._removing.pop(workflow_uid, None)
         await self.daemon.remove_workflow(workflow_uid)
 
     async def close(self) -> None:
         """Finish every workflow this runtime ran, then let go of the engine."""
-        for uid in list(self._workflows):
+        for uid in list({*self._workflows, *self._removing}):
             try:
                 await self.finish_workflow(uid)
             except RuntimeFailure:

@@ -288,29 +288,39 @@ def _json(argv: tuple[str, ...]) -> str:
 
 
 def engine() -> tuple[bool, str | None]:
-    """Whether a Docker engine answers, with the test images in place (built or reused); why not."""
+    """Whether a Docker engine can run the tests here, with the test images in place (built
+    or reused by hash); why not."""
     try:
         import docker
     except ImportError:
         return False, "the docker SDK is not installed (pip install docker)"
     if not os.path.exists(BUSYBOX):
         return False, f"{BUSYBOX} is missing (apt-get install busybox-static) to build test images"
-    client = None
     try:
-        client = docker.from_env(timeout=120)
-        client.ping()
-        build_images(client)
-        return True, None
-    except Exception as e:  # noqa: BLE001 - any failure means: no engine here
-        return False, f"no Docker engine reachable, or no test images ({type(e).__name__}: {e}); start dockerd"
+        return _usable(docker)
     finally:
-        if client is not None:
-            client.close()
         # a failed connection's socket is left to the garbage collector by the SDK: collect it
         # here, quietly, rather than in some later test
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ResourceWarning)
             gc.collect()
+
+
+def _usable(docker: Any) -> tuple[bool, str | None]:
+    try:
+        client = docker.from_env(timeout=120)
+        client.ping()
+    except Exception as e:  # noqa: BLE001 - any failure means: no engine here
+        return False, f"no Docker engine reachable ({type(e).__name__}: {e}); start dockerd (scripts/dockerd-up)"
+    try:
+        build_images(client)
+        # an engine that answers may still be unable to run a container (no cgroups, no overlay)
+        client.containers.run("busybox", ["true"], remove=True, network_mode="none")
+    except Exception as e:  # noqa: BLE001
+        return False, f"the Docker Engine cannot build or run the test images here ({type(e).__name__}: {e})"
+    finally:
+        client.close()
+    return True, None
 
 
 _present: dict[str, bool] = {}

@@ -91,6 +91,16 @@ def test_absent_image_fails_the_node_naming_it(run: Any, policy: str, fragment: 
     assert r.phase == "Error" and r.message.startswith(fragment), r.message
 
 
+@pytest.mark.parametrize("policy", ["Always", "IfNotPresent", "Never", None])
+def test_a_local_image_runs_whatever_the_pull_policy(run: Any, policy: str | None) -> None:
+    """No registry is reachable: a local image still runs (one pull is tried for Always)."""
+    spec = {"image": "busybox:latest", "command": ["echo", "ran"]}
+    if policy is not None:
+        spec["imagePullPolicy"] = policy
+    r = run({"container": spec})
+    assert (r.phase, r.outputs["result"]) == ("Succeeded", "ran")
+
+
 def test_deadline_fails_the_node(run: Any) -> None:
     r = run(sh("echo started; sleep 30"), deadline_seconds=1)
     assert (r.phase, r.message) == ("Failed", "Pod was active on the node longer than the specified deadline")

@@ -146,7 +146,7 @@ class DockerRuntime:
 
     async def close(self) -> None:
         """Finish every workflow this runtime ran, then let go of the engine."""
-        for uid in list({*self._workflows, *self._removing}):
+        for uid in {*self._workflows, *self._removing}:
             try:
                 await self.finish_workflow(uid)
             except RuntimeFailure:

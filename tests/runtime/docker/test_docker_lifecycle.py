@@ -110,9 +110,10 @@ def test_stop_sends_sigterm_first(docker_runtime: DockerRuntime, context: RunCon
     assert containers_of(pod) == []
 
 
+@pytest.mark.parametrize("exited", [False, True], ids=["still-running", "exited-meanwhile"])
 def test_adopt_follows_a_running_container_instead_of_restarting_it(
-        docker_runtime: DockerRuntime, context: RunContext, tmp_path: Path) -> None:
-    """Argosy is killed while a node runs; a new Argosy adopts the still-running container."""
+        docker_runtime: DockerRuntime, context: RunContext, tmp_path: Path, exited: bool) -> None:
+    """Argosy is killed while a node runs; a new Argosy adopts the container, running or not."""
     template = {"container": busybox("echo started-once >> /tmp/runs; sleep 2; echo -n done > /tmp/out; cat /tmp/runs"),
                 "outputs": {"parameters": [{"name": "o", "valueFrom": {"path": "/tmp/out"}}]}}
     pod = pod_spec(template, workflow_name="wf-adopt")
@@ -137,6 +138,8 @@ def test_adopt_follows_a_running_container_instead_of_restarting_it(
     proc.stdout.close()
     [running] = containers_of(pod)
     assert running["State"] == "running"
+    if exited:
+        docker.from_env().api.wait(running["Id"])
     starts: list[str] = []
     async def adopt() -> Any:
         try:
@@ -147,7 +150,7 @@ def test_adopt_follows_a_running_container_instead_of_restarting_it(
     r = asyncio.run(adopt())
     assert (r.phase, r.outputs["parameters"], r.outputs["result"]) == (
         "Succeeded", [{"name": "o", "value": "done"}], "started-once")
-    assert starts == ["started"]
+    assert starts == ([] if exited else ["started"])
     assert containers_of(pod) == []
 
 

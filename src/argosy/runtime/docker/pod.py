@@ -73,6 +73,8 @@ class DockerPod:
         self.inputs: list[tuple[str, str]] = []
         self.script: str | None = None
         self.grace = _grace(pod.template)
+        #: how the node ended when an init container failed
+        self._init_failed = PodResult(phase="Failed")
 
     # ---- running ------------------------------------------------------------------
 

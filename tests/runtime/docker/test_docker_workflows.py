@@ -90,3 +90,70 @@ def test_retries_share_a_claim_volume_that_goes_with_the_workflow(docker_runtime
     attempts = [n for n in e.status()["nodes"].values() if n["type"] == "Pod"]
     assert [n["phase"] for n in attempts].count("Failed") == 2
     assert leftovers(e.uid) == []
+
+
+TERMINATE = """
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: terminate-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: polite, template: polite}
+      - {name: stubborn, template: stubborn}
+  - name: polite
+    container:
+      image: busybox
+      command: [sh, -c]
+      args: ["trap 'echo got-term; exit 0' TERM; echo up; while true; do sleep 0.1; done"]
+  - name: stubborn
+    podSpecPatch: '{"terminationGracePeriodSeconds": 1}'
+    container:
+      image: busybox
+      command: [sh, -c]
+      args: ["trap '' TERM; echo up; while true; do sleep 0.1; done"]
+"""
+
+
+def test_terminate_sends_sigterm_then_sigkill_after_the_grace_period(docker_runtime: DockerRuntime,
+                                                                   tmp_path: Path) -> None:
+    from argosy.cli.run import build_engine, node_runtime
+    from argosy.controller.runner import WorkflowRunner
+    from argosy.runtime import RunContext
+
+    wf = prepare_workflow(yaml.safe_load(TERMINATE), ObjectSet([]), {}, None)
+    context = RunContext(data_dir=tmp_path)
+
+    async def main() -> Any:
+        runtime = node_runtime("docker")
+        engine = build_engine(wf, ObjectSet([]))
+        started: set[str] = set()
+
+        def on_change(e: Any, changed: list[Any]) -> None:
+            started.update(n.display_name for n in changed if n.type == "Pod" and n.phase == "Running")
+            if started == {"polite", "stubborn"}:
+                runner.stop("Terminate")
+
+        runner = WorkflowRunner(engine, runtime, context, on_change=on_change)
+        try:
+            return await runner.run()
+        finally:
+            await runtime.process.finish_workflow(engine.uid)
+            await runtime.process.close()
+
+    e = asyncio.run(main())
+    assert e.phase == "Failed"
+    pods = {n["displayName"]: n for n in e.status()["nodes"].values() if n["type"] == "Pod"}
+    assert {n["phase"] for n in pods.values()} == {"Failed"}
+    logs = {p: context.read_log(e.name, p) for p in _pod_names(context, e.name)}
+    # the polite step's trap ran (SIGTERM first); the stubborn one ignored it and was killed
+    assert sorted("got-term" in text for text in logs.values()) == [False, True]
+    assert leftovers(e.uid) == []
+
+
+def _pod_names(context: Any, workflow: str) -> list[str]:
+    from argosy.runtime.logs import journal_path, read_journal
+
+    return sorted({r.pod for r in read_journal(journal_path(context.data_dir, workflow))})

@@ -294,8 +294,8 @@ def engine() -> tuple[bool, str | None]:
         import docker
     except ImportError:
         return False, "the docker SDK is not installed (pip install docker)"
-    if not os.path.exists(BUSYBOX):
-        return False, f"{BUSYBOX} is missing (apt-get install busybox-static) to build test images"
+    if not os.path.exists(BUSYBOX) or _ldd([BUSYBOX]):
+        return False, f"the test images need a static {BUSYBOX} (apt-get install busybox-static)"
     try:
         return _usable(docker)
     finally:

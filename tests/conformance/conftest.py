@@ -15,19 +15,29 @@ def _reason(report: Any) -> str:
     return str(longrepr)
 
 
+#: the line's label per test function: the embedded (process) mode and docker mode
+MODES = {"test_corpus_file_ends_in_expected_phase": "conformance",
+         "test_corpus_file_on_docker": "conformance-docker"}
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    for function, label in MODES.items():
+        _summary(terminalreporter, f"{MODULE}::{function}[", label)
+
+
+def _summary(terminalreporter: Any, prefix: str, label: str) -> None:
     counts: dict[str, int] = {}
     reasons: Counter[str] = Counter()
     for outcome in ("passed", "failed", "skipped"):
         reports = [r for r in terminalreporter.stats.get(outcome, [])
-                   if MODULE in getattr(r, "nodeid", "") and getattr(r, "when", "call") in ("call", "setup")]
+                   if prefix in getattr(r, "nodeid", "") and getattr(r, "when", "call") in ("call", "setup")]
         counts[outcome] = len(reports)
         if outcome == "skipped":
             reasons.update(_reason(r) for r in reports)
     if not any(counts.values()):
         return
     terminalreporter.write_line(
-        f"conformance: {counts['passed']} passed, {counts['failed']} failed, "
+        f"{label}: {counts['passed']} passed, {counts['failed']} failed, "
         f"{counts['skipped']} skipped"
     )
     for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])):

@@ -33,6 +33,8 @@ if not (CORPUS / "expected.tsv").is_file():
 
 # Needs the embedded mode provides: exact names, or prefixes ending in ':'.
 PROVIDED = ("none", "artifact-repo", "configmap:", "secret:", "wftmpl:", "cwftmpl:")
+# What docker mode provides beyond that: each pod its own network namespace and address.
+DOCKER_PROVIDED = (*PROVIDED, "pod-network(daemon ip)", "localhost(sidecar)")
 SHARED_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate", "ConfigMap", "Secret")
 # upstream_no_test labels that mean "too slow for this suite".
 SLOW_LABELS = ("duration",)
@@ -73,15 +75,15 @@ def load_cases() -> list[Case]:
     ]
 
 
-def provided(need: str) -> bool:
-    return any(need == p or (p.endswith(":") and need.startswith(p)) for p in PROVIDED)
+def provided(need: str, mode: tuple[str, ...] = PROVIDED) -> bool:
+    return any(need == p or (p.endswith(":") and need.startswith(p)) for p in mode)
 
 
-def skip_reason(case: Case) -> str | None:
+def skip_reason(case: Case, mode: tuple[str, ...] = PROVIDED) -> str | None:
     """Why ``case`` is not run here, or None when it is."""
     if case.expected_phase.startswith("n/a"):
         return f"not a Workflow: {case.expected_phase}"
-    missing = [n for n in case.needs if not provided(n)]
+    missing = [n for n in case.needs if not provided(n, mode)]
     if missing:
         return "needs " + "; ".join(missing)
     if case.expected_phase.startswith("Running (suspended)"):
@@ -139,9 +141,10 @@ def s3_server() -> Iterator[S3Server]:
         server.stop()
 
 
-async def run_bounded(workflows: list[dict[str, Any]], data: Path, objects: ObjectSet) -> list[Any]:
+async def run_bounded(workflows: list[dict[str, Any]], data: Path, objects: ObjectSet,
+                      runtime_kind: str = "process") -> list[Any]:
     return await asyncio.wait_for(
-        run_workflows(workflows, objects, data, lambda engine, changed: None),
+        run_workflows(workflows, objects, data, lambda engine, changed: None, runtime_kind=runtime_kind),
         WORKFLOW_TIMEOUT,
     )
 
@@ -152,6 +155,35 @@ def test_corpus_file_ends_in_expected_phase(case: Case, repository: str, tmp_pat
     reason = skip_reason(case)
     if reason is not None:
         pytest.skip(reason)
+    run_case(case, tmp_path, "process", repository, request)
+
+
+@pytest.fixture(scope="session")
+def docker_mode() -> None:
+    """Docker mode needs an engine and the stand-in images (built once, reused by hash)."""
+    import dockerkit
+
+    ok, why = dockerkit.engine()
+    if not ok:
+        pytest.skip(f"docker mode: {why}")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.path for c in CASES])
+def test_corpus_file_on_docker(case: Case, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    reason = skip_reason(case, DOCKER_PROVIDED)
+    if reason is not None:
+        pytest.skip(reason)
+    request.getfixturevalue("docker_mode")
+    import dockerkit
+
+    missing = dockerkit.missing_images((EXAMPLES / case.path).read_text())
+    if missing:
+        pytest.skip("needs image " + "; ".join(missing) + " (no local stand-in)")
+    run_case(case, tmp_path, "docker", "local", request)
+
+
+def run_case(case: Case, tmp_path: Path, runtime_kind: str, repository: str,
+             request: pytest.FixtureRequest) -> None:
     assert case.path not in LOAD_ERRORS, LOAD_ERRORS.get(case.path)
     objects = OBJECTS
     if repository == "s3" or S3_CONFIGMAP_NEED in case.needs:
@@ -163,7 +195,7 @@ def test_corpus_file_ends_in_expected_phase(case: Case, repository: str, tmp_pat
     assert manifests, f"{case.path}: no Workflow document"
     workflows = [prepare_workflow(m.body, objects, {}, None) for m in manifests]
     try:
-        engines = asyncio.run(run_bounded(workflows, tmp_path, objects))
+        engines = asyncio.run(run_bounded(workflows, tmp_path, objects, runtime_kind))
     except TimeoutError:
         pytest.fail(f"{case.path}: not finished after {WORKFLOW_TIMEOUT:.0f}s")
     if objects is not OBJECTS:

@@ -26,6 +26,8 @@ NOW = datetime.now(UTC)
 class Ago(timedelta):
     """A time this long before the test runs (not before the module was imported: a long suite
     runs this test many minutes after collection, which would turn "1 minute ago" into 6)."""
+
+
 FLIP = "steps.flip-coin.outputs.result"
 HOOKS = {"steps.step-1.status": "Running", "steps.step2.status": "Succeeded", "workflow.status": "Running"}
 RETRY = {

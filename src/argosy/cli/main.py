@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--with", dest="with_paths", action="append", default=[], metavar="PATH")
     run.add_argument("-o", "--output", choices=["tree", "json", "name"], default="tree")
     run.add_argument("--data-dir")
+    run.add_argument("--runtime", choices=["process", "docker"], default="process",
+                     help="where steps run: host processes in sandboxes, or containers on the local Docker Engine")
 
     lint = sub.add_parser("lint", help="check manifests offline")
     lint.add_argument("paths", nargs="+")

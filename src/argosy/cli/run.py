@@ -95,16 +95,30 @@ def _context(objects: ObjectSet, data: Path) -> RunContext:
     return ctx
 
 
-async def run_workflows(workflows: list[dict[str, Any]], objects: ObjectSet, data: Path,
-                        printer: Any, runtime: Any = None) -> list[Reconciler]:
-    from argosy.cli.main import install_interrupts
+def node_runtime(kind: str = "process") -> Any:
+    """The runtime for every node: ``process`` (host sandboxes) or ``docker`` for containers."""
+    from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime
 
-    if runtime is None:
-        from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime
+    if kind == "docker":
+        from argosy.runtime.docker import DockerRuntime
+
+        pods: Any = DockerRuntime()
+    else:
         from argosy.runtime.process import ProcessRuntime
 
-        runtime = NodeRuntime(ProcessRuntime(), HttpRuntime(), DataRuntime())
-        runtime.check()
+        pods = ProcessRuntime()
+    runtime = NodeRuntime(pods, HttpRuntime(), DataRuntime())
+    runtime.check()
+    return runtime
+
+
+async def run_workflows(workflows: list[dict[str, Any]], objects: ObjectSet, data: Path,
+                        printer: Any, runtime: Any = None, runtime_kind: str = "process") -> list[Reconciler]:
+    from argosy.cli.main import install_interrupts
+
+    owned = runtime is None
+    if runtime is None:
+        runtime = node_runtime(runtime_kind)
     store = Store(data / "argosy.db")
     context = _context(objects, data)
     runners = []
@@ -113,7 +127,17 @@ async def run_workflows(workflows: list[dict[str, Any]], objects: ObjectSet, dat
         context.artifact_repositories[engine.uid] = WorkflowRepository.of(wf, engine.global_scope)
         runners.append(WorkflowRunner(engine, runtime, context, store=store, on_change=printer))
     install_interrupts(asyncio.get_running_loop(), runners)
-    return list(await asyncio.gather(*(r.run() for r in runners)))
+    try:
+        return list(await asyncio.gather(*(r.run() for r in runners)))
+    finally:
+        # what a workflow keeps between its nodes (the docker runtime's networks) goes with it
+        pods = getattr(runtime, "process", runtime)
+        finish = getattr(pods, "finish_workflow", None)
+        if finish is not None:
+            for wf in workflows:
+                await finish(wf["metadata"]["uid"])
+        if owned and hasattr(pods, "close"):
+            await pods.close()
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -134,6 +158,7 @@ def run_command(args: argparse.Namespace) -> int:
     params = parse_parameters(args.parameter, args.parameter_file)
     workflows = [prepare_workflow(m.body, objects, params, args.entrypoint) for m in own]
     printer = Printer(args.output)
-    engines = loop.run(run_workflows(workflows, objects, data_dir(args.data_dir), printer))
+    engines = loop.run(run_workflows(workflows, objects, data_dir(args.data_dir), printer,
+                                     runtime_kind=getattr(args, "runtime", "process")))
     printer.finish(engines)
     return 0 if all(e.phase == "Succeeded" for e in engines) else 1

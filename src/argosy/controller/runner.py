@@ -148,9 +148,10 @@ class WorkflowRunner:
 
     async def _run_pod(self, pod: Any) -> None:
         node_id = pod.node_id
-        # started() once the main process runs; started(progress) when it reports its progress
-        started = lambda progress=None: self._report(
-            PodStarted(node_id, self.clock.now()) if progress is None
+        # started() once the main process runs (with its address when the runtime gives each pod
+        # one: {{steps.X.ip}}); started(progress) when it reports its progress
+        started = lambda progress=None, ip=None: self._report(
+            PodStarted(node_id, self.clock.now(), ip) if progress is None
             else PodProgress(node_id, progress, self.clock.now()))
         try:
             result = await self.runtime.run(pod, self.context, started)

@@ -91,6 +91,8 @@ class PodStarted:
 
     node_id: str
     at: float
+    #: the pod's address, when its runtime gives each pod its own (``{{steps.X.ip}}``)
+    ip: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

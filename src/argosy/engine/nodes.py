@@ -115,6 +115,8 @@ class Node:
     finished_at: float | None = None
     progress: str | None = None
     daemoned: bool = False
+    #: Argo's ``podIP``: set when the runtime gives each pod its own network address
+    pod_ip: str | None = None
     hooked: bool = False
     retried: bool = False
     memoization_status: dict[str, Any] | None = None
@@ -154,6 +156,8 @@ class Node:
             d["progress"] = self.progress
         if self.daemoned:
             d["daemoned"] = True
+        if self.pod_ip:
+            d["podIP"] = self.pod_ip
         if self.hooked or self.retried:
             flag: dict[str, bool] = {}
             if self.hooked:

@@ -701,6 +701,8 @@ class Reconciler:
 
     def _pod_started(self, node: Node, event: PodStarted) -> None:
         node.phase = N.RUNNING
+        if event.ip:
+            node.pod_ip = event.ip
         pod = self.pods.get(node.id)
         if pod is not None and pod.daemon:
             node.daemoned = True

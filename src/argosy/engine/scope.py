@@ -67,7 +67,7 @@ def add_node_ref(scope: dict[str, Any], prefix: str, node: Node) -> None:
         scope[f"{prefix}.finishedAt"] = rfc3339(node.finished_at)
     scope[f"{prefix}.status"] = node.phase
     if node.type == "Pod":
-        scope[f"{prefix}.ip"] = "127.0.0.1"
+        scope[f"{prefix}.ip"] = node.pod_ip or "127.0.0.1"
     add_outputs(scope, prefix, node.outputs)
 
 

@@ -628,6 +628,27 @@ CASES += [
      CRON.replace("nightly", "n" * 53).format(extra="  schedule: '@daily'"),
      "bad.yaml: CronWorkflow " + "n" * 53 + ": metadata.name: name '" + "n" * 53
      + "' must not be more than 52 characters long (currently 53)"),
+    ("loop-sequence-past-the-ceiling", wf("""
+        entrypoint: main
+        templates:
+        - name: main
+          steps:
+          - - {name: a, template: w, withSequence: {count: "3000000000"}}
+        - name: w
+          container: {image: a}"""),
+     P + "templates.main.steps[0][0].withSequence: withSequence expands to 3,000,000,000 items, "
+     "more than the 100,000 one loop may have (see Limits in Argosy's README)"),
+    ("loop-sequence-end-past-the-ceiling", wf("""
+        entrypoint: main
+        templates:
+        - name: main
+          dag:
+            tasks:
+            - {name: a, template: w, withSequence: {start: 1, end: 200000}}
+        - name: w
+          container: {image: a}"""),
+     P + "templates.main.tasks.a.withSequence: withSequence expands to 200,000 items, "
+     "more than the 100,000 one loop may have (see Limits in Argosy's README)"),
 ]
 
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from argosy.errors import ArgosyError, Location, SpecError
+from argosy.errors import ArgosyError, SpecError
 from argosy.lint.report import Report
 from argosy.lint.workflow import LINTED_KINDS, check_manifest
-from argosy.spec import Manifest, ObjectSet, load_text, manifest_files
-from argosy.spec.load import is_kubernetes_object, parse_documents
+from argosy.spec import Manifest, ObjectSet, manifest_files
+from argosy.spec.load import (
+    is_kubernetes_object,
+    manifests_from_documents,
+    parse_documents,
+    read_manifest_file,
+)
 
 
 def lint_objects(manifests: list[Manifest], *, offline_refs_ok: bool = False) -> list[SpecError]:
@@ -49,15 +54,10 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], *, offline_refs_ok: bool
         return [e]
     for file in files:
         try:
-            with open(file, encoding="utf-8") as f:
-                text = f.read()
-        except (OSError, UnicodeDecodeError) as e:
-            problems.append(SpecError(f"cannot read file: {e}", Location(file=file)))
-            continue
-        try:
-            if file not in explicit and not any(is_kubernetes_object(d) for d in parse_documents(text, file)):
+            documents = parse_documents(read_manifest_file(file), file)
+            if file not in explicit and not any(is_kubernetes_object(d) for d in documents):
                 continue
-            manifests.extend(load_text(text, file))
+            manifests.extend(manifests_from_documents(documents, file))
         except SpecError as e:
             problems.append(e)
     return problems + lint_objects(manifests, offline_refs_ok=offline_refs_ok)

@@ -27,6 +27,7 @@ from argosy.lint.variables import (
     template_scope,
 )
 from argosy.spec import TEMPLATE_TYPES, step_groups, template_types
+from argosy.spec.bounds import loop_size_problem
 
 LEAF_TYPES = frozenset({"Container", "ContainerSet", "Script", "Resource", "Data", "Suspend", "HTTP", "Plugin"})
 
@@ -204,9 +205,35 @@ def check_loop_fields(ctx: LintContext, holder: dict[str, Any], at: str) -> None
     sequence = holder.get("withSequence")
     if isinstance(sequence, dict) and sequence.get("count") is not None and sequence.get("end") is not None:
         ctx.report.add(f"{at}.withSequence", "only one of count or end can be defined in withSequence")
+    elif isinstance(sequence, dict):
+        count = _sequence_length(sequence)
+        problem = loop_size_problem("withSequence", count) if count is not None else None
+        if problem:
+            ctx.report.add(f"{at}.withSequence", problem)
     items = holder.get("withItems")
     if items is not None and not isinstance(items, list):
         ctx.report.add(f"{at}.withItems", "withItems must be a list")
+    elif items is not None:
+        problem = loop_size_problem("withItems", len(items))
+        if problem:
+            ctx.report.add(f"{at}.withItems", problem)
+
+
+def _sequence_length(sequence: dict[str, Any]) -> int | None:
+    """How many items a literal ``withSequence`` makes; None while a bound is a variable."""
+    bounds = []
+    for key in ("start", "end", "count"):
+        value = sequence.get(key)
+        if isinstance(value, bool):
+            return None
+        try:
+            bounds.append(int(str(value)) if value is not None else None)
+        except ValueError:
+            return None
+    start, end, count = bounds
+    if count is not None:
+        return count
+    return abs(end - (start or 0)) + 1 if end is not None else None
 
 
 _TEMPLATE_FIELDS = frozenset(TEMPLATE_TYPES) | {

@@ -1,0 +1,42 @@
+"""A loop beyond Argosy's ceiling errors its node with a message, in bounded memory."""
+
+from __future__ import annotations
+
+import pytest
+from harness import by_display, run_workflow
+
+CEILING = "more than the 100,000 one loop may have (see Limits in Argosy's README)"
+LOOP = """
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: loop}
+spec:
+  entrypoint: main
+  arguments: {parameters: [{name: n, value: "3000000000"}]}
+  templates:
+  - name: main
+    steps:
+    - - name: fan
+        template: say
+        LOOP
+  - name: say
+    container: {image: busybox, command: [echo, hi]}
+"""
+
+
+@pytest.mark.parametrize(
+    ("loop", "message"),
+    [
+        ("withSequence: {count: '{{workflow.parameters.n}}'}",
+         f"withSequence expands to 3,000,000,000 items, {CEILING}"),
+        ("withSequence: {start: '-5', end: '{{workflow.parameters.n}}'}",
+         f"withSequence expands to 3,000,000,006 items, {CEILING}"),
+        ("withParam: '" + "[" * 5000 + "]" * 5000 + "'",
+         "withParam value is nested too deeply to parse"),
+    ],
+    ids=["sequence-count", "sequence-end", "deep-param"],
+)
+def test_loop_past_the_ceiling_errors_its_node(loop: str, message: str) -> None:
+    engine = run_workflow(LOOP.replace("LOOP", loop))
+    assert engine.phase in ("Error", "Failed")
+    assert by_display(engine)["fan"].message == message

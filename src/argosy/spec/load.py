@@ -118,7 +118,8 @@ def read_manifest_file(name: str) -> str:
         bounds.check_size(len(data), name)
         return data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise SpecError(f"cannot read file: {e}", Location(file=name)) from e
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise SpecError(f"cannot read file: {reason}", Location(file=name)) from None
 
 
 def manifest_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[str]:

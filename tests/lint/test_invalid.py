@@ -533,10 +533,10 @@ CASES: list[tuple[str, str, str]] = [
           - - {name: a, template: w, continueOn: {failure: true}}
         - name: w
           container: {image: a}"""),
-     P + "templates.main.steps[0][0].continueOn.failure: unknown field; continueOn takes error and failed"),
-    ("no-template-type", wf("entrypoint: main\ntemplates:\n- name: main\n  contianer: {image: a}"),
+     P + 'spec.templates[0].steps[0][0].continueOn.failure: unknown field "failure" (did you mean "failed"?)'),
+    ("no-template-type", wf("entrypoint: main\ntemplates:\n- name: main\n  inputs: {}"),
      P + "templates.main: template type unspecified. choose one of: container, containerSet, steps, script, "
-     "resource, dag, suspend, data, http, plugin; unknown field 'contianer'"),
+     "resource, dag, suspend, data, http, plugin"),
     ("two-template-types", wf("""
         entrypoint: main
         templates:
@@ -555,7 +555,7 @@ CASES: list[tuple[str, str, str]] = [
         entrypoint: main
         templates:
         - name: main
-          synchronization: {semaphore: {name: x}}
+          synchronization: {semaphore: {namespace: x}}
           container: {image: a}"""),
      P + "templates.main.synchronization.semaphores[0]: semaphore needs configMapKeyRef or database.key"),
     ("two-loops", wf("""

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from argosy.errors import ArgosyError, SpecError
 from argosy.lint.report import Report
+from argosy.lint.schema import check_kind, check_schema
 from argosy.lint.workflow import LINTED_KINDS, check_manifest
 from argosy.spec import Manifest, ObjectSet, manifest_files
 from argosy.spec.load import (
@@ -26,9 +27,11 @@ def lint_objects(manifests: list[Manifest], *, offline_refs_ok: bool = False) ->
     objects = ObjectSet(manifests)
     problems: list[SpecError] = []
     for manifest in manifests:
-        if manifest.kind not in LINTED_KINDS:
-            continue
         report = Report(manifest)
+        if not check_kind(manifest, report) or check_schema(manifest, report) or manifest.kind not in LINTED_KINDS:
+            # a field of the wrong shape stops the checks of this object, as a decoding error stops Argo's
+            problems.extend(report.problems)
+            continue
         try:
             check_manifest(manifest, objects, report, offline_refs_ok=offline_refs_ok)
         except (ArgosyError, TypeError, AttributeError, ValueError) as e:

@@ -628,6 +628,12 @@ CASES += [
      CRON.replace("nightly", "n" * 53).format(extra="  schedule: '@daily'"),
      "bad.yaml: CronWorkflow " + "n" * 53 + ": metadata.name: name '" + "n" * 53
      + "' must not be more than 52 characters long (currently 53)"),
+    ("unclosed-tag", wf("""
+        entrypoint: main
+        templates:
+        - name: main
+          container: {image: a, args: ["echo {{inputs.parameters.x"]}"""),
+     P + "templates.main.container.args[0]: cannot find end tag \"}}\" in 'echo {{inputs.parameters.x' (column 6)"),
     ("loop-sequence-past-the-ceiling", wf("""
         entrypoint: main
         templates:

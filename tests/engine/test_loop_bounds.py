@@ -40,3 +40,32 @@ def test_loop_past_the_ceiling_errors_its_node(loop: str, message: str) -> None:
     engine = run_workflow(LOOP.replace("LOOP", loop))
     assert engine.phase in ("Error", "Failed")
     assert by_display(engine)["fan"].message == message
+
+
+DEEP_RESULTS = """
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: deep}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: fan, template: say, withItems: [1, 2]}
+    - - {name: after, template: say, arguments: {parameters: [{name: m, value: "{{steps.fan.outputs.result}}"}]}}
+  - name: say
+    inputs: {parameters: [{name: m, value: x}]}
+    container: {image: busybox, command: [echo, hi]}
+"""
+
+
+@pytest.mark.parametrize("depth_near_limit", [False, True], ids=["100000-deep", "960-deep"])
+def test_deeply_nested_step_output_is_kept_as_text(depth_near_limit: bool) -> None:
+    from argosy.runtime.base import result_of
+
+    deep = "[" * 100_000 + "]" * 100_000
+    if depth_near_limit:
+        deep = "[" * 960 + "]" * 960
+    engine = run_workflow(DEEP_RESULTS, lambda pod: result_of({"result": deep}))
+    assert engine.phase == "Succeeded"
+    assert by_display(engine)["after"].phase == "Succeeded"

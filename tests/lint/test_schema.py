@@ -79,6 +79,10 @@ CASES: list[tuple[str, str, list[str]]] = [
      [('bad.yaml: Workflow x: apiVersion: unknown apiVersion "argoproj.io/v1" for Workflow: '
       "Argo's kinds are argoproj.io/v1alpha1")]),
     ("other-kinds-pass-through", kind("PersistentVolumeClaim", "{accessModes: [ReadWriteOnce]}", api="v1"), []),
+    ("other-argoproj-kinds-pass-through", kind("Sensor", "{dependencies: []}"), []),
+    ("unknown-kind-in-argo-group", kind("Pipeline", "{}"),
+     [('bad.yaml: Pipeline x: kind: unknown kind "Pipeline"; Argo\'s kinds are '
+      "ClusterWorkflowTemplate, CronWorkflow, Workflow, WorkflowEventBinding, WorkflowTemplate")]),
     # the Kubernetes types Argo embeds
     ("port-not-an-integer", main("container: {image: a, ports: [{containerPort: http}]}"),
      [f'{T}.container.ports[0].containerPort: must be an integer, got a string "http"']),

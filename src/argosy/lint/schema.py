@@ -20,6 +20,14 @@ ARGO_API_VERSION = "argoproj.io/v1alpha1"
 ARGO_GROUP = "argoproj.io"
 #: Core kinds a run reads values from, and ``List`` (``kubectl get -o yaml``)
 _CORE_KINDS = ("ConfigMap", "Secret", "List")
+#: Other kinds of the argoproj.io group (Workflows' internals, Argo Events, CD, Rollouts):
+#: not ours to check, but not unknown either
+_OTHER_ARGOPROJ_KINDS = frozenset({
+    "WorkflowTaskSet", "WorkflowTaskResult", "WorkflowArtifactGCTask",
+    "EventSource", "Sensor", "EventBus",
+    "Application", "ApplicationSet", "AppProject",
+    "Rollout", "AnalysisTemplate", "ClusterAnalysisTemplate", "AnalysisRun", "Experiment",
+})
 
 _EXPECTED = {
     "str": "a string",
@@ -47,8 +55,10 @@ def check_kind(manifest: Manifest, report: Report) -> bool:
                        f"Argo's kinds are {ARGO_API_VERSION}")
             return False
         return True
+    if kind in _OTHER_ARGOPROJ_KINDS or kind in _CORE_KINDS:
+        return False
     hint = did_you_mean(kind, ARGO_KINDS)
-    if api_version.split("/")[0] == ARGO_GROUP or (hint and kind not in _CORE_KINDS):
+    if api_version.split("/")[0] == ARGO_GROUP or hint:
         report.add("kind", f'unknown kind "{kind}"{hint}; Argo\'s kinds are {", ".join(sorted(ARGO_KINDS))}')
     return False
 

@@ -101,6 +101,21 @@ def test_merge_key_override_keeps_the_own_value() -> None:
     assert m.body["spec"]["x"] == {"a": 3, "b": 2}
 
 
+def test_first_merged_mapping_wins() -> None:
+    [m] = load_text(HEAD + "spec:\n  a: &a {x: 1, y: 1}\n  b: &b {x: 2, z: 2}\n  c: {<<: [*a, *b]}\n")
+    assert m.body["spec"]["c"] == {"x": 1, "y": 1, "z": 2}
+
+
+def test_repeated_merge_keys_stay_linear() -> None:
+    # each mapping merges the previous one nine times: PyYAML alone builds 9¹¹ entries
+    lines = ["  m0: &m0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8, i: 9}"]
+    for i in range(1, 12):
+        lines.append(f"  m{i}: &m{i}\n    <<: [" + ", ".join([f"*m{i - 1}"] * 9) + f"]\n    k{i}: {i}")
+    [m] = load_text(HEAD + "spec:\n" + "\n".join(lines) + "\n")
+    assert m.body["spec"]["m11"] == {**m.body["spec"]["m10"], "k11": 11}
+    assert len(m.body["spec"]["m11"]) == 9 + 11
+
+
 def test_oversized_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     with big.open("wb") as f:

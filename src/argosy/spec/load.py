@@ -48,20 +48,37 @@ class _Loader(yaml.CSafeLoader):
         for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
     }
 
-    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        if isinstance(node, MappingNode):
-            seen: dict[Any, yaml.Mark] = {}
-            for key_node, _value in node.value:
-                if key_node.tag == _MERGE:  # ``<<: *base`` keys may be overridden, as in Go
-                    continue
-                key = self.construct_object(key_node, deep=deep)
-                try:
-                    first = seen.setdefault(key, key_node.start_mark)
-                except TypeError:
-                    continue  # unhashable: the base constructor reports it
-                if first is not key_node.start_mark:
-                    raise DuplicateKeyError(key, first, key_node.start_mark)
-        return super().construct_mapping(node, deep=deep)
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self._flattened: set[int] = set()
+
+    def flatten_mapping(self, node: MappingNode) -> None:
+        """Apply ``<<`` merge keys once per node, each key once, after checking for duplicates.
+
+        PyYAML concatenates merged entries without removing repeats, so mappings that each
+        merge the previous one nine times grow 9ⁿ entries long (a "billion laughs" that no
+        alias count sees); keeping the last entry per key keeps it linear.
+        """
+        if id(node) in self._flattened:
+            return
+        self._flattened.add(id(node))
+        seen: dict[Any, yaml.Mark] = {}
+        for key_node, _value in node.value:
+            if key_node.tag == _MERGE:  # ``<<: *base`` keys may be overridden, as in Go
+                continue
+            key = self.construct_object(key_node)
+            try:
+                first = seen.setdefault(key, key_node.start_mark)
+            except TypeError:
+                continue  # unhashable: the base constructor reports it
+            if first is not key_node.start_mark:
+                raise DuplicateKeyError(key, first, key_node.start_mark)
+        super().flatten_mapping(node)
+        entries: dict[Any, tuple[Any, Any]] = {}
+        for key_node, value_node in node.value:
+            scalar = isinstance(key_node, yaml.ScalarNode)
+            entries[(key_node.tag, key_node.value) if scalar else id(key_node)] = (key_node, value_node)
+        node.value = list(entries.values())
 
 
 def _refuse_tag(loader: _Loader, node: Any) -> Any:

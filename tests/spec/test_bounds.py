@@ -59,6 +59,8 @@ CASES: list[tuple[str, str, str | None, str]] = [
      "duplicate key 'entrypoint' in a mapping (first set on line 5)"),
     ("duplicate-key-in-flow-map", HEAD + "spec: {templates: [{name: a, name: b}]}\n", "line 4, column 30",
      "duplicate key 'name' in a mapping (first set on line 4)"),
+    ("duplicate-key-in-json", '{"apiVersion": "v1", "kind": "Workflow", "spec": {"a": 1, "a": 2}}', None,
+     "duplicate key 'a' in a mapping"),
     ("binary-tag", HEAD + "spec: {x: !!binary aGVsbG8=}\n", "line 4, column 11",
      "invalid YAML: tag tag:yaml.org,2002:binary has no JSON form"),
     ("set-tag", HEAD + "spec: !!set {a, b}\n", "line 4, column 7",

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from argosy.errors import ArgosyError
+from argosy.errors import ArgosyError, LintError
 
 
 def data_dir(explicit: str | None) -> Path:
@@ -55,8 +55,11 @@ def main(argv: list[str] | None = None) -> int:
         code = _dispatch(args)
         sys.stdout.flush()  # a closed pipe must fail here, inside the try, not at exit
         return code
+    except LintError as err:
+        print(f"argosy: {err}", file=sys.stderr)  # one line per problem
+        return 1
     except ArgosyError as err:
-        print(f"argosy: {err}", file=sys.stderr)
+        print(f"argosy: {' '.join(str(err).splitlines())}", file=sys.stderr)  # one line, whatever it quotes
         return 1
     except BrokenPipeError:
         # The reader went away (``argosy logs NAME | head -1``): stop quietly, with the

@@ -215,7 +215,9 @@ def _parse(text: str, source: str | None) -> list[Any]:
     json_error: json.JSONDecodeError | None = None
     if text.lstrip().startswith(("{", "[")):
         try:
-            document = json.loads(text)
+            document = json.loads(text, object_pairs_hook=_json_object)
+        except _DuplicateJSONKey as e:
+            raise SpecError(f"duplicate key {e.args[0]!r} in a mapping", Location(file=source)) from None
         except json.JSONDecodeError as e:
             # YAML flow style also starts with "{": report the JSON error only if YAML fails too.
             json_error = e
@@ -258,6 +260,22 @@ def _parse(text: str, source: str | None) -> list[Any]:
         for index, document in enumerate(documents):
             bounds.check_graph(document, source, index)
     return documents
+
+
+class _DuplicateJSONKey(Exception):
+    pass
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (as strict decoding does)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateJSONKey(key)
+            seen.add(key)
+    return obj
 
 
 def _expand_list(document: Any, source: str | None, index: int) -> list[Any]:

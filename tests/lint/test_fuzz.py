@@ -98,3 +98,25 @@ def test_mangled_corpus_gets_messages_never_exceptions(seed: int) -> None:
             body = mangle_body(rng, body)
         found += bool(lint_problems(dump([body])))
     assert found > ROUNDS // 10  # the mutations do reach lint's checks
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="conformance corpus not present")
+def test_mangled_referenced_templates_get_messages_never_exceptions() -> None:
+    # A workflow is linted with the (Cluster)WorkflowTemplates it refers to: when one of those
+    # is malformed, only that one gets problems; the checks reading it must not crash.
+    rng = random.Random(3)
+    texts = [f.read_text() for f in FILES if f.name != "k8s-patch-json-workflow.yaml"]
+    library = [m for t in texts for m in load_text(t, "lib.yaml")
+               if m.kind in ("WorkflowTemplate", "ClusterWorkflowTemplate")]
+    for _ in range(ROUNDS // 2):
+        i = rng.randrange(len(library))
+        body = library[i].body
+        for _ in range(1 + rng.randrange(3)):
+            body = mangle_body(rng, body)
+        try:
+            mangled = load_text(dump([body]), "lib.yaml")
+        except SpecError:
+            continue
+        referrers = [t for t in texts if f"name: {library[i].name}" in t] or texts
+        problems = lint_objects(load_text(rng.choice(referrers), "fuzz.yaml") + library[:i] + mangled + library[i + 1:])
+        assert not [p for p in problems if "cannot check this object" in p.reason]

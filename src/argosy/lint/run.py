@@ -34,7 +34,7 @@ def lint_objects(manifests: list[Manifest], *, offline_refs_ok: bool = False) ->
             continue
         try:
             check_manifest(manifest, objects, report, offline_refs_ok=offline_refs_ok)
-        except (ArgosyError, TypeError, AttributeError, ValueError) as e:
+        except (ArgosyError, TypeError, AttributeError, ValueError, LookupError, RecursionError) as e:
             # A shape the checks did not expect (a list where a mapping goes ...): say so, keep going.
             report.add(None, f"cannot check this object: {e}")
         problems.extend(report.problems)

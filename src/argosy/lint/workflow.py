@@ -162,9 +162,10 @@ def _referenced_spec(
 
 def _templates_of(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for t in spec.get("templates") or []:
-        if isinstance(t, dict) and t.get("name"):
-            found.setdefault(str(t["name"]), t)
+    listed = spec.get("templates")  # a referenced spec may be malformed: its own lint says so
+    for t in listed if isinstance(listed, list) else []:
+        if isinstance(t, dict) and isinstance(t.get("name"), str) and t["name"]:
+            found.setdefault(t["name"], t)
     return found
 
 

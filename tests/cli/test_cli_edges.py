@@ -79,3 +79,16 @@ def test_closed_stdout_exits_quietly(tmp_path: Path, command: str) -> None:
     with proc.stderr:
         stderr = proc.stderr.read()
     assert (proc.wait(timeout=60), stderr) == (141, b"")
+
+
+def test_run_whose_reader_leaves_still_finishes_the_workflow(tmp_path: Path) -> None:
+    proc = subprocess.Popen(argosy("run", "examples/steps.yaml", "--data-dir", str(tmp_path)), cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    with proc.stderr:
+        stderr = proc.stderr.read()
+    assert (proc.wait(timeout=120), stderr) == (0, b"")
+    listed = subprocess.run(argosy("list", "--data-dir", str(tmp_path)), capture_output=True, text=True,
+                            timeout=60, cwd=ROOT, check=True)
+    assert listed.stdout.split()[-1] == "Succeeded"  # not left Running

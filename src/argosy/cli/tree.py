@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from datetime import datetime
@@ -70,12 +71,39 @@ def _walk(node: dict[str, Any], nodes: dict[str, Any], prefix: str, last: bool, 
         _walk(k, nodes, child_prefix, i == len(kids) - 1, lines, seen)
 
 
+class _ReaderMayLeave:
+    """A stream whose reader may go away (``argosy run … | head``): output stops, the run does not.
+
+    The workflow goes on to its end (exit handlers, the stored status) as if unobserved.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._stream, "isatty", lambda: False)())
+
+    def write(self, text: str) -> None:
+        self._call("write", text)
+
+    def flush(self) -> None:
+        self._call("flush")
+
+    def _call(self, method: str, *args: Any) -> None:
+        try:
+            getattr(self._stream, method)(*args)
+        except BrokenPipeError:
+            if self._stream is sys.stdout:  # exit's own flush of stdout must not fail either
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            self._stream = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the printer
+
+
 class Printer:
     """Shows progress while workflows run, and the result when they end."""
 
     def __init__(self, mode: str, stream: Any = None) -> None:
         self.mode = mode
-        self.stream = stream or sys.stdout
+        self.stream = _ReaderMayLeave(stream or sys.stdout)
         self.tty = self.mode == "tree" and hasattr(self.stream, "isatty") and self.stream.isatty()
         self._last = 0.0
         self._shown_lines = 0

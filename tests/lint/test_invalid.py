@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -643,6 +644,16 @@ CASES += [
         - name: w
           container: {image: a}"""),
      P + "templates.main.steps[0][0].withSequence: withSequence expands to 3,000,000,000 items, "
+     "more than the 100,000 one loop may have (see Limits in Argosy's README)"),
+    ("loop-literal-param-past-the-ceiling", wf("""
+        entrypoint: main
+        templates:
+        - name: main
+          steps:
+          - - {name: a, template: w, withParam: "ITEMS"}
+        - name: w
+          container: {image: a}""").replace("ITEMS", json.dumps(list(range(100_001)))),
+     P + "templates.main.steps[0][0].withParam: withParam expands to 100,001 items, "
      "more than the 100,000 one loop may have (see Limits in Argosy's README)"),
     ("loop-sequence-end-past-the-ceiling", wf("""
         entrypoint: main

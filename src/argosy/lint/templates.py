@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from argosy.lint import dag as dag_checks
@@ -198,6 +199,15 @@ def check_loop_fields(ctx: LintContext, holder: dict[str, Any], at: str) -> None
         problem = loop_size_problem("withSequence", count) if count is not None else None
         if problem:
             ctx.report.add(f"{at}.withSequence", problem)
+    param = holder.get("withParam")
+    if isinstance(param, str) and param.lstrip().startswith("[") and not is_variable(param):
+        try:
+            literal = json.loads(param)
+        except (ValueError, RecursionError):
+            literal = None
+        problem = loop_size_problem("withParam", len(literal)) if isinstance(literal, list) else None
+        if problem:
+            ctx.report.add(f"{at}.withParam", problem)
     items = holder.get("withItems")
     if items is not None and not isinstance(items, list):
         ctx.report.add(f"{at}.withItems", "withItems must be a list")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -533,10 +534,10 @@ CASES: list[tuple[str, str, str]] = [
           - - {name: a, template: w, continueOn: {failure: true}}
         - name: w
           container: {image: a}"""),
-     P + "templates.main.steps[0][0].continueOn.failure: unknown field; continueOn takes error and failed"),
-    ("no-template-type", wf("entrypoint: main\ntemplates:\n- name: main\n  contianer: {image: a}"),
+     P + 'spec.templates[0].steps[0][0].continueOn.failure: unknown field "failure" (did you mean "failed"?)'),
+    ("no-template-type", wf("entrypoint: main\ntemplates:\n- name: main\n  inputs: {}"),
      P + "templates.main: template type unspecified. choose one of: container, containerSet, steps, script, "
-     "resource, dag, suspend, data, http, plugin; unknown field 'contianer'"),
+     "resource, dag, suspend, data, http, plugin"),
     ("two-template-types", wf("""
         entrypoint: main
         templates:
@@ -555,7 +556,7 @@ CASES: list[tuple[str, str, str]] = [
         entrypoint: main
         templates:
         - name: main
-          synchronization: {semaphore: {name: x}}
+          synchronization: {semaphore: {namespace: x}}
           container: {image: a}"""),
      P + "templates.main.synchronization.semaphores[0]: semaphore needs configMapKeyRef or database.key"),
     ("two-loops", wf("""
@@ -628,6 +629,43 @@ CASES += [
      CRON.replace("nightly", "n" * 53).format(extra="  schedule: '@daily'"),
      "bad.yaml: CronWorkflow " + "n" * 53 + ": metadata.name: name '" + "n" * 53
      + "' must not be more than 52 characters long (currently 53)"),
+    ("unclosed-tag", wf("""
+        entrypoint: main
+        templates:
+        - name: main
+          container: {image: a, args: ["echo {{inputs.parameters.x"]}"""),
+     P + "templates.main.container.args[0]: cannot find end tag \"}}\" in 'echo {{inputs.parameters.x' (column 6)"),
+    ("loop-sequence-past-the-ceiling", wf("""
+        entrypoint: main
+        templates:
+        - name: main
+          steps:
+          - - {name: a, template: w, withSequence: {count: "3000000000"}}
+        - name: w
+          container: {image: a}"""),
+     P + "templates.main.steps[0][0].withSequence: withSequence expands to 3,000,000,000 items, "
+     "more than the 100,000 one loop may have (see Limits in Argosy's README)"),
+    ("loop-literal-param-past-the-ceiling", wf("""
+        entrypoint: main
+        templates:
+        - name: main
+          steps:
+          - - {name: a, template: w, withParam: "ITEMS"}
+        - name: w
+          container: {image: a}""").replace("ITEMS", json.dumps(list(range(100_001)))),
+     P + "templates.main.steps[0][0].withParam: withParam expands to 100,001 items, "
+     "more than the 100,000 one loop may have (see Limits in Argosy's README)"),
+    ("loop-sequence-end-past-the-ceiling", wf("""
+        entrypoint: main
+        templates:
+        - name: main
+          dag:
+            tasks:
+            - {name: a, template: w, withSequence: {start: 1, end: 200000}}
+        - name: w
+          container: {image: a}"""),
+     P + "templates.main.tasks.a.withSequence: withSequence expands to 200,000 items, "
+     "more than the 100,000 one loop may have (see Limits in Argosy's README)"),
 ]
 
 

@@ -111,7 +111,9 @@ def test_round_trip_keeps_unknown_fields_and_dates_as_strings() -> None:
 
 @needs_corpus
 def test_corpus_round_trips_losslessly() -> None:
-    manifests = [m for f in sorted(CORPUS.rglob("*.yaml")) for m in load_file(f)]
+    # k8s-patch-json-workflow.yaml sets a key twice: strict loading refuses it (tests/lint)
+    files = [f for f in sorted(CORPUS.rglob("*.yaml")) if f.name != "k8s-patch-json-workflow.yaml"]
+    manifests = [m for f in files for m in load_file(f)]
     assert len(manifests) > 200
     again = load_text(dump(manifests))
     assert [m.body for m in again] == [m.body for m in manifests]

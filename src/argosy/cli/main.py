@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from argosy.errors import ArgosyError
+from argosy.errors import ArgosyError, LintError
 
 
 def data_dir(explicit: str | None) -> Path:
@@ -54,21 +54,35 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     try:
-        if args.command == "run":
-            from argosy.cli.run import run_command
-
-            return run_command(args)
-        if args.command == "lint":
-            return lint_command(args.paths)
-        if args.command == "get":
-            return get_command(args)
-        if args.command == "logs":
-            return logs_command(args)
-        if args.command == "list":
-            return list_command(args)
-    except ArgosyError as err:
-        print(f"argosy: {err}", file=sys.stderr)
+        code = _dispatch(args)
+        sys.stdout.flush()  # a closed pipe must fail here, inside the try, not at exit
+        return code
+    except LintError as err:
+        print(f"argosy: {err}", file=sys.stderr)  # one line per problem
         return 1
+    except ArgosyError as err:
+        print(f"argosy: {' '.join(str(err).splitlines())}", file=sys.stderr)  # one line, whatever it quotes
+        return 1
+    except BrokenPipeError:
+        # The reader went away (``argosy logs NAME | head -1``): stop quietly, with the
+        # status a tool killed by SIGPIPE has; stdout goes nowhere so exit's flush is silent.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "run":
+        from argosy.cli.run import run_command
+
+        return run_command(args)
+    if args.command == "lint":
+        return lint_command(args.paths)
+    if args.command == "get":
+        return get_command(args)
+    if args.command == "logs":
+        return logs_command(args)
+    if args.command == "list":
+        return list_command(args)
     return 2
 
 

@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from argosy.artifacts.locations import WorkflowRepository
 from argosy.artifacts.refs import resolve_workflow_ref
 from argosy.controller import loop
@@ -34,11 +32,20 @@ def generate_name(prefix: str) -> str:
 
 
 def parse_parameters(pairs: list[str], parameter_file: str | None) -> dict[str, str]:
+    """``--parameter-file`` (YAML or JSON, one mapping of name: value) overridden by ``-p`` pairs."""
+    from argosy.errors import Location
+    from argosy.spec.load import parse_documents, read_manifest_file
+
     params: dict[str, str] = {}
     if parameter_file:
-        loaded = yaml.safe_load(Path(parameter_file).read_text()) or {}
+        # the manifest reader: the same size, nesting and alias bounds, one-line errors
+        documents = [d for d in parse_documents(read_manifest_file(parameter_file), parameter_file) if d is not None]
+        loaded = documents[0] if len(documents) == 1 else {} if not documents else documents
         if not isinstance(loaded, dict):
-            raise SpecError("parameter file must be a map of name: value", None)
+            names = {list: "a list", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+            got = "several documents" if loaded is documents else names.get(type(loaded), "a scalar")
+            raise SpecError(f"a parameter file must be one mapping of name: value, got {got}",
+                            Location(file=parameter_file))
         params.update({str(k): v if isinstance(v, str) else json.dumps(v) for k, v in loaded.items()})
     for pair in pairs:
         if "=" not in pair:

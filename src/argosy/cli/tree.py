@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import sys
 import time
@@ -226,12 +227,39 @@ def _align(table: list[list[str]]) -> list[str]:
     return [("".join(cell.ljust(w) for cell, w in zip(row, widths)) + row[-1]).rstrip() for row in table]
 
 
+class _ReaderMayLeave:
+    """A stream whose reader may go away (``argosy run … | head``): output stops, the run does not.
+
+    The workflow goes on to its end (exit handlers, the stored status) as if unobserved.
+    """
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._stream, "isatty", lambda: False)())
+
+    def write(self, text: str) -> None:
+        self._call("write", text)
+
+    def flush(self) -> None:
+        self._call("flush")
+
+    def _call(self, method: str, *args: Any) -> None:
+        try:
+            getattr(self._stream, method)(*args)
+        except BrokenPipeError:
+            if self._stream is sys.stdout:  # exit's own flush of stdout must not fail either
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            self._stream = open(os.devnull, "w")  # noqa: SIM115 - lives as long as the printer
+
+
 class Printer:
     """Shows progress while workflows run, and the result when they end."""
 
     def __init__(self, mode: str, stream: Any = None) -> None:
         self.mode = mode
-        self.stream = stream or sys.stdout
+        self.stream = _ReaderMayLeave(stream or sys.stdout)
         self.tty = self.mode == "tree" and hasattr(self.stream, "isatty") and self.stream.isatty()
         self._last = 0.0
         self._shown_lines = 0

@@ -13,10 +13,18 @@ from typing import Any
 from argosy.engine.scope import chain
 from argosy.errors import ArgosyError
 from argosy.expr import evaluate_when, substitute, substitute_object
+from argosy.spec.bounds import MAX_LOOP_ITEMS, loop_size_problem
 
 
 class LoopError(ArgosyError):
     """A loop's items could not be expanded."""
+
+
+def check_loop_size(field: str, count: int) -> None:
+    """Refuse a loop of more than ``MAX_LOOP_ITEMS`` items, before it is built."""
+    problem = loop_size_problem(field, count)
+    if problem:
+        raise LoopError(problem)
 
 
 def go_string(value: Any) -> str:
@@ -82,6 +90,7 @@ def sequence(seq: Mapping[str, Any]) -> list[str]:
             raise LoopError("neither end nor count was specified in withSequence")
     except ValueError as err:
         raise LoopError(f"withSequence: {err}") from None
+    check_loop_size("withSequence", abs(end - start) + 1)
     fmt = seq.get("format") or "%d"
     step = 1 if start <= end else -1
     return [_printf(fmt, i) for i in range(start, end + step, step)]
@@ -98,13 +107,17 @@ def loop_items(holder: Mapping[str, Any]) -> list[Any] | None:
     """The items a step/task loops over, or None if it is not a loop."""
     # Argo loops only over a non-empty withItems: an empty one runs the step once, as written
     if holder.get("withItems"):
+        check_loop_size("withItems", len(holder["withItems"]))
         return list(holder["withItems"])
     if holder.get("withParam") not in (None, ""):
         raw = holder["withParam"]
         if isinstance(raw, list):
+            check_loop_size("withParam", len(raw))
             return raw
         try:
             items = json.loads(raw)
+        except RecursionError:
+            raise LoopError("withParam value is nested too deeply to parse") from None
         except (ValueError, TypeError):
             raise LoopError(
                 f"withParam value could not be parsed as a JSON list: {str(raw).strip()}"
@@ -113,6 +126,7 @@ def loop_items(holder: Mapping[str, Any]) -> list[Any] | None:
             return []
         if not isinstance(items, list):
             raise LoopError(f"withParam value could not be parsed as a JSON list: {str(raw).strip()}")
+        check_loop_size("withParam", len(items))
         return items
     if holder.get("withSequence") is not None:
         return sequence(holder["withSequence"])
@@ -176,4 +190,14 @@ def unresolved_reference(obj: Any) -> str | None:
     return None
 
 
-__all__ = ["expand", "item_name", "loop_items", "sequence", "unresolved_reference", "when_allows", "when_false"]
+__all__ = [
+    "MAX_LOOP_ITEMS",
+    "check_loop_size",
+    "expand",
+    "item_name",
+    "loop_items",
+    "sequence",
+    "unresolved_reference",
+    "when_allows",
+    "when_false",
+]

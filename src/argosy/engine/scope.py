@@ -91,7 +91,7 @@ def _json_list(values: list[str]) -> str:
     for v in values:
         try:
             x = json.loads(v)
-        except (ValueError, TypeError):
+        except (ValueError, TypeError, RecursionError):  # RecursionError: a step printed 10⁵ "["
             return json.dumps(values, separators=(",", ":"))
         if not isinstance(x, (list, dict)):
             return json.dumps(values, separators=(",", ":"))
@@ -118,7 +118,7 @@ def add_aggregate(scope: dict[str, Any], prefix: str, children: Iterable[Node]) 
         if "result" in out:
             try:
                 results.append(json.loads(out["result"]))
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, RecursionError):
                 results.append(out["result"])
     scope[f"{prefix}.outputs.result"] = json.dumps(results, separators=(",", ":"))
     scope[f"{prefix}.outputs.parameters"] = json.dumps(params, separators=(",", ":"))

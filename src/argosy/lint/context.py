@@ -92,9 +92,11 @@ class LintContext:
             if not self.offline_refs_ok:
                 self.report.add(f"{where}.name", f"{e}{did_you_mean(str(holder), self.objects.names(kind))}")
             return None
+        # the holder may be malformed itself (its own lint reports that): read it defensively
+        listed = manifest.spec.get("templates")
         names = {
-            t.get("name"): t for t in manifest.spec.get("templates") or [] if isinstance(t, dict)
-        }
+            t["name"]: t for t in listed if isinstance(t, dict) and isinstance(t.get("name"), str)
+        } if isinstance(listed, list) else {}
         found = names.get(template)
         if found is None:
             suggestion = did_you_mean(str(template), [str(n) for n in names if n])

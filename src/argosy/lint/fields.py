@@ -14,7 +14,6 @@ RETRY_POLICIES = ("Always", "OnFailure", "OnError", "OnTransientError")
 IMAGE_PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 POD_GC_STRATEGIES = ("OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflowSuccess")
 RESOURCE_ACTIONS = ("get", "create", "apply", "delete", "replace", "patch")
-CONTINUE_ON_KEYS = ("error", "failed")
 _INT = re.compile(r"[+-]?\d+")
 
 
@@ -86,10 +85,6 @@ def check_synchronization(report: Report, where: str, sync: Any) -> None:
     if not isinstance(sync, dict):
         report.add(where, "synchronization must be a mapping")
         return
-    known = {"mutex", "mutexes", "semaphore", "semaphores"}
-    for key in sync:
-        if key not in known:
-            report.add(f"{where}.{key}", f"unknown field; synchronization takes {', '.join(sorted(known))}")
     for i, mutex in enumerate(mutexes(sync)):
         if not mutex.get("name"):
             report.add(f"{where}.mutexes[{i}].name", "mutex name is required")

@@ -8,10 +8,17 @@ from collections.abc import Iterable
 from argosy.errors import Location, SpecError
 from argosy.spec import Manifest
 
+#: More candidates than this get no suggestion: difflib compares the name with each, and
+#: a file of N objects with N misspelt references must not take N² comparisons.
+MAX_SUGGESTION_CANDIDATES = 500
+
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """`` (did you mean "x"?)`` for the closest candidate, or an empty string."""
-    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    unique = set(candidates)
+    if len(unique) > MAX_SUGGESTION_CANDIDATES or len(name) > 253:
+        return ""
+    close = difflib.get_close_matches(name, sorted(unique), n=1, cutoff=0.6)
     return f' (did you mean "{close[0]}"?)' if close else ""
 
 

@@ -5,11 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from argosy.errors import ArgosyError, Location, SpecError
+from argosy.errors import ArgosyError, SpecError
 from argosy.lint.report import Report
+from argosy.lint.schema import check_kind, check_schema
 from argosy.lint.workflow import LINTED_KINDS, check_manifest
-from argosy.spec import Manifest, ObjectSet, load_text, manifest_files
-from argosy.spec.load import is_kubernetes_object, parse_documents
+from argosy.spec import Manifest, ObjectSet, manifest_files
+from argosy.spec.load import (
+    is_kubernetes_object,
+    manifests_from_documents,
+    parse_documents,
+    read_manifest_file,
+)
 
 
 def lint_objects(manifests: list[Manifest], *, offline_refs_ok: bool = False) -> list[SpecError]:
@@ -21,12 +27,14 @@ def lint_objects(manifests: list[Manifest], *, offline_refs_ok: bool = False) ->
     objects = ObjectSet(manifests)
     problems: list[SpecError] = []
     for manifest in manifests:
-        if manifest.kind not in LINTED_KINDS:
-            continue
         report = Report(manifest)
+        if not check_kind(manifest, report) or check_schema(manifest, report) or manifest.kind not in LINTED_KINDS:
+            # a field of the wrong shape stops the checks of this object, as a decoding error stops Argo's
+            problems.extend(report.problems)
+            continue
         try:
             check_manifest(manifest, objects, report, offline_refs_ok=offline_refs_ok)
-        except (ArgosyError, TypeError, AttributeError, ValueError) as e:
+        except (ArgosyError, TypeError, AttributeError, ValueError, LookupError, RecursionError) as e:
             # A shape the checks did not expect (a list where a mapping goes ...): say so, keep going.
             report.add(None, f"cannot check this object: {e}")
         problems.extend(report.problems)
@@ -49,15 +57,10 @@ def lint_paths(paths: Iterable[str | os.PathLike[str]], *, offline_refs_ok: bool
         return [e]
     for file in files:
         try:
-            with open(file, encoding="utf-8") as f:
-                text = f.read()
-        except (OSError, UnicodeDecodeError) as e:
-            problems.append(SpecError(f"cannot read file: {e}", Location(file=file)))
-            continue
-        try:
-            if file not in explicit and not any(is_kubernetes_object(d) for d in parse_documents(text, file)):
+            documents = parse_documents(read_manifest_file(file), file)
+            if file not in explicit and not any(is_kubernetes_object(d) for d in documents):
                 continue
-            manifests.extend(load_text(text, file))
+            manifests.extend(manifests_from_documents(documents, file))
         except SpecError as e:
             problems.append(e)
     return problems + lint_objects(manifests, offline_refs_ok=offline_refs_ok)

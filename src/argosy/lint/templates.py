@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from argosy.lint import dag as dag_checks
 from argosy.lint.context import Callee, LintContext
 from argosy.lint.fields import (
-    CONTINUE_ON_KEYS,
     IMAGE_PULL_POLICIES,
     RESOURCE_ACTIONS,
     check_duration,
@@ -26,7 +26,8 @@ from argosy.lint.variables import (
     check_variables,
     template_scope,
 )
-from argosy.spec import TEMPLATE_TYPES, step_groups, template_types
+from argosy.spec import step_groups, template_types
+from argosy.spec.bounds import loop_size_problem
 
 LEAF_TYPES = frozenset({"Container", "ContainerSet", "Script", "Resource", "Data", "Suspend", "HTTP", "Plugin"})
 
@@ -36,12 +37,11 @@ def check_template(ctx: LintContext, template: dict[str, Any], where: str) -> No
     report = ctx.report
     types = template_types(template)
     if not types:
-        keys = [k for k in template if k not in _TEMPLATE_FIELDS]
-        hint = f"; unknown field {', '.join(repr(k) for k in keys)}" if keys else ""
+        # a misspelt type (``contianer``) is an unknown field: the schema check names it
         report.add(
             where,
             "template type unspecified. choose one of: container, containerSet, steps, script, "
-            f"resource, dag, suspend, data, http, plugin{hint}",
+            "resource, dag, suspend, data, http, plugin",
         )
         return
     if len(types) > 1:
@@ -141,16 +141,6 @@ def check_call(ctx: LintContext, holder: dict[str, Any], at: str) -> Callee | No
         inline = holder.get("inline")
         if isinstance(inline, dict):
             check_template(ctx, callee.template, f"{at}.inline")
-    continue_on = holder.get("continueOn")
-    if continue_on is not None:
-        if not isinstance(continue_on, dict):
-            ctx.report.add(f"{at}.continueOn", "continueOn must be a mapping with error and/or failed")
-        else:
-            for key, value in continue_on.items():
-                if key not in CONTINUE_ON_KEYS:
-                    ctx.report.add(f"{at}.continueOn.{key}", "unknown field; continueOn takes error and failed")
-                elif not isinstance(value, bool):
-                    ctx.report.add(f"{at}.continueOn.{key}", f"must be true or false, got {value!r}")
     check_hooks(ctx, holder.get("hooks"), f"{at}.hooks")
     on_exit = holder.get("onExit")
     if on_exit and not is_variable(on_exit):
@@ -205,16 +195,41 @@ def check_loop_fields(ctx: LintContext, holder: dict[str, Any], at: str) -> None
     sequence = holder.get("withSequence")
     if isinstance(sequence, dict) and sequence.get("count") is not None and sequence.get("end") is not None:
         ctx.report.add(f"{at}.withSequence", "only one of count or end can be defined in withSequence")
+    elif isinstance(sequence, dict):
+        count = _sequence_length(sequence)
+        problem = loop_size_problem("withSequence", count) if count is not None else None
+        if problem:
+            ctx.report.add(f"{at}.withSequence", problem)
+    param = holder.get("withParam")
+    if isinstance(param, str) and param.lstrip().startswith("[") and not is_variable(param):
+        try:
+            literal = json.loads(param)
+        except (ValueError, RecursionError):
+            literal = None
+        problem = loop_size_problem("withParam", len(literal)) if isinstance(literal, list) else None
+        if problem:
+            ctx.report.add(f"{at}.withParam", problem)
     items = holder.get("withItems")
     if items is not None and not isinstance(items, list):
         ctx.report.add(f"{at}.withItems", "withItems must be a list")
+    elif items is not None:
+        problem = loop_size_problem("withItems", len(items))
+        if problem:
+            ctx.report.add(f"{at}.withItems", problem)
 
 
-_TEMPLATE_FIELDS = frozenset(TEMPLATE_TYPES) | {
-    "name", "inputs", "outputs", "metadata", "nodeSelector", "affinity", "daemon", "volumes",
-    "initContainers", "sidecars", "archiveLocation", "activeDeadlineSeconds", "retryStrategy",
-    "parallelism", "failFast", "tolerations", "schedulerName", "priorityClassName", "priority",
-    "serviceAccountName", "automountServiceAccountToken", "executor", "hostAliases",
-    "securityContext", "podSpecPatch", "metrics", "synchronization", "memoize", "timeout",
-    "pendingTimeout", "podResources", "resourceClaims", "template", "templateRef",
-}
+def _sequence_length(sequence: dict[str, Any]) -> int | None:
+    """How many items a literal ``withSequence`` makes; None while a bound is a variable."""
+    bounds = []
+    for key in ("start", "end", "count"):
+        value = sequence.get(key)
+        if isinstance(value, bool):
+            return None
+        try:
+            bounds.append(int(str(value)) if value is not None else None)
+        except ValueError:
+            return None
+    start, end, count = bounds
+    if count is not None:
+        return count
+    return abs(end - (start or 0)) + 1 if end is not None else None

@@ -38,12 +38,23 @@ class Tag:
 
 
 def placeholders(text: str) -> list[Tag]:
-    """The ``{{...}}`` tags in ``text``: argosy.expr's parser when present, else a simple scan."""
+    """The ``{{...}}`` tags in ``text``: argosy.expr's parser when present, else a simple scan.
+
+    Raises ExpressionSyntaxError for a tag that is never closed.
+    """
     try:
         from argosy.expr import placeholders as expr_placeholders  # type: ignore[attr-defined]
     except ImportError:
         return _scan(text)
     return [Tag(p.kind, p.text, p.column) for p in expr_placeholders(text)]
+
+
+def _closed_placeholders(text: str) -> list[Tag]:
+    """``placeholders``, or none for a string with an unclosed tag (check_expressions reports it)."""
+    try:
+        return placeholders(text)
+    except ExpressionSyntaxError:
+        return []
 
 
 def _scan(text: str) -> list[Tag]:
@@ -144,7 +155,7 @@ def check_variables(ctx: LintContext, value: Any, where: str, scope: VariableSco
     for path, text in _strings(value, ""):
         if "{{" not in text:
             continue
-        for tag in placeholders(text):
+        for tag in _closed_placeholders(text):
             if tag.kind != "variable":
                 continue
             problem = _problem(ctx, tag.text.strip(), scope)
@@ -243,7 +254,13 @@ def check_expressions(ctx: LintContext, template: dict[str, Any], where: str) ->
         if leaf in _EXPRESSION_FIELDS and "{{" not in text:
             check_expression(ctx, at, text)
         if "{{" in text:
-            for tag in placeholders(text):
+            try:
+                tags = placeholders(text)
+            except ExpressionSyntaxError as e:
+                message = str(e).split(" (column ")[0]
+                ctx.report.add(at, f"{message} in {text!r} (column {e.column})")
+                continue
+            for tag in tags:
                 if tag.kind == "expression":
                     check_expression(ctx, at, tag.text)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from argosy.errors import ReferenceError_
 from argosy.lint.context import LintContext
@@ -162,9 +164,10 @@ def _referenced_spec(
 
 def _templates_of(spec: dict[str, Any]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    for t in spec.get("templates") or []:
-        if isinstance(t, dict) and t.get("name"):
-            found.setdefault(str(t["name"]), t)
+    listed = spec.get("templates")  # a referenced spec may be malformed: its own lint says so
+    for t in listed if isinstance(listed, list) else []:
+        if isinstance(t, dict) and isinstance(t.get("name"), str) and t["name"]:
+            found.setdefault(t["name"], t)
     return found
 
 
@@ -181,17 +184,37 @@ def _merged_arguments(spec: dict[str, Any], ref_spec: dict[str, Any] | None) -> 
 
 def _global_outputs(objects: ObjectSet, templates: dict[str, dict[str, Any]]) -> set[str] | None:
     """Names some template exports with ``globalName``; None if one is only known at runtime."""
+    library = _library_global_outputs(objects)
+    own = _exported_names(templates.values())
+    return None if library is None or own is None else library | own
+
+
+#: The (Cluster)WorkflowTemplates' exports, once per object set: computing them for every
+#: linted object made a file of N workflows and N templates take N² time.
+_LIBRARY_EXPORTS: WeakKeyDictionary[ObjectSet, set[str] | None] = WeakKeyDictionary()
+
+
+def _library_global_outputs(objects: ObjectSet) -> set[str] | None:
+    if objects not in _LIBRARY_EXPORTS:
+        sources: list[dict[str, Any]] = []
+        for kind in (WORKFLOW_TEMPLATE, CLUSTER_WORKFLOW_TEMPLATE):
+            for holder in objects.names(kind):
+                templates = objects.get(kind, holder).spec.get("templates")
+                if isinstance(templates, list):
+                    sources.extend(t for t in templates if isinstance(t, dict))
+        _LIBRARY_EXPORTS[objects] = _exported_names(sources)
+    return _LIBRARY_EXPORTS[objects]
+
+
+def _exported_names(templates: Iterable[dict[str, Any]]) -> set[str] | None:
     names: set[str] = set()
-    sources = [*templates.values()]
-    for kind in (WORKFLOW_TEMPLATE, CLUSTER_WORKFLOW_TEMPLATE):
-        for holder in objects.names(kind):
-            sources.extend(t for t in objects.get(kind, holder).spec.get("templates") or [] if isinstance(t, dict))
-    for template in sources:
+    for template in templates:
         outputs = template.get("outputs")
         if not isinstance(outputs, dict):
             continue
         for group in ("parameters", "artifacts"):
-            for item in outputs.get(group) or []:
+            items = outputs.get(group)
+            for item in items if isinstance(items, list) else []:
                 if isinstance(item, dict) and item.get("globalName"):
                     if is_variable(item["globalName"]):
                         return None

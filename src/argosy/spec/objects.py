@@ -35,6 +35,7 @@ class ObjectSet:
 
     def __init__(self, manifests: Iterable[Manifest] = ()) -> None:
         self._named: dict[tuple[str, str], Manifest] = {}
+        self._names: dict[str, list[str]] = {}  # names by kind, kept until the next add
         self.workflows: list[Manifest] = []
         self.cron_workflows: list[Manifest] = []
         self.others: list[Manifest] = []
@@ -49,6 +50,7 @@ class ObjectSet:
             self.cron_workflows.append(manifest)
         elif manifest.kind in _RESOURCE and manifest.name:
             self._named[(manifest.kind, manifest.name)] = manifest
+            self._names.pop(manifest.kind, None)
         else:
             self.others.append(manifest)
 
@@ -66,7 +68,9 @@ class ObjectSet:
 
     def names(self, kind: str) -> list[str]:
         """The names of every object of ``kind``, sorted."""
-        return sorted(name for k, name in self._named if k == kind)
+        if kind not in self._names:
+            self._names[kind] = sorted(name for k, name in self._named if k == kind)
+        return list(self._names[kind])
 
     def workflow_template(self, name: str) -> Manifest:
         """The WorkflowTemplate called ``name``."""

@@ -16,10 +16,11 @@ from typing import Any
 
 import pytest
 
-from argosy.cli.run import prepare_workflow, run_workflows
+from argosy.controller import prepare_workflow
 from argosy.errors import ArgosyError
 from argosy.spec import ObjectSet, load_paths, load_text
 from argosy.spec.manifest import Manifest
+from argosy.testing import run_workflows
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
 EXAMPLES = CORPUS / "argo-examples"
@@ -118,7 +119,7 @@ OBJECTS, LOAD_ERRORS = load_shared_objects()
 
 async def run_bounded(workflows: list[dict[str, Any]], data: Path) -> list[Any]:
     return await asyncio.wait_for(
-        run_workflows(workflows, OBJECTS, data, lambda engine, changed: None),
+        run_workflows(workflows, OBJECTS, data),
         WORKFLOW_TIMEOUT,
     )
 

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from argosy.controller import Controller, loop, prepare_workflow
-from argosy.errors import SpecError
+from argosy.errors import SpecError, StoreError
 from argosy.lint import format_problems, lint_objects
 from argosy.spec import ObjectSet, load_paths
 
@@ -85,6 +85,7 @@ def run_command(args: argparse.Namespace) -> int:
 
     async def main() -> tuple[list[Any], list[str]]:
         store = open_data_store(data)
+        store_problems: list[str] = []
         try:
             controller = Controller(data_dir=data, store=store, objects=objects, on_change=printer)
             for recovered in await controller.recover():
@@ -93,14 +94,19 @@ def run_command(args: argparse.Namespace) -> int:
             engines = await controller.run(workflows)
             await controller.wait_all()  # recovered workflows that resumed here end here too
             await controller.close()
-            return engines, [str(e) for e in controller.store_errors()]
+            store_problems += [str(e) for e in controller.store_errors()]
         finally:
-            store.close()
+            try:
+                store.close()
+            except StoreError as err:
+                store_problems.append(str(err))
+        return engines, store_problems
 
     engines, store_errors = loop.run(main())
     printer.finish(engines)
-    for message in store_errors:
-        print(f"argosy: the workflow's final status was not saved: {message}", file=sys.stderr)
     if store_errors:
+        # the run itself went to its end (exit handlers included); what is on disk may lag
+        print(f"argosy: the store could not be written, the final status may not be saved: {store_errors[0]}",
+              file=sys.stderr)
         return 1
     return 0 if all(e.phase == "Succeeded" for e in engines) else 1

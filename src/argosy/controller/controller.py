@@ -113,6 +113,8 @@ class Controller:
         self.workers: dict[str, Worker] = {}
         self._runs: dict[str, asyncio.Task[Reconciler]] = {}
         self._heartbeat: asyncio.Task[None] | None = None
+        #: store failures outside any one workflow's writes (the final flush)
+        self._store_errors: list[StoreError] = []
 
     # ---- submission ------------------------------------------------------------------
 
@@ -230,8 +232,12 @@ class Controller:
         return list(await asyncio.gather(*self._runs.values()))
 
     def store_errors(self) -> list[StoreError]:
-        """Store failures that lasted to the end of a workflow (its final status is not saved)."""
-        return [w.store_error for w in self.workers.values() if w.store_error is not None]
+        """Store failures that lasted to the end (some final status may not be saved), each once."""
+        errors = [w.store_error for w in self.workers.values() if w.store_error is not None]
+        unique: dict[str, StoreError] = {}
+        for err in [*errors, *self._store_errors]:
+            unique.setdefault(str(err), err)
+        return list(unique.values())
 
     # ---- recovery --------------------------------------------------------------------
 
@@ -253,4 +259,7 @@ class Controller:
                 await self._heartbeat
             self._heartbeat = None
         if self.store is not None:
-            self.store.flush()
+            try:
+                self.store.flush()
+            except StoreError as err:
+                self._store_errors.append(err)

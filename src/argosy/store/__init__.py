@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from argosy.store.api import Change, WorkflowPage, WorkflowRecord
-from argosy.store.sqlite import Store
+from argosy.store.legacy import Store
 
 if TYPE_CHECKING:
     from argosy.store import api

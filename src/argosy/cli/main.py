@@ -71,8 +71,12 @@ def lint_command(paths: list[str]) -> int:
     return 1 if problems else 0
 
 
-def _find(args: argparse.Namespace) -> Any:
-    """The workflow ``args.name`` (the newest of that name), or None."""
+#: how ``list`` and ``get`` show an unfinished workflow whose ``argosy`` process is gone
+ORPHANED = "orphaned: the argosy process running it is gone; the next `argosy run` here recovers it"
+
+
+def _find(args: argparse.Namespace) -> tuple[Any, bool]:
+    """The workflow ``args.name`` (the newest of that name) or None, and whether it is orphaned."""
     store = open_data_store(data_dir(args.data_dir))
     try:
         found = store.find_workflow("default", args.name)
@@ -81,13 +85,15 @@ def _find(args: argparse.Namespace) -> Any:
                          None)
         if found is not None and found.status.get("nodes") is None:
             found = store.get_workflow(found.uid) or found
-        return found
+        orphaned = found is not None and not found.finished and any(
+            o.uid == found.uid for o in store.orphans())
+        return found, orphaned
     finally:
         store.close()
 
 
 def get_command(args: argparse.Namespace) -> int:
-    record = _find(args)
+    record, orphaned = _find(args)
     if record is None:
         print(f"argosy: workflow {args.name!r} not found", file=sys.stderr)
         return 1
@@ -97,6 +103,8 @@ def get_command(args: argparse.Namespace) -> int:
     else:
         from argosy.cli.tree import render_tree
 
+        if orphaned:
+            wf["status"]["message"] = ORPHANED
         print(render_tree(wf))
     return 0
 
@@ -104,9 +112,9 @@ def get_command(args: argparse.Namespace) -> int:
 def logs_command(args: argparse.Namespace) -> int:
     from argosy.runtime.logs import journal_path, read_journal
 
-    record = _find(args)
+    found, _ = _find(args)
     # journals are keyed by uid; one from before that change is keyed by name
-    path = journal_path(data_dir(args.data_dir), record.uid if record is not None else args.name)
+    path = journal_path(data_dir(args.data_dir), found.uid if found is not None else args.name)
     if not path.exists():
         print(f"argosy: no logs for workflow {args.name!r}", file=sys.stderr)
         return 1
@@ -123,10 +131,12 @@ def list_command(args: argparse.Namespace) -> int:
     store = open_data_store(data_dir(args.data_dir))
     try:
         records = store.list_workflows().items
+        orphans = {o.uid for o in store.orphans()}
     finally:
         store.close()
     for record in reversed(records):  # oldest first, as before
-        print(f"{record.namespace}/{record.name}\t{record.phase}")
+        note = f" ({ORPHANED})" if record.uid in orphans else ""
+        print(f"{record.namespace}/{record.name}\t{record.phase}{note}")
     return 0
 
 

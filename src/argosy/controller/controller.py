@@ -55,12 +55,6 @@ STORE_FILE = "argosy.db"
 
 def data_store(data_dir: Path) -> Any:
     """The store of a data directory (an ``argosy.store.api.Store``); the caller closes it."""
-    try:
-        from argosy.store.sqlite import SqliteStore  # noqa: F401 - is the backend there yet?
-    except ImportError:
-        from argosy.controller.legacy_store import LegacyStore
-
-        return LegacyStore(data_dir / STORE_FILE)
     from argosy.store import open_store
 
     return open_store(data_dir / STORE_FILE)
@@ -68,13 +62,8 @@ def data_store(data_dir: Path) -> Any:
 
 def this_owner() -> str:
     """This process's owner id, as the store judges whether an owner is still alive."""
-    try:
-        from argosy.store.owner import owner_id
-    except ImportError:  # the store branch has not landed: same layout, judged by lease only
-        import os
-        import socket
+    from argosy.store.owner import owner_id
 
-        return f"{socket.gethostname()}/-/{os.getpid()}/-"
     return owner_id()
 
 

@@ -160,3 +160,37 @@ def _arming(real: Any, state: dict[str, bool]) -> Any:
         return out
 
     return start
+
+
+class RefusingRuntime:
+    """A runtime of the handle contract whose ``start`` raises for the first pod."""
+
+    def __init__(self) -> None:
+        self.inner: Any = None
+        self.refused = 0
+
+    def start(self, pod: PodSpec, context: Any, report: Any) -> Any:
+        if not self.refused:
+            self.refused += 1
+            raise OSError(28, "No space left on device")
+        return self.inner.start(pod, context, report)
+
+    def cancel(self, handle: Any, reason: str) -> None:
+        self.inner.cancel(handle, reason)
+
+    def adopt(self, handle: Any, pod: PodSpec, context: Any, report: Any) -> Any:
+        return None
+
+
+def test_runtime_that_cannot_start_a_pod_fails_that_node() -> None:
+    from argosy.controller.clock import FakeClock
+    from argosy.runtime.api import TaskRuntime
+    from argosy.testing import FakeRuntime
+
+    clock = FakeClock()
+    runtime = RefusingRuntime()
+    runtime.inner = TaskRuntime(FakeRuntime(lambda pod: result_of()), clock.now)
+    engine = run_workflow(TWO_STEPS, runtime=runtime, clock=clock)
+    got = nodes(engine)
+    assert (got["a"].phase, got["a"].message) == ("Error", "runtime error: OSError: [Errno 28] No space left on device")
+    assert (got["b"].phase, got["faults.onExit"].phase, engine.phase) == ("Succeeded", "Succeeded", "Succeeded")

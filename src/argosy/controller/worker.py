@@ -165,10 +165,14 @@ class Worker:
         for intent in intents:
             if isinstance(intent, RunPod):
                 pod = intent.pod
-                if getattr(intent, "adopt", False):
-                    self._adopt(pod)
-                else:
-                    self.handles[pod.node_id] = self.runtime.start(pod, self.context, self._report)
+                try:
+                    if getattr(intent, "adopt", False):
+                        self._adopt(pod)
+                    else:
+                        self.handles[pod.node_id] = self.runtime.start(pod, self.context, self._report)
+                except Exception as err:  # noqa: BLE001 - a runtime that cannot start a pod fails that node
+                    failed = PodResult(phase="Error", message=f"runtime error: {type(err).__name__}: {err}")
+                    self.events.put_nowait(PodFinished(pod.node_id, failed, self.clock.now()))
             elif isinstance(intent, CancelPod):
                 handle = self.handles.get(intent.node_id)
                 if handle is not None:

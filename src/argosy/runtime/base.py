@@ -1,8 +1,9 @@
-"""The one interface every runtime implements.
+"""The simple shape of a runtime (``run(pod) -> PodResult``) and what a workflow's nodes share.
 
 A runtime does what a :class:`~argosy.engine.intents.RunPod` intent says and reports
 back; it decides nothing about the workflow (the httpx transport pattern: the client
-decides, the transport moves bytes).
+decides, the transport moves bytes). The controller speaks the handle contract of
+:mod:`argosy.runtime.api`; runtimes of this shape get there through its ``TaskRuntime``.
 """
 
 from __future__ import annotations

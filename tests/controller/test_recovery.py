@@ -35,7 +35,7 @@ spec:
   - name: quick
     container: {image: busybox, command: [echo, quick]}
   - name: slow
-    retryStrategy: {limit: 1}
+    retryStrategy: {limit: 1, retryPolicy: Always}
     container:
       image: busybox
       command: [sh, -c, 'if [ "{{retries}}" = 0 ]; then echo started; sleep 300; fi; echo done']
@@ -103,6 +103,25 @@ def test_killed_run_is_shown_running_until_recovered_then_ended(tmp_path: Path) 
     assert [(n["phase"], n["message"]) for n in slow_pods] == [("Error", "pod deleted")]
     assert all(n["phase"] not in ("Running", "Pending") for n in nodes.values())
     assert argosy("list", data=tmp_path).stdout.splitlines() == ["default/killed\tError", "default/next-one\tSucceeded"]
+
+
+def test_killed_run_is_resumed_by_the_next_run(tmp_path: Path) -> None:
+    if not can_restore():
+        pytest.skip("this engine cannot restore a workflow: see the test that ends it")
+    kill_mid_run(tmp_path)
+    (tmp_path / "next.yaml").write_text(SHORT)
+    second = argosy("run", str(tmp_path / "next.yaml"), "-o", "name", data=tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert [ln for ln in second.stderr.splitlines() if "recovered" in ln] == [
+        "argosy: recovered workflow default/killed: resumed"]
+    status = stored(tmp_path, "killed")["status"]
+    assert status["phase"] == "Succeeded", status.get("message")
+    slow_pods = sorted((n["phase"], n.get("message", ""), n.get("outputs", {}).get("result"))
+                       for n in status["nodes"].values() if n["type"] == "Pod" and n["templateName"] == "slow")
+    # the pod killed with the first run is a deleted pod; its retry ran on the second
+    assert slow_pods == [("Error", "pod deleted", None), ("Succeeded", "", "done")]
+    assert argosy("list", data=tmp_path).stdout.splitlines() == [
+        "default/killed\tSucceeded", "default/next-one\tSucceeded"]
 
 
 def test_recover_call_resumes_or_ends_an_orphan(tmp_path: Path) -> None:

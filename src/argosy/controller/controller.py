@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +26,17 @@ from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, WorkflowEvent
 from argosy.controller.submit import prepare_workflow
 from argosy.controller.worker import Listener, Worker
+from argosy.engine.intents import Intent
 from argosy.engine.reconciler import Reconciler
 from argosy.errors import ArgosyError, StoreError
 from argosy.runtime.api import PodRuntime, as_pod_runtime
 from argosy.runtime.base import RunContext
 from argosy.runtime.objects import ManifestObjects, ObjectSource
 from argosy.spec import ObjectSet, TemplateResolver
+from argosy.store.api import Store
+
+#: how a worker begins: the engine's ``start`` (a new workflow) or ``recover`` (a restored one)
+Begin = Callable[[float], list[Intent]]
 
 #: how long a claim on a workflow lasts without a heartbeat (seconds); another process may
 #: take over a workflow whose lease ran out (on this host it need not wait: a dead owner's
@@ -53,7 +58,7 @@ def default_runtime() -> Any:
 STORE_FILE = "argosy.db"
 
 
-def data_store(data_dir: Path) -> Any:
+def data_store(data_dir: Path) -> Store:
     """The store of a data directory (an ``argosy.store.api.Store``); the caller closes it."""
     from argosy.store import open_store
 
@@ -80,7 +85,7 @@ class Controller:
         self,
         *,
         data_dir: Path,
-        store: Any = None,
+        store: Store | None = None,
         runtime: Any = None,
         objects: ObjectSet | None = None,
         object_source: ObjectSource | None = None,
@@ -158,7 +163,7 @@ class Controller:
 
         return configmap
 
-    def _launch(self, engine: Reconciler, begin: Any) -> Worker:
+    def _launch(self, engine: Reconciler, begin: Begin) -> Worker:
         context = RunContext(self.data_dir, self.object_source, namespace=engine.namespace,
                              workflow_uid=engine.uid)
         worker = Worker(engine, self.runtime, context, clock=self.clock, store=self.store,
@@ -169,7 +174,7 @@ class Controller:
             self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
         return worker
 
-    async def _run(self, worker: Worker, begin: Any) -> Reconciler:
+    async def _run(self, worker: Worker, begin: Begin) -> Reconciler:
         engine = await worker.run(begin)
         if self.store is not None:
             try:
@@ -180,9 +185,10 @@ class Controller:
 
     async def _beat(self) -> None:
         """Extend this process's leases while any workflow runs (a third of a lease apart)."""
-        while any(not t.done() for t in self._runs.values()):
+        store = self.store
+        while store is not None and any(not t.done() for t in self._runs.values()):
             with contextlib.suppress(StoreError):
-                self.store.heartbeat(self.owner, self.lease_seconds)
+                store.heartbeat(self.owner, self.lease_seconds)
             await asyncio.sleep(self.lease_seconds / 3)
         self._heartbeat = None
 
@@ -236,7 +242,7 @@ class Controller:
 
         return await recover(self)
 
-    def resume_recovered(self, engine: Reconciler, begin: Any) -> Worker:
+    def resume_recovered(self, engine: Reconciler, begin: Begin) -> Worker:
         """Run a restored engine from ``begin`` (its ``recover``): used by recovery."""
         return self._launch(engine, begin)
 

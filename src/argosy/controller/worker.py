@@ -32,6 +32,7 @@ from argosy.engine.reconciler import Reconciler
 from argosy.errors import StoreError
 from argosy.runtime.api import NodeEvent, NodeHandle, PodRuntime
 from argosy.runtime.base import RunContext
+from argosy.store.api import Store
 
 Listener = Callable[[Reconciler, list[Any]], None]
 
@@ -51,7 +52,7 @@ class Worker:
         context: RunContext,
         *,
         clock: Clock | None = None,
-        store: Any = None,
+        store: Store | None = None,
         on_change: Listener | None = None,
     ) -> None:
         self.engine = engine

@@ -148,3 +148,89 @@ def test_recover_call_resumes_or_ends_an_orphan(tmp_path: Path) -> None:
         assert (outcomes, phase) == (["resumed"], "Succeeded")
     else:
         assert (outcomes, phase) == (["ended"], "Error")
+
+
+def orphan(tmp_path: Path) -> str:
+    """A workflow stored as Running, its pod Running, owned by a process that has exited; its uid."""
+    from argosy.controller import prepare_workflow
+    from argosy.spec import ObjectSet, load_text
+    from argosy.store.owner import owner_id
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    wf = prepare_workflow(load_text(SHORT)[0].body, ObjectSet())
+    uid = wf["metadata"]["uid"]
+    status = {"phase": "Running", "startedAt": "2026-01-01T00:00:00Z", "progress": "0/1", "nodes": {
+        "next-one": {"id": "next-one", "name": "next-one", "displayName": "next-one", "type": "Pod",
+                     "templateName": "main", "phase": "Running", "startedAt": "2026-01-01T00:00:00Z"}}}
+    store = data_store(tmp_path)
+    try:
+        store.create_workflow(wf, status, owner=owner_id(gone.pid), lease_seconds=3600)
+    finally:
+        store.close()
+    return uid
+
+
+def recover_in_process(tmp_path: Path) -> tuple[list, dict]:
+    async def go() -> tuple[list, dict]:
+        store = data_store(tmp_path)
+        try:
+            controller = Controller(data_dir=tmp_path, store=store, runtime=FakeRuntime(lambda pod: result_of()))
+            recovered = await controller.recover()
+            await controller.wait_all()
+            await controller.close()
+            record = store.find_workflow("default", "next-one")
+            return recovered, dict(record.status)
+        finally:
+            store.close()
+
+    return asyncio.run(go())
+
+
+def test_orphan_is_ended_when_the_engine_cannot_restore(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from argosy.controller import recovery
+
+    monkeypatch.setattr(recovery, "can_restore", lambda: False)
+    orphan(tmp_path)
+    [recovered], status = recover_in_process(tmp_path)
+    assert recovered.outcome == "ended"
+    assert status["phase"] == "Error" and status["message"] == recovered.message
+    assert recovered.message.startswith("workflow's controller stopped while it ran (process ")
+    assert [(n["phase"], n["message"]) for n in status["nodes"].values()] == [("Error", "pod deleted")]
+
+
+def test_orphan_that_cannot_be_restored_is_ended_with_the_reason(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from argosy.controller import recovery
+    from argosy.engine.reconciler import Reconciler
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("unknown node type 'Teleport'")
+
+    monkeypatch.setattr(recovery, "can_restore", lambda: True)
+    monkeypatch.setattr(Reconciler, "restore", broken, raising=False)
+    orphan(tmp_path)
+    [recovered], status = recover_in_process(tmp_path)
+    assert recovered.outcome == "ended"
+    assert status["phase"] == "Error"
+    assert status["message"].endswith("; it could not be resumed: unknown node type 'Teleport'")
+
+
+def test_workflow_of_a_live_process_is_not_taken(tmp_path: Path) -> None:
+    from argosy.controller import prepare_workflow
+    from argosy.spec import ObjectSet, load_text
+    from argosy.store.owner import owner_id
+
+    sleeper = subprocess.Popen(["sleep", "60"])
+    try:
+        wf = prepare_workflow(load_text(SHORT)[0].body, ObjectSet())
+        store = data_store(tmp_path)
+        try:
+            store.create_workflow(wf, {"phase": "Running"}, owner=owner_id(sleeper.pid), lease_seconds=3600)
+        finally:
+            store.close()
+        recovered, status = recover_in_process(tmp_path)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+    assert (recovered, status["phase"]) == ([], "Running")

@@ -64,15 +64,19 @@ async def recover(controller: Controller) -> list[Recovered]:
         record = store.get_workflow(orphan.uid, with_nodes=True)
         if record is None:
             continue
+        message = stopped_message(orphan.owner)
         if can_restore():
-            engine = restore_engine(controller, record)
-            controller.resume_recovered(engine, engine.recover)
-            out.append(Recovered(record.uid, record.namespace, record.name, "resumed"))
-        else:
-            message = stopped_message(orphan.owner)
-            end_orphan(store, record, message, now)
-            store.release(record.uid)
-            out.append(Recovered(record.uid, record.namespace, record.name, "ended", message))
+            try:
+                engine = restore_engine(controller, record)
+            except Exception as err:  # noqa: BLE001 - one bad record must not stop recovering the rest
+                message = f"{message}; it could not be resumed: {err}"
+            else:
+                controller.resume_recovered(engine, engine.recover)
+                out.append(Recovered(record.uid, record.namespace, record.name, "resumed"))
+                continue
+        end_orphan(store, record, message, now)
+        store.release(record.uid)
+        out.append(Recovered(record.uid, record.namespace, record.name, "ended", message))
     return out
 
 

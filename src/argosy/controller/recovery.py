@@ -58,8 +58,9 @@ async def recover(controller: Controller) -> list[Recovered]:
         return []
     out: list[Recovered] = []
     now = controller.clock.now()
-    for orphan in store.orphans(now):
-        if not store.claim(orphan.uid, controller.owner, controller.lease_seconds, now=now):
+    # leases are judged on the store's clock (real time), not the controller's (maybe fake)
+    for orphan in store.orphans():
+        if not store.claim(orphan.uid, controller.owner, controller.lease_seconds):
             continue  # another process took it first
         record = store.get_workflow(orphan.uid, with_nodes=True)
         if record is None:

@@ -38,7 +38,7 @@ Argo's RFC 3339 strings.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -238,6 +238,15 @@ class Store(Protocol):
 
     def resource_version(self) -> int:
         """The store's current resource version (0 when nothing was ever written)."""
+        ...
+
+    def subscribe(self, listener: Callable[[list[Change]], None]) -> Callable[[], None]:
+        """Call ``listener`` with the changes of each commit this store object makes; returns unsubscribe.
+
+        It runs on the writer's thread right after the commit: hand the changes to your own
+        loop (``loop.call_soon_threadsafe``) and return. Writes by other processes on the
+        same database reach no listener: read them with ``changes``.
+        """
         ...
 
     def changes(self, since: int, limit: int = 1000) -> list[Change]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -49,6 +49,9 @@ _V1 = (
     "CREATE INDEX ix_workflows_namespace_created ON workflows (namespace, created_at, id)",
     "CREATE INDEX ix_workflows_phase_created ON workflows (phase, created_at, id)",
     "CREATE INDEX ix_workflows_owner ON workflows (owner) WHERE owner IS NOT NULL",
+    # orphans() reads only unfinished workflows: few, however many finished ones are kept
+    ("CREATE INDEX ix_workflows_unfinished ON workflows (created_at, id) "
+     "WHERE phase NOT IN ('Error', 'Failed', 'Succeeded')"),
     """CREATE TABLE IF NOT EXISTS nodes (
         workflow_uid TEXT NOT NULL,
         node_id TEXT NOT NULL,
@@ -101,7 +104,8 @@ def _epoch(ts: str) -> float | None:
         return None
 
 
-def _labels(manifest: dict[str, Any]) -> dict[str, str]:
+def labels_of(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """``metadata.labels`` as strings (YAML may give a number where Kubernetes means text)."""
     labels = (manifest.get("metadata") or {}).get("labels") or {}
     return {str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {}
 
@@ -129,7 +133,7 @@ def _convert_legacy(conn: sqlite3.Connection) -> None:
         manifest.pop("status", None)
         meta = manifest.get("metadata") or {}
         created_at = epoch(meta.get("creationTimestamp")) or started_at or 0.0
-        labels = _labels(manifest)
+        labels = labels_of(manifest)
         if (namespace, name) not in seen:
             seen.add((namespace, name))
             conn.execute(

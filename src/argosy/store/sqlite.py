@@ -21,6 +21,7 @@ import base64
 import binascii
 import errno
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -49,11 +50,12 @@ from argosy.store.api import (
     derived_labels,
 )
 from argosy.store.owner import owner_alive
-from argosy.store.schema import epoch, migrate, read_version
+from argosy.store.schema import epoch, labels_of, migrate, read_version
 from argosy.store.selector import Requirement, parse_field_selector, parse_label_selector
 from argosy.store.writer import Writer
 
-_FINISHED_SQL = "('" + "','".join(sorted(FINISHED_PHASES)) + "')"
+#: the same text as the partial index ix_workflows_unfinished, so SQLite can use it
+_FINISHED_SQL = "('" + "', '".join(sorted(FINISHED_PHASES)) + "')"
 _LIVE = ("uid, namespace, name, phase, created_at, started_at, finished_at, manifest, status, engine_record, "
          "owner, lease_expires_at, resource_version, id")
 _ARCHIVED = ("uid, namespace, name, phase, created_at, started_at, finished_at, manifest, status, NULL, NULL, "
@@ -66,6 +68,7 @@ _DERIVED = {
     PHASE_LABEL: "nullif(phase, '')",
     COMPLETED_LABEL: f"CASE WHEN phase = '' THEN NULL WHEN phase IN {_FINISHED_SQL} THEN 'true' ELSE 'false' END",
 }
+log = logging.getLogger(__name__)
 _FIELD_COLUMNS = {"metadata.name": "name", "metadata.namespace": "namespace", "metadata.uid": "uid",
                   "status.phase": "phase"}
 
@@ -185,16 +188,21 @@ class SqliteStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise self._error(exc) from None
-        conn = self._reader()
+        self._changes_kept = changes_kept
+        self._listeners: list[Callable[[list[Change]], None]] = []
         try:
-            # WAL is a property of the file: set once, every connection then uses it
-            conn.execute("PRAGMA journal_mode=WAL")
-            self._version = migrate(conn, self.location)
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
-        self._writer: Writer[sqlite3.Connection] = Writer(
-            self._connect_writer, lambda c, batch: ops.apply_batch(c, batch, changes_kept),
-            lambda c: c.close(), self._error)
+            conn = self._reader()
+            try:
+                # WAL is a property of the file: set once, every connection then uses it
+                conn.execute("PRAGMA journal_mode=WAL")
+                migrate(conn, self.location)
+            except sqlite3.Error as exc:
+                raise self._error(exc) from None
+            self._writer: Writer[sqlite3.Connection] = Writer(
+                self._connect_writer, self._apply, lambda c: c.close(), self._error)
+        except BaseException:
+            self._close_readers()
+            raise
         atexit.register(self._at_exit)
 
     # ---- connections ------------------------------------------------------------------------
@@ -207,6 +215,17 @@ class SqliteStore:
 
     def _connect_writer(self) -> sqlite3.Connection:
         return self._connect()
+
+    def _apply(self, conn: sqlite3.Connection, batch: list[Any]) -> list[Any]:
+        """The writer's work: one batch, then tell the listeners what it committed."""
+        results, changes = ops.apply_batch(conn, batch, self._changes_kept)
+        if changes:
+            for listener in list(self._listeners):
+                try:
+                    listener(changes)
+                except Exception:  # a listener's bug must not stop the writer
+                    log.exception("a change listener failed")
+        return results
 
     def _reader(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
@@ -221,6 +240,12 @@ class SqliteStore:
             with self._readers_lock:
                 self._readers.append(conn)
         return conn
+
+    def _close_readers(self) -> None:
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
 
     def _error(self, exc: BaseException) -> StoreError:
         return translate(exc, self.location, self._lock_timeout)
@@ -251,10 +276,7 @@ class SqliteStore:
         self._closed = True
         atexit.unregister(self._at_exit)
         self._writer.close()
-        with self._readers_lock:
-            for conn in self._readers:
-                conn.close()
-            self._readers.clear()
+        self._close_readers()
         failure = self._writer.failure
         if failure is not None:
             raise type(failure)(failure.location, failure.problem, failure.advice)
@@ -287,8 +309,7 @@ class SqliteStore:
             created_at = self._clock()
             meta["creationTimestamp"] = _rfc3339(created_at)
         body["metadata"] = meta
-        raw_labels = meta.get("labels")
-        labels = {str(k): str(v) for k, v in raw_labels.items()} if isinstance(raw_labels, dict) else {}
+        labels = labels_of(body)
         summary = {k: v for k, v in status.items() if k != "nodes"}
         nodes = status.get("nodes") or {}
         now = self._clock()
@@ -331,9 +352,8 @@ class SqliteStore:
                     status["nodes"] = json.loads(nodes_json)
         else:
             status.pop("nodes", None)
-        raw_labels = (manifest.get("metadata") or {}).get("labels") or {}
         return WorkflowRecord(
-            uid=uid, namespace=namespace, name=name, phase=phase, labels=raw_labels, created_at=created_at,
+            uid=uid, namespace=namespace, name=name, phase=phase, labels=labels_of(manifest), created_at=created_at,
             started_at=started_at, finished_at=finished_at, manifest=manifest, status=status,
             engine_record=None if engine_json is None else json.loads(engine_json), owner=owner,
             resource_version=rv, lease_expires_at=lease, archived_at=archived_at)
@@ -447,10 +467,20 @@ class SqliteStore:
         return int(self._read(lambda c: c.execute(
             "SELECT value FROM meta WHERE key = 'resource_version'").fetchone()[0]))
 
+    def subscribe(self, listener: Callable[[list[Change]], None]) -> Callable[[], None]:
+        listeners = self._listeners
+
+        def unsubscribe() -> None:
+            if listener in listeners:
+                listeners.remove(listener)
+
+        listeners.append(listener)
+        return unsubscribe
+
     def changes(self, since: int, limit: int = 1000) -> list[Change]:
         def read(conn: sqlite3.Connection) -> list[Change]:
             pruned = conn.execute("SELECT value FROM meta WHERE key = 'changes_pruned_through'").fetchone()[0]
-            if since < pruned:
+            if since < pruned and pruned > 0:
                 raise ResourceVersionTooOld(since, pruned + 1)
             rows = conn.execute("SELECT resource_version, kind, uid, namespace, name FROM changes "
                                 "WHERE resource_version > ? ORDER BY resource_version LIMIT ?", (since, limit))

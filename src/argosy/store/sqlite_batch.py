@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from argosy.errors import AlreadyExists
-from argosy.store.api import WorkflowRecord
+from argosy.store.api import Change, WorkflowRecord
 from argosy.store.owner import owner_alive
+from argosy.store.schema import labels_of
 
 #: how many changes the feed keeps (older ones are pruned in steps of this size)
 CHANGES_KEPT = 10_000
@@ -103,7 +105,7 @@ class Batch:
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         self.first_rv = self.rv = int(meta["resource_version"])
         self.pruned_through = int(meta["changes_pruned_through"])
-        self.changes: list[tuple[int, str, str, str, str]] = []
+        self.changes: list[tuple[int, Any, str, str, str]] = []
         self.pending: dict[str, _Merged] = {}
 
     def apply(self, op: Any) -> Any:
@@ -117,8 +119,7 @@ class Batch:
                 merged.engine_json = op.engine_json
             return None
         self.write_progress()  # what was queued before this op is applied before it
-        handler = getattr(self, f"_{type(op).__name__.lower()}")
-        return handler(op)
+        return _HANDLERS[type(op)](self, op)
 
     def _bump(self, kind: str, uid: str, namespace: str, name: str) -> int:
         self.rv += 1
@@ -211,13 +212,12 @@ class Batch:
         self.conn.execute("INSERT INTO archived_labels (uid, key, value) SELECT uid, key, value FROM labels "
                           "WHERE uid = ?", (uid,))
         manifest = json.loads(manifest_json)
-        labels = (manifest.get("metadata") or {}).get("labels") or {}
-        return WorkflowRecord(uid=uid, namespace=namespace, name=name, phase=phase, labels=labels,
+        return WorkflowRecord(uid=uid, namespace=namespace, name=name, phase=phase, labels=labels_of(manifest),
                               created_at=created_at, started_at=started_at, finished_at=finished_at,
                               manifest=manifest, status=status, engine_record=None, owner=None,
                               resource_version=rv, archived_at=op.now)
 
-    def _deletearchived(self, op: DeleteArchived) -> bool:
+    def _delete_archived(self, op: DeleteArchived) -> bool:
         gone = self.conn.execute("DELETE FROM archived_workflows WHERE uid = ?", (op.uid,)).rowcount
         self.conn.execute("DELETE FROM archived_labels WHERE uid = ?", (op.uid,))
         return gone > 0
@@ -237,8 +237,15 @@ class Batch:
             self.conn.execute("UPDATE meta SET value = ? WHERE key = 'changes_pruned_through'", (through,))
 
 
-def apply_batch(conn: sqlite3.Connection, ops: list[Any], changes_kept: int = CHANGES_KEPT) -> list[Any]:
-    """Apply ``ops`` in one transaction (all or nothing); one result per op."""
+_HANDLERS: dict[type, Callable[[Batch, Any], Any]] = {
+    Create: Batch._create, Delete: Batch._delete, Claim: Batch._claim, Heartbeat: Batch._heartbeat,
+    Release: Batch._release, Archive: Batch._archive, DeleteArchived: Batch._delete_archived,
+}
+
+
+def apply_batch(conn: sqlite3.Connection, ops: list[Any],
+                changes_kept: int = CHANGES_KEPT) -> tuple[list[Any], list[Change]]:
+    """Apply ``ops`` in one transaction (all or nothing): one result per op, and the changes committed."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         batch = Batch(conn, changes_kept)
@@ -249,4 +256,4 @@ def apply_batch(conn: sqlite3.Connection, ops: list[Any], changes_kept: int = CH
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return results
+    return results, [Change(*c) for c in batch.changes]

@@ -97,6 +97,8 @@ class Controller:
         self.data_dir = data_dir
         self.store = store
         self.clock = clock or RealClock()
+        #: a runtime built here is closed here
+        self._owns_runtime = runtime is None
         self.runtime: PodRuntime = as_pod_runtime(runtime if runtime is not None else default_runtime(),
                                                   self.clock.now)
         self.objects = objects or ObjectSet()
@@ -176,6 +178,9 @@ class Controller:
 
     async def _run(self, worker: Worker, begin: Begin) -> Reconciler:
         engine = await worker.run(begin)
+        finish = getattr(self.runtime, "finish_workflow", None)
+        if finish is not None:
+            await finish(engine.uid)
         if self.store is not None:
             try:
                 self.store.release(engine.uid)
@@ -247,7 +252,7 @@ class Controller:
         return self._launch(engine, begin)
 
     async def close(self) -> None:
-        """Stop the heartbeat; flush the store (the caller closes it)."""
+        """Stop the heartbeat; flush the store (the caller closes it); close a runtime built here."""
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -258,3 +263,6 @@ class Controller:
                 self.store.flush()
             except StoreError as err:
                 self._store_errors.append(err)
+        close = getattr(self.runtime, "close", None)
+        if self._owns_runtime and close is not None:
+            await close()

@@ -120,7 +120,8 @@ class TaskRuntime:
 
     async def _run(self, handle: NodeHandle, pod: PodSpec, context: RunContext, report: Report) -> None:
         node_id = pod.node_id
-        started = lambda: report(PodStarted(node_id, self.now()))
+        # a runtime that gives each pod its own address passes it along (``{{steps.X.ip}}``)
+        started = lambda *address: report(PodStarted(node_id, self.now(), *address))
         try:
             result = await self.runtime.run(pod, context, started)
         except asyncio.CancelledError:
@@ -134,6 +135,22 @@ class TaskRuntime:
         self._reasons.pop(handle, None)
         report(PodFinished(node_id, result, self.now()))
 
+
+    async def finish_workflow(self, workflow_uid: str) -> None:
+        """Let the wrapped runtime drop what a workflow kept between its nodes (if it keeps any)."""
+        finish = getattr(self._pods(), "finish_workflow", None)
+        if finish is not None:
+            await finish(workflow_uid)
+
+    async def close(self) -> None:
+        """Release what the wrapped runtime holds (if it holds anything)."""
+        close = getattr(self._pods(), "close", None)
+        if close is not None:
+            await close()
+
+    def _pods(self) -> Any:
+        # a NodeRuntime routes pods to its ``process`` runtime: that one keeps per-workflow state
+        return getattr(self.runtime, "process", self.runtime)
 
     def _cancelled(self, handle: NodeHandle) -> None:
         """Report a cancelled node once: a daemon ends Succeeded, anything else Failed."""

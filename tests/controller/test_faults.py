@@ -194,3 +194,28 @@ def test_runtime_that_cannot_start_a_pod_fails_that_node() -> None:
     got = nodes(engine)
     assert (got["a"].phase, got["a"].message) == ("Error", "runtime error: OSError: [Errno 28] No space left on device")
     assert (got["b"].phase, got["faults.onExit"].phase, engine.phase) == ("Succeeded", "Succeeded", "Succeeded")
+
+
+def test_progress_display_that_breaks_does_not_stop_the_run() -> None:
+    import asyncio
+    from pathlib import Path
+
+    from argosy.controller import Controller, FakeClock, prepare_workflow
+    from argosy.spec import ObjectSet, load_text
+    from argosy.testing import FakeRuntime
+
+    calls: list[int] = []
+
+    def closed_pipe(engine: Any, changed: Any) -> None:
+        calls.append(1)
+        raise BrokenPipeError(32, "Broken pipe")
+
+    async def go() -> Reconciler:
+        controller = Controller(data_dir=Path("/nonexistent"), runtime=FakeRuntime(lambda pod: result_of()),
+                                clock=FakeClock(), on_change=closed_pipe)
+        [engine] = await controller.run([prepare_workflow(load_text(TWO_STEPS)[0].body, ObjectSet())])
+        return engine
+
+    engine = asyncio.run(go())
+    assert engine.phase == "Succeeded"
+    assert calls == [1]  # told once, then left alone

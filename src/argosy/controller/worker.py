@@ -299,7 +299,11 @@ class Worker:
             else:
                 self.store_error = None
         if self.on_change is not None and (changed or e.done):
-            self.on_change(e, changed)
+            try:
+                self.on_change(e, changed)
+            except OSError:
+                # the progress display is gone (``argosy run … | head``): the workflow is not
+                self.on_change = None
 
 
 def _engine_message(err: Exception) -> str:

@@ -123,3 +123,30 @@ def test_second_workflow_with_the_same_name_is_refused(tmp_path: Path) -> None:
             store.close()
 
     assert asyncio.run(go()) == ["Succeeded", 'workflows.argoproj.io "fixed" already exists']
+
+
+def test_a_name_repeated_in_one_submission_starts_none(tmp_path: Path) -> None:
+    fixed = body([])
+    fixed["metadata"] = {"name": "twice"}
+    other = body([])
+    other["metadata"] = {"name": "once"}
+    started: list[str] = []
+
+    def record(pod: Any) -> Any:
+        started.append(pod.workflow_name)
+        return result_of()
+
+    async def go() -> str:
+        store = data_store(tmp_path)
+        try:
+            controller = Controller(data_dir=tmp_path, store=store, runtime=FakeRuntime(record))
+            with pytest.raises(AlreadyExists) as caught:
+                await controller.run([prepare_workflow(w, ObjectSet(), {}) for w in (other, fixed, fixed)])
+            await controller.close()
+            assert store.list_workflows().items == []
+            return str(caught.value)
+        finally:
+            store.close()
+
+    assert asyncio.run(go()) == 'workflows.argoproj.io "twice" already exists'
+    assert started == []

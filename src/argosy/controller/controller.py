@@ -28,7 +28,7 @@ from argosy.controller.submit import prepare_workflow
 from argosy.controller.worker import Listener, Worker
 from argosy.engine.intents import Intent
 from argosy.engine.reconciler import Reconciler
-from argosy.errors import ArgosyError, StoreError
+from argosy.errors import AlreadyExists, ArgosyError, StoreError
 from argosy.runtime.api import PodRuntime, as_pod_runtime
 from argosy.runtime.base import RunContext
 from argosy.runtime.objects import ManifestObjects, ObjectSource
@@ -134,8 +134,12 @@ class Controller:
         return engine.uid
 
     async def run(self, workflows: list[dict[str, Any]]) -> list[Reconciler]:
-        """Start every prepared workflow, then wait for all, in order; if one cannot start
-        (a name in use, the store), the ones already started are terminated first."""
+        """Start every prepared workflow, then wait for all, in order.
+
+        Names are checked first, so that a name in use (in the store, or twice in
+        ``workflows``) starts none of them; if one still cannot start (the store), the ones
+        already started are terminated before the error is raised."""
+        self.check_names(workflows)
         uids: list[str] = []
         try:
             for wf in workflows:
@@ -146,6 +150,16 @@ class Controller:
             await asyncio.gather(*(self.wait(uid) for uid in uids))
             raise
         return [await self.wait(uid) for uid in uids]
+
+    def check_names(self, workflows: list[dict[str, Any]]) -> None:
+        """AlreadyExists (Argo's message) for a name taken in the store or repeated here."""
+        seen: set[tuple[str, str]] = set()
+        for wf in workflows:
+            meta = wf.get("metadata") or {}
+            key = (meta.get("namespace") or "default", str(meta.get("name")))
+            if key in seen or (self.store is not None and self.store.find_workflow(*key, with_nodes=False)):
+                raise AlreadyExists(key[1])
+            seen.add(key)
 
     def build_engine(self, workflow: dict[str, Any]) -> Reconciler:
         """The engine of one workflow, with this controller's templates and ConfigMaps."""

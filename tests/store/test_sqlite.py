@@ -43,6 +43,13 @@ def _one_line_naming(err: StoreError, path: Path) -> None:
     assert text.startswith(f"{path}: ")
 
 
+def test_public_names() -> None:
+    import argosy.store
+
+    assert argosy.store.__all__ == ["Change", "Store", "WorkflowPage", "WorkflowRecord", "open_store", "owner_id"]
+    assert all(hasattr(argosy.store, name) for name in argosy.store.__all__)
+
+
 # ---- opening ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("given", "expected"), [
@@ -301,6 +308,33 @@ def test_queued_writes_are_committed_when_the_process_exits(tmp_path: Path) -> N
     with SqliteStore(path) as store:
         rec = store.get_workflow("u1")
         assert rec is not None and rec.status["progress"] == "99" and len(rec.status["nodes"]) == 100
+
+
+def test_a_killed_process_loses_only_what_was_not_yet_committed(tmp_path: Path) -> None:
+    path = tmp_path / "argosy.db"
+    script = textwrap.dedent(f"""
+        import os, signal
+        from argosy.store.sqlite import SqliteStore
+        s = SqliteStore({str(path)!r})
+        s.create_workflow({{"metadata": {{"name": "a", "uid": "u1"}}}}, {{"phase": "Running"}})
+        for i in range(50):
+            s.save_progress("u1", {{"phase": "Running", "progress": str(i)}}, [(f"n{{i}}", {{}})])
+        s.flush()
+        s.create_workflow({{"metadata": {{"name": "b", "uid": "u2"}}}}, {{"phase": "Running"}})
+        s.save_progress("u2", {{"phase": "Succeeded"}}, [("end", {{}})])  # the end waits: durable
+        for i in range(1000):
+            s.save_progress("u1", {{"phase": "Running", "progress": str(50 + i)}}, [(f"m{{i}}", {{}})])
+        os.kill(os.getpid(), signal.SIGKILL)  # mid-stream: no atexit, no close
+    """)
+    done = subprocess.run([sys.executable, "-c", script], env={"PYTHONPATH": ":".join(sys.path)}, check=False)
+    assert done.returncode == -9
+    with SqliteStore(path) as store:
+        assert store.get_workflow("u2").phase == "Succeeded"  # type: ignore[union-attr]
+        rec = store.get_workflow("u1")
+        assert rec is not None
+        progress = int(rec.status["progress"])
+        assert progress >= 49 and len(rec.status["nodes"]) == progress + 1  # whole batches, nothing torn
+        assert [c.uid for c in store.changes(0) if c.kind == "ADDED"] == ["u1", "u2"]
 
 
 # ---- owner ids ----------------------------------------------------------------------------------------------

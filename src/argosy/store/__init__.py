@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING
 
 from argosy.store.api import Change, WorkflowPage, WorkflowRecord
 from argosy.store.legacy import Store
+from argosy.store.owner import owner_id
 
 if TYPE_CHECKING:
     from argosy.store import api
 
-__all__ = ["Change", "Store", "WorkflowPage", "WorkflowRecord", "open_store"]
+__all__ = ["Change", "Store", "WorkflowPage", "WorkflowRecord", "open_store", "owner_id"]
 
 
 def open_store(url_or_path: str | Path, *, clock: Callable[[], float] | None = None,

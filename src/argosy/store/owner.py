@@ -11,7 +11,6 @@ other hosts are judged by their lease alone.
 from __future__ import annotations
 
 import os
-import socket
 from functools import lru_cache
 
 _SEP = "/"
@@ -41,7 +40,7 @@ def _start_time(pid: int) -> str | None:
 
 @lru_cache(maxsize=1)
 def _host() -> str:
-    return socket.gethostname().replace(_SEP, "_")
+    return os.uname().nodename.replace(_SEP, "_")  # what gethostname() gives, without importing socket
 
 
 def owner_id(pid: int | None = None) -> str:

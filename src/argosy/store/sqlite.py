@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from argosy.errors import (
     ListOptionsError,
@@ -51,8 +51,10 @@ from argosy.store.api import (
 )
 from argosy.store.owner import owner_alive
 from argosy.store.schema import epoch, labels_of, migrate, read_version
-from argosy.store.selector import Requirement, parse_field_selector, parse_label_selector
 from argosy.store.writer import Writer
+
+if TYPE_CHECKING:
+    from argosy.store.selector import Requirement
 
 #: the same text as the partial index ix_workflows_unfinished, so SQLite can use it
 _FINISHED_SQL = "('" + "', '".join(sorted(FINISHED_PHASES)) + "')"
@@ -390,6 +392,9 @@ class SqliteStore:
         if name_prefix:
             where.append("substr(name, 1, ?) = ?")
             params.extend((len(name_prefix), name_prefix))
+        # imported here: `argosy run` never filters, and its start-up is counted in ms
+        from argosy.store.selector import parse_field_selector, parse_label_selector
+
         for freq in parse_field_selector(field_selector):
             where.append(f"{_FIELD_COLUMNS[freq.field]} {'!=' if freq.negate else '='} ?")
             params.append(freq.value)

@@ -1,6 +1,6 @@
 """The SQLite store's writes: the operations the writer queues, and one batch as one transaction.
 
-Operations are plain data, built (and their JSON serialised) on the caller's thread, so the
+Operations are plain data (named tuples: cheaper to define at start-up than dataclasses), built (and their JSON serialised) on the caller's thread, so the
 writer thread only runs SQL. Within a batch, consecutive progress writes of one workflow are
 merged before they reach SQL: the last status summary wins, node bodies are merged by id,
 and the workflow gets one new resource version and one MODIFIED change. A chain of fast
@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from typing import Any, NamedTuple
 
 from argosy.errors import AlreadyExists
 from argosy.store.api import Change, WorkflowRecord
@@ -33,16 +33,14 @@ _LIVE_COLUMNS = ("uid, namespace, name, phase, created_at, started_at, finished_
                  "engine_record, owner, lease_expires_at, resource_version")
 
 
-@dataclass(slots=True)
-class Create:
+class Create(NamedTuple):
     record: WorkflowRecord
     manifest_json: str
     status_json: str
     nodes: list[tuple[str, str]]
 
 
-@dataclass(slots=True)
-class Progress:
+class Progress(NamedTuple):
     uid: str
     status_json: str
     phase: str
@@ -52,48 +50,55 @@ class Progress:
     engine_json: str | None
 
 
-@dataclass(slots=True)
-class Delete:
+class Delete(NamedTuple):
     uid: str
 
 
-@dataclass(slots=True)
-class Claim:
+class Claim(NamedTuple):
     uid: str
     owner: str
     lease_expires_at: float
     now: float
 
 
-@dataclass(slots=True)
-class Heartbeat:
+class Heartbeat(NamedTuple):
     owner: str
     lease_expires_at: float
 
 
-@dataclass(slots=True)
-class Release:
+class Release(NamedTuple):
     uid: str
 
 
-@dataclass(slots=True)
-class Archive:
+class Archive(NamedTuple):
     uid: str
     now: float
 
 
-@dataclass(slots=True)
-class DeleteArchived:
+class DeleteArchived(NamedTuple):
     uid: str
 
 
-@dataclass(slots=True)
 class _Merged:
     """The progress of one workflow accumulated within a batch."""
 
-    last: Progress
-    nodes: dict[str, str] = field(default_factory=dict)
-    engine_json: str | None = None
+    __slots__ = ("engine_json", "last", "node_lists")
+
+    def __init__(self, last: Progress) -> None:
+        self.last = last
+        #: each write's changed nodes, in order (merged by id only when there are several: at
+        #: the end of a 100,000-node workflow one list is the common case, and a copy costs MBs)
+        self.node_lists: list[list[tuple[str, str]]] = []
+        self.engine_json: str | None = None
+
+    def nodes(self) -> Iterable[tuple[str, str]]:
+        lists = [n for n in self.node_lists if n]
+        if len(lists) == 1:
+            return lists[0]
+        merged: dict[str, str] = {}
+        for n in lists:
+            merged.update(n)
+        return merged.items()
 
 
 class Batch:
@@ -114,7 +119,7 @@ class Batch:
             if merged is None:
                 merged = self.pending[op.uid] = _Merged(op)
             merged.last = op
-            merged.nodes.update(op.nodes)
+            merged.node_lists.append(op.nodes)
             if op.engine_json is not None:
                 merged.engine_json = op.engine_json
             return None
@@ -138,8 +143,7 @@ class Batch:
             if row is None:
                 continue  # deleted meanwhile: its progress has nowhere to go
             self._bump("MODIFIED", uid, row[0], row[1])
-            if merged.nodes:
-                self.conn.executemany(_UPSERT_NODE, [(uid, nid, body) for nid, body in merged.nodes.items()])
+            self.conn.executemany(_UPSERT_NODE, ((uid, nid, body) for nid, body in merged.nodes()))
         self.pending.clear()
 
     def _create(self, op: Create) -> Any:
@@ -157,7 +161,7 @@ class Batch:
             self.conn.executemany("INSERT INTO labels (uid, key, value) VALUES (?,?,?)",
                                   [(r.uid, k, v) for k, v in r.labels.items()])
         if op.nodes:
-            self.conn.executemany(_UPSERT_NODE, [(r.uid, nid, body) for nid, body in op.nodes])
+            self.conn.executemany(_UPSERT_NODE, ((r.uid, nid, body) for nid, body in op.nodes))
         return replace(r, resource_version=rv)
 
     def _delete(self, op: Delete) -> bool:

@@ -108,8 +108,10 @@ class Writer(Generic[C]):
                         return
                     batch, self._queue = self._queue, []
                 self._commit(conn, batch)
+                done = len(batch)
+                batch = []  # free the ops now, not when the next batch comes (MBs at the end of a big workflow)
                 with self._cond:
-                    self._done += len(batch)
+                    self._done += done
                     self._cond.notify_all()
         finally:
             self._close_connection(conn)

@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = options(__doc__ or "", argv, runs=1)
     import dockerkit
 
-    from argosy.cli.run import node_runtime
+    from argosy.controller.controller import default_runtime as node_runtime
 
     ok, why = dockerkit.engine()
     if not ok:

@@ -20,13 +20,13 @@ from typing import Any
 
 import yaml
 
-from argosy.cli.run import prepare_workflow, run_workflows
-from argosy.controller import loop
+from argosy.controller import loop, prepare_workflow
 from argosy.runtime.images import CommandPath
 from argosy.runtime.namespaces import WorkflowNamespaces
 from argosy.runtime.sandbox import MountPlan
 from argosy.runtime.volumes import PASSED_ENV
 from argosy.spec import ObjectSet, load_text
+from argosy.testing import run_workflows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,7 +64,7 @@ def run_yaml(text: str, runtime: Any = None, data_dir: Path | None = None) -> Ru
     data = data_dir or fresh_data_dir()
     try:
         cpu0, t0 = time.process_time(), time.perf_counter()
-        engines = loop.run(run_workflows([wf], objects, data, _quiet, runtime))
+        engines = loop.run(run_workflows([wf], objects, data, runtime=runtime, on_change=_quiet))
         wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     finally:
         if own_dir:

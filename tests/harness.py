@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from argosy.controller.clock import FakeClock
-from argosy.controller.runner import WorkflowRunner
+from argosy import testing
+from argosy.controller.worker import Worker
 from argosy.engine.intents import PodResult, PodSpec
 from argosy.engine.reconciler import Reconciler
-from argosy.runtime.base import FakeRuntime, RunContext, result_of
-from argosy.spec import ObjectSet, TemplateResolver, load_text
+from argosy.testing import result_of
 
 Handler = Callable[[PodSpec], PodResult]
 
@@ -46,23 +43,9 @@ def echo_handler(pod: PodSpec) -> PodResult:
 
 
 def run_workflow(text: str, handler: Handler = echo_handler, *, templates: list[str] = (),
-                 control: Callable[[WorkflowRunner], Any] | None = None,
+                 control: Callable[[Worker], Any] | None = None,
                  tmp: Path | None = None) -> Reconciler:
-    wf = yaml.safe_load(text)
-    meta = wf.setdefault("metadata", {})
-    meta.setdefault("name", (meta.get("generateName") or "wf-").rstrip("-") or "wf")
-    objects = ObjectSet([m for t in templates for m in load_text(t)])
-    engine = Reconciler(wf, TemplateResolver(wf, objects))
-    runtime = FakeRuntime(handler)
-    runner = WorkflowRunner(engine, runtime, RunContext(data_dir=tmp or Path("/tmp/argosy-test")),
-                            clock=FakeClock())
-
-    async def go() -> Reconciler:
-        if control is not None:
-            asyncio.get_running_loop().call_soon(control, runner)
-        return await runner.run()
-
-    return asyncio.run(go())
+    return testing.run_workflow(text, handler, objects=templates, control=control, data_dir=tmp)
 
 
 def by_display(engine: Reconciler) -> dict[str, Any]:

@@ -6,8 +6,9 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from argosy.cli.run import prepare_workflow, run_workflows
+from argosy.controller import prepare_workflow
 from argosy.spec import ObjectSet, load_text
+from argosy.testing import run_workflows
 
 
 def run_text(text: str, tmp_path: Path, *extra: str) -> list[dict[str, Any]]:
@@ -16,7 +17,7 @@ def run_text(text: str, tmp_path: Path, *extra: str) -> list[dict[str, Any]]:
     objects = ObjectSet(manifests)
     workflows = [prepare_workflow(m.body, objects, {}, None) for m in manifests if m.kind == "Workflow"]
     engines = asyncio.run(asyncio.wait_for(
-        run_workflows(workflows, objects, tmp_path / "data", lambda engine, changed: None), 60))
+        run_workflows(workflows, objects, tmp_path / "data"), 60))
     return [e.to_dict() for e in engines]
 
 

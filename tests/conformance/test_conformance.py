@@ -19,10 +19,11 @@ from typing import Any
 import pytest
 from s3kit import S3Server
 
-from argosy.cli.run import prepare_workflow, run_workflows
+from argosy.controller import prepare_workflow
 from argosy.errors import ArgosyError
 from argosy.spec import ObjectSet, load_paths, load_text
 from argosy.spec.manifest import Manifest
+from argosy.testing import run_workflows
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "conformance"
 EXAMPLES = CORPUS / "argo-examples"
@@ -144,7 +145,7 @@ def s3_server() -> Iterator[S3Server]:
 async def run_bounded(workflows: list[dict[str, Any]], data: Path, objects: ObjectSet,
                       runtime_kind: str = "process") -> list[Any]:
     return await asyncio.wait_for(
-        run_workflows(workflows, objects, data, lambda engine, changed: None, runtime_kind=runtime_kind),
+        run_workflows(workflows, objects, data, runtime_kind=runtime_kind),
         WORKFLOW_TIMEOUT,
     )
 

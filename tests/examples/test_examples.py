@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from argosy.cli.run import prepare_workflow, run_workflows
+from argosy.controller import prepare_workflow
 from argosy.spec import ObjectSet, load_paths
+from argosy.testing import run_workflows
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 FILES = sorted(EXAMPLES.glob("*.yaml"))
@@ -75,7 +76,7 @@ def run_file(path: Path, data: Path) -> list[Any]:
 
     async def bounded() -> list[Any]:
         return await asyncio.wait_for(
-            run_workflows(workflows, objects, data, lambda engine, changed: None), TIMEOUT)
+            run_workflows(workflows, objects, data), TIMEOUT)
 
     return asyncio.run(bounded())
 

@@ -6,9 +6,10 @@ import asyncio
 import json
 from pathlib import Path
 
-from argosy.cli.run import prepare_workflow, run_workflows
+from argosy.controller import prepare_workflow
 from argosy.engine.reconciler import Reconciler
 from argosy.spec import ObjectSet, load_text
+from argosy.testing import run_workflows
 
 
 def run_text(text: str, data: Path) -> Reconciler:
@@ -17,7 +18,7 @@ def run_text(text: str, data: Path) -> Reconciler:
     workflows = [prepare_workflow(m.body, objects, {}, None) for m in manifests if m.kind == "Workflow"]
 
     async def bounded() -> list[Reconciler]:
-        return await asyncio.wait_for(run_workflows(workflows, objects, data, lambda engine, changed: None), 60)
+        return await asyncio.wait_for(run_workflows(workflows, objects, data), 60)
 
     (engine,) = asyncio.run(bounded())
     return engine
@@ -151,8 +152,8 @@ def test_a_running_steps_progress_is_read_while_it_runs(tmp_path: Path) -> None:
         objects = ObjectSet(manifests)
         workflows = [prepare_workflow(m.body, objects, {}, None) for m in manifests]
         runtime = NodeRuntime(ProcessRuntime(), HttpRuntime(), DataRuntime())
-        (engine,) = await run_workflows(workflows, objects, tmp_path,
-                                        lambda e, changed: seen.extend(n.progress for n in changed), runtime)
+        (engine,) = await run_workflows(workflows, objects, tmp_path, runtime=runtime,
+                                        on_change=lambda e, changed: seen.extend(n.progress for n in changed))
         return engine
 
     e = asyncio.run(asyncio.wait_for(run(), 60))

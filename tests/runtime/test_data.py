@@ -11,11 +11,12 @@ import pytest
 from podkit import pod_spec
 
 from argosy.artifacts.repository import LocalRepository
-from argosy.cli.run import prepare_workflow, run_workflows
+from argosy.controller import prepare_workflow
 from argosy.engine.intents import PodResult
 from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime, ProcessRuntime, RunContext
 from argosy.runtime.data import marshal
 from argosy.spec import ObjectSet, load_paths
+from argosy.testing import run_workflows
 
 EXAMPLE = Path("/work/shared/conformance/argo-examples/data-transformations.yaml")
 KEYS = ["logs/a/main.log", "logs/b/main.log", "logs/b/other.txt", "logs/c/d/main.log",
@@ -124,7 +125,7 @@ def run_file(path: Path, data_dir: Path, runtime: NodeRuntime) -> Any:
     manifests = load_paths([path])
     objects = ObjectSet(manifests)
     wf = prepare_workflow(next(m.body for m in manifests if m.kind == "Workflow"), objects, {}, None)
-    [engine] = asyncio.run(run_workflows([wf], objects, data_dir, lambda e, c: None,
+    [engine] = asyncio.run(run_workflows([wf], objects, data_dir,
                                          runtime=runtime))
     return engine
 

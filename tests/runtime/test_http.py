@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 from podkit import pod_spec
 
-from argosy.cli.run import prepare_workflow, run_workflows
+from argosy.controller import prepare_workflow
 from argosy.engine.intents import PodResult
 from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime, ProcessRuntime, RunContext
 from argosy.spec import ObjectSet, load_paths
+from argosy.testing import run_workflows
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -301,7 +302,7 @@ def test_workflow_with_http_steps(server: str, tmp_path: Path) -> None:
     objects = ObjectSet(manifests)
     wf = prepare_workflow(manifests[0].body, objects, {}, None)
     runtime = NodeRuntime(ProcessRuntime(), HttpRuntime(), DataRuntime())
-    [engine] = asyncio.run(run_workflows([wf], objects, tmp_path / "data", lambda e, c: None,
+    [engine] = asyncio.run(run_workflows([wf], objects, tmp_path / "data",
                                          runtime=runtime))
     nodes = {n["displayName"]: n for n in engine.status()["nodes"].values()}
     assert engine.phase == "Succeeded", engine.status().get("message")

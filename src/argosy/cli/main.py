@@ -7,19 +7,14 @@ import alone costs more than our whole engine does for a small workflow.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import signal
 import sys
-from pathlib import Path
 from typing import Any
 
+from argosy.cli.home import data_dir, open_data_store
 from argosy.errors import ArgosyError, LintError
-
-
-def data_dir(explicit: str | None) -> Path:
-    return Path(explicit or os.environ.get("ARGOSY_HOME") or Path.home() / ".argosy")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,22 +89,40 @@ def lint_command(paths: list[str]) -> int:
     return 1 if problems else 0
 
 
-def _store(explicit: str | None) -> Any:
-    from argosy.store import Store
+#: how ``list`` and ``get`` show an unfinished workflow whose ``argosy`` process is gone
+ORPHANED = "orphaned: the argosy process running it is gone; the next `argosy run` here recovers it"
 
-    return Store(data_dir(explicit) / "argosy.db")
+
+def _find(args: argparse.Namespace) -> tuple[Any, bool]:
+    """The workflow ``args.name`` (the newest of that name) or None, and whether it is orphaned."""
+    store = open_data_store(data_dir(args.data_dir))
+    try:
+        found = store.find_workflow("default", args.name)
+        if found is None:
+            found = next((r for r in store.list_workflows(name_prefix=args.name).items if r.name == args.name),
+                         None)
+        if found is not None and found.status.get("nodes") is None:
+            found = store.get_workflow(found.uid) or found
+        orphaned = found is not None and not found.finished and any(
+            o.uid == found.uid for o in store.orphans())
+        return found, orphaned
+    finally:
+        store.close()
 
 
 def get_command(args: argparse.Namespace) -> int:
-    wf = _store(args.data_dir).find(args.name)
-    if wf is None:
+    record, orphaned = _find(args)
+    if record is None:
         print(f"argosy: workflow {args.name!r} not found", file=sys.stderr)
         return 1
+    wf = record.to_workflow()
     if args.output == "json":
         print(json.dumps(wf, indent=2))
     else:
         from argosy.cli.tree import render_tree
 
+        if orphaned:
+            wf["status"]["message"] = ORPHANED
         print(render_tree(wf))
     return 0
 
@@ -117,7 +130,9 @@ def get_command(args: argparse.Namespace) -> int:
 def logs_command(args: argparse.Namespace) -> int:
     from argosy.runtime.logs import journal_path, read_journal
 
-    path = journal_path(data_dir(args.data_dir), args.name)
+    found, _ = _find(args)
+    # journals are keyed by uid; one from before that change is keyed by name
+    path = journal_path(data_dir(args.data_dir), found.uid if found is not None else args.name)
     if not path.exists():
         print(f"argosy: no logs for workflow {args.name!r}", file=sys.stderr)
         return 1
@@ -131,27 +146,16 @@ def logs_command(args: argparse.Namespace) -> int:
 
 
 def list_command(args: argparse.Namespace) -> int:
-    for row in _store(args.data_dir).list():
-        print(f"{row['namespace']}/{row['name']}\t{row['phase']}")
-    return 0
-
-
-def install_interrupts(loop: asyncio.AbstractEventLoop, runners: list[Any]) -> None:
-    """Ctrl-C once stops (exit handlers run); twice terminates."""
-    presses = {"n": 0}
-
-    def on_sigint() -> None:
-        presses["n"] += 1
-        strategy = "Stop" if presses["n"] == 1 else "Terminate"
-        print(f"\nargosy: {strategy.lower()}ping (press Ctrl-C again to terminate)" if strategy == "Stop"
-              else "\nargosy: terminating", file=sys.stderr)
-        for r in runners:
-            r.stop(strategy)
-
+    store = open_data_store(data_dir(args.data_dir))
     try:
-        loop.add_signal_handler(signal.SIGINT, on_sigint)
-    except (NotImplementedError, RuntimeError):  # pragma: no cover - non-main thread
-        pass
+        records = store.list_workflows().items
+        orphans = {o.uid for o in store.orphans()}
+    finally:
+        store.close()
+    for record in reversed(records):  # oldest first, as before
+        note = f" ({ORPHANED})" if record.uid in orphans else ""
+        print(f"{record.namespace}/{record.name}\t{record.phase}{note}")
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,34 +1,22 @@
-"""``argosy run``: load, resolve and run Workflows in this process."""
+"""``argosy run``: load, check and submit Workflows to an in-process Controller; wait; print.
+
+The Controller does the work (submission rules, workers, store, recovery); this module reads
+the command line, shows progress, and turns signals into Argo's stop and terminate.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
-import secrets
-import string
+import signal
 import sys
-import uuid
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from argosy.artifacts.locations import WorkflowRepository
-from argosy.artifacts.refs import resolve_workflow_ref
-from argosy.controller import loop
-from argosy.controller.runner import WorkflowRunner
-from argosy.engine.reconciler import Reconciler
-from argosy.errors import ArgosyError, SpecError
+from argosy.controller import Controller, loop, prepare_workflow
+from argosy.errors import SpecError, StoreError
 from argosy.lint import format_problems, lint_objects
-from argosy.runtime.base import RunContext
-from argosy.spec import ObjectSet, TemplateResolver, load_paths, resolve_workflow
-from argosy.store import Store
-
-_ALPHABET = string.ascii_lowercase + string.digits
-
-
-def generate_name(prefix: str) -> str:
-    return prefix + "".join(secrets.choice(_ALPHABET) for _ in range(5))
+from argosy.spec import ObjectSet, load_paths
 
 
 def parse_parameters(pairs: list[str], parameter_file: str | None) -> dict[str, str]:
@@ -55,100 +43,33 @@ def parse_parameters(pairs: list[str], parameter_file: str | None) -> dict[str, 
     return params
 
 
-def prepare_workflow(body: dict[str, Any], objects: ObjectSet, params: dict[str, str],
-                     entrypoint: str | None) -> dict[str, Any]:
-    """Name, uid and overrides, as ``argo submit`` would set them."""
-    wf = json.loads(json.dumps(body))
-    meta = wf.setdefault("metadata", {})
-    if not meta.get("name"):
-        meta["name"] = generate_name(meta.get("generateName") or "workflow-")
-    meta.setdefault("namespace", "default")
-    meta["uid"] = str(uuid.uuid4())
-    meta["creationTimestamp"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    spec = wf.setdefault("spec", {})
-    if entrypoint:
-        spec["entrypoint"] = entrypoint
-    if params:
-        args = spec.setdefault("arguments", {})
-        plist = args.setdefault("parameters", [])
-        known = {p.get("name"): p for p in plist}
-        for name, value in params.items():
-            if name in known:
-                known[name]["value"] = value
-                known[name].pop("valueFrom", None)
-            else:
-                plist.append({"name": name, "value": value})
-    resolved = resolve_workflow(wf, objects)
-    resolve_workflow_ref(resolved, objects)
-    return resolved
+#: signals that stop the run as Ctrl-C does: the first stops (exit handlers run), the next terminates
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def build_engine(wf: dict[str, Any], objects: ObjectSet) -> Reconciler:
-    def configmap(name: str, key: str) -> str | None:
+def install_interrupts(event_loop: asyncio.AbstractEventLoop, controller: Controller) -> None:
+    """Ctrl-C (or SIGTERM, SIGHUP) once stops every workflow (exit handlers run); twice terminates."""
+    received = {"n": 0}
+
+    def on_signal(signum: int) -> None:
+        received["n"] += 1
+        name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+        if received["n"] == 1:
+            print(f"\nargosy: {name}: stopping (press Ctrl-C again to terminate)", file=sys.stderr)
+            controller.stop_all("Stop")
+        else:
+            print("\nargosy: terminating", file=sys.stderr)
+            controller.stop_all("Terminate")
+
+    for signum in STOP_SIGNALS:
         try:
-            return objects.configmap(name).get(key)
-        except ArgosyError:
-            return None
-
-    return Reconciler(wf, TemplateResolver(wf, objects), configmap=configmap)
-
-
-def _context(objects: ObjectSet, data: Path) -> RunContext:
-    ctx = RunContext(data_dir=data)
-    for name in objects.names("ConfigMap"):
-        ctx.configmaps[name] = objects.configmap(name)
-    for name in objects.names("Secret"):
-        ctx.secrets[name] = objects.secret(name)
-    return ctx
-
-
-def node_runtime(kind: str = "process") -> Any:
-    """The runtime for every node: ``process`` (host sandboxes) or ``docker`` for containers."""
-    from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime
-
-    if kind == "docker":
-        from argosy.runtime.docker import DockerRuntime
-
-        pods: Any = DockerRuntime()
-    else:
-        from argosy.runtime.process import ProcessRuntime
-
-        pods = ProcessRuntime()
-    runtime = NodeRuntime(pods, HttpRuntime(), DataRuntime())
-    runtime.check()
-    return runtime
-
-
-async def run_workflows(workflows: list[dict[str, Any]], objects: ObjectSet, data: Path,
-                        printer: Any, runtime: Any = None, runtime_kind: str = "process") -> list[Reconciler]:
-    from argosy.cli.main import install_interrupts
-
-    owned = runtime is None
-    if runtime is None:
-        runtime = node_runtime(runtime_kind)
-    store = Store(data / "argosy.db")
-    context = _context(objects, data)
-    runners = []
-    for wf in workflows:
-        engine = build_engine(wf, objects)
-        context.artifact_repositories[engine.uid] = WorkflowRepository.of(wf, engine.global_scope)
-        runners.append(WorkflowRunner(engine, runtime, context, store=store, on_change=printer))
-    install_interrupts(asyncio.get_running_loop(), runners)
-    try:
-        return list(await asyncio.gather(*(r.run() for r in runners)))
-    finally:
-        # what a workflow keeps between its nodes (the docker runtime's networks) goes with it
-        pods = getattr(runtime, "process", runtime)
-        finish = getattr(pods, "finish_workflow", None)
-        if finish is not None:
-            for wf in workflows:
-                await finish(wf["metadata"]["uid"])
-        if owned and hasattr(pods, "close"):
-            await pods.close()
+            event_loop.add_signal_handler(signum, on_signal, signum)
+        except (NotImplementedError, RuntimeError, ValueError):  # pragma: no cover - non-main thread
+            pass
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from argosy.cli.main import data_dir
+    from argosy.cli.home import data_dir, open_data_store
     from argosy.cli.tree import Printer
 
     manifests = load_paths([args.file, *args.with_paths])
@@ -163,9 +84,36 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"argosy: no Workflow in {args.file}", file=sys.stderr)
         return 1
     params = parse_parameters(args.parameter, args.parameter_file)
+    # every workflow of the file is checked before any runs
     workflows = [prepare_workflow(m.body, objects, params, args.entrypoint) for m in own]
     printer = Printer(args.output)
-    engines = loop.run(run_workflows(workflows, objects, data_dir(args.data_dir), printer,
-                                     runtime_kind=getattr(args, "runtime", "process")))
+    data = data_dir(args.data_dir)
+
+    async def main() -> tuple[list[Any], list[str]]:
+        store = open_data_store(data)
+        store_problems: list[str] = []
+        try:
+            controller = Controller(data_dir=data, store=store, objects=objects, on_change=printer,
+                                    runtime_kind=getattr(args, "runtime", "process"))
+            for recovered in await controller.recover():
+                print(f"argosy: {recovered}", file=sys.stderr)
+            install_interrupts(asyncio.get_running_loop(), controller)
+            engines = await controller.run(workflows)
+            await controller.wait_all()  # recovered workflows that resumed here end here too
+            await controller.close()
+            store_problems += [str(e) for e in controller.store_errors()]
+        finally:
+            try:
+                store.close()
+            except StoreError as err:
+                store_problems.append(str(err))
+        return engines, store_problems
+
+    engines, store_errors = loop.run(main())
     printer.finish(engines)
+    if store_errors:
+        # the run itself went to its end (exit handlers included); what is on disk may lag
+        print(f"argosy: the store could not be written, the final status may not be saved: {store_errors[0]}",
+              file=sys.stderr)
+        return 1
     return 0 if all(e.phase == "Succeeded" for e in engines) else 1

@@ -1,46 +1,75 @@
-"""The one interface every runtime implements.
+"""The simple shape of a runtime (``run(pod) -> PodResult``) and what a workflow's nodes share.
 
 A runtime does what a :class:`~argosy.engine.intents.RunPod` intent says and reports
 back; it decides nothing about the workflow (the httpx transport pattern: the client
-decides, the transport moves bytes).
+decides, the transport moves bytes). The controller speaks the handle contract of
+:mod:`argosy.runtime.api`; runtimes of this shape get there through its ``TaskRuntime``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from argosy.artifacts.locations import WorkflowRepository
 from argosy.engine.intents import PodResult, PodSpec
 from argosy.runtime.logs import MAIN, LogJournal, journal_path, read_log
+from argosy.runtime.objects import NamespacedObjects, ObjectDicts, ObjectSource
+from argosy.spec import CONFIG_MAP, SECRET
 
 
-@dataclass
 class RunContext:
-    """What a run shares across nodes: where things live and what was loaded."""
+    """What the nodes of one workflow share: where things live, its namespace's objects, its log.
 
-    data_dir: Path
-    #: ConfigMaps loaded into the run: name -> data
-    configmaps: dict[str, dict[str, str]] = field(default_factory=dict)
-    #: Secrets loaded into the run: name -> decoded data
-    secrets: dict[str, dict[str, str]] = field(default_factory=dict)
-    #: each workflow's resolved artifact repository, by workflow uid (none: the local repository)
-    artifact_repositories: dict[str, WorkflowRepository] = field(default_factory=dict)
-    #: open log journals, by workflow name
-    journals: dict[str, LogJournal] = field(default_factory=dict)
+    The controller makes one per workflow; logs are keyed by the workflow's uid (a name can be
+    reused once a workflow is deleted, a uid never is). Tests may build one with plain
+    ``configmaps``/``secrets`` dicts instead of an :class:`ObjectSource`.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        objects: ObjectSource | None = None,
+        *,
+        namespace: str = "default",
+        workflow_uid: str | None = None,
+        configmaps: dict[str, dict[str, str]] | None = None,
+        secrets: dict[str, dict[str, str]] | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.objects: ObjectSource = objects if objects is not None else ObjectDicts(configmaps, secrets)
+        self.namespace = namespace
+        self.workflow_uid = workflow_uid
+        #: open log journals, by key (the uid; the name for a context without one)
+        self.journals: dict[str, LogJournal] = {}
+        #: each workflow's resolved artifact repository, by workflow uid (none: the local repository)
+        self.artifact_repositories: dict[str, WorkflowRepository] = {}
+
+    @property
+    def configmaps(self) -> NamespacedObjects:
+        """The workflow namespace's ConfigMaps: ``.get(name)`` -> data or None."""
+        return NamespacedObjects(self.objects, CONFIG_MAP, self.namespace)
+
+    @property
+    def secrets(self) -> NamespacedObjects:
+        """The workflow namespace's Secrets: ``.get(name)`` -> decoded data or None."""
+        return NamespacedObjects(self.objects, SECRET, self.namespace)
 
     @property
     def artifact_dir(self) -> Path:
         """Root of the local artifact repository."""
         return self.data_dir / "artifacts"
 
+    def _key(self, workflow_name: str) -> str:
+        return self.workflow_uid or workflow_name
+
     def journal(self, workflow_name: str) -> LogJournal:
-        """The log journal of a workflow (see :mod:`argosy.runtime.logs`)."""
-        journal = self.journals.get(workflow_name)
+        """The log journal of the workflow (see :mod:`argosy.runtime.logs`)."""
+        key = self._key(workflow_name)
+        journal = self.journals.get(key)
         if journal is None:
-            journal = self.journals[workflow_name] = LogJournal(journal_path(self.data_dir, workflow_name))
+            journal = self.journals[key] = LogJournal(journal_path(self.data_dir, key))
         return journal
 
     def write_log(self, workflow_name: str, pod_name: str, data: bytes | str) -> None:
@@ -49,7 +78,13 @@ class RunContext:
 
     def read_log(self, workflow_name: str, pod_name: str, container: str = MAIN) -> str:
         """What a container of a node wrote (stdout and stderr), as text."""
-        return read_log(self.data_dir, workflow_name, pod_name, container).decode(errors="replace")
+        return read_log(self.data_dir, self._key(workflow_name), pod_name, container).decode(errors="replace")
+
+    def close(self) -> None:
+        """Close the log journals (the workflow is over)."""
+        for journal in self.journals.values():
+            journal.close()
+        self.journals.clear()
 
 
 class Runtime(Protocol):

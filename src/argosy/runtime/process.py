@@ -627,7 +627,7 @@ class _Node:
 
     def _archive_log(self, artifacts: PodArtifacts) -> dict[str, Any]:
         """The main container's log saved as Argo's ``main-logs`` artifact (archiveLogs)."""
-        data = read_log(self.context.data_dir, self.pod.workflow_name, self.pod.pod_name, MAIN)
+        data = read_log(self.context.data_dir, self.context.workflow_uid or self.pod.workflow_name, self.pod.pod_name, MAIN)
         try:
             return artifacts.save_log(MAIN, data)
         except (ArgosyError, OSError) as e:

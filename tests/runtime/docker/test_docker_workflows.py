@@ -9,10 +9,11 @@ from typing import Any
 import docker
 import yaml
 
-from argosy.cli.run import prepare_workflow, run_workflows
+from argosy.controller import prepare_workflow
 from argosy.runtime.docker import DockerRuntime
 from argosy.runtime.docker.config import LABEL_UID
 from argosy.spec import ObjectSet
+from argosy.testing import run_workflows
 
 DAEMON = """
 apiVersion: argoproj.io/v1alpha1
@@ -63,7 +64,7 @@ spec:
 
 def run(text: str, data: Path) -> Any:
     wf = prepare_workflow(yaml.safe_load(text), ObjectSet([]), {}, None)
-    [engine] = asyncio.run(run_workflows([wf], ObjectSet([]), data, lambda e, c: None, runtime_kind="docker"))
+    [engine] = asyncio.run(run_workflows([wf], ObjectSet([]), data, runtime_kind="docker"))
     return engine
 
 
@@ -119,29 +120,26 @@ spec:
 
 def test_terminate_sends_sigterm_then_sigkill_after_the_grace_period(docker_runtime: DockerRuntime,
                                                                    tmp_path: Path) -> None:
-    from argosy.cli.run import build_engine, node_runtime
-    from argosy.controller.runner import WorkflowRunner
+    from argosy.controller import Controller
     from argosy.runtime import RunContext
 
     wf = prepare_workflow(yaml.safe_load(TERMINATE), ObjectSet([]), {}, None)
-    context = RunContext(data_dir=tmp_path)
+    context = RunContext(tmp_path, workflow_uid=wf["metadata"]["uid"])
 
     async def main() -> Any:
-        runtime = node_runtime("docker")
-        engine = build_engine(wf, ObjectSet([]))
         started: set[str] = set()
 
         def on_change(e: Any, changed: list[Any]) -> None:
             started.update(n.display_name for n in changed if n.type == "Pod" and n.phase == "Running")
             if started == {"polite", "stubborn"}:
-                runner.stop("Terminate")
+                controller.terminate(e.uid)
 
-        runner = WorkflowRunner(engine, runtime, context, on_change=on_change)
+        controller = Controller(data_dir=tmp_path, runtime_kind="docker", on_change=on_change)
         try:
-            return await runner.run()
+            (engine,) = await controller.run([wf])
+            return engine
         finally:
-            await runtime.process.finish_workflow(engine.uid)
-            await runtime.process.close()
+            await controller.close()
 
     e = asyncio.run(main())
     assert e.phase == "Failed"
@@ -156,4 +154,4 @@ def test_terminate_sends_sigterm_then_sigkill_after_the_grace_period(docker_runt
 def _pod_names(context: Any, workflow: str) -> list[str]:
     from argosy.runtime.logs import journal_path, read_journal
 
-    return sorted({r.pod for r in read_journal(journal_path(context.data_dir, workflow))})
+    return sorted({r.pod for r in read_journal(journal_path(context.data_dir, context.workflow_uid or workflow))})

@@ -51,7 +51,7 @@ def extract(stream: Iterable[bytes], dest_dir: Path, root: Path) -> None:
 class ExtractedFiles:
     """Container paths copied out under ``root`` after the container exited.
 
-    It answers ``host_path`` like a :class:`~argosy.runtime.sandbox.MountPlan`, so the
+    It answers ``host_path`` and ``output_path`` like a :class:`~argosy.runtime.sandbox.MountPlan`, so the
     process runtime's output readers (:mod:`argosy.runtime.outputs`) serve both runtimes.
     """
 
@@ -61,6 +61,11 @@ class ExtractedFiles:
     def host_path(self, path: str) -> str:
         """Where the copy of container ``path`` is (it may not exist)."""
         return os.path.join(str(self.root), norm(path).lstrip("/"))
+
+    def output_path(self, path: str) -> str:
+        """Where an output at container ``path`` is read from: the copy (whose links were
+        already pointed into the copy, never at the host)."""
+        return self.host_path(path)
 
     def dir_for(self, path: str) -> Path:
         """The host directory an archive of ``path`` unpacks into (its parent's copy)."""

@@ -64,7 +64,8 @@ class PodVolumes:
                 if any("emptyDir" in v for v in host if v["name"] == name):
                     # anyone in the pod may write an emptyDir, whatever runAsUser says
                     os.chmod(src.path, 0o777)
-                self.sources[name] = Source(src.path, src.readonly)
+                path = src.path if src.files is None else _write_files(src.files, self.scratch, name)
+                self.sources[name] = Source(path, src.readonly or src.files is not None)
         for vol in vols:
             name = vol["name"]
             if name in self.sources:
@@ -118,3 +119,17 @@ class PodVolumes:
 
     async def remove(self) -> None:
         """Nothing to remove but host directories (under the pod's scratch dir); claims stay."""
+
+
+def _write_files(files: dict[str, Any], scratch: str, name: str) -> str:
+    """A ConfigMap or Secret volume's keys as files a container can bind (the process runtime
+    keeps them inside its sandbox; a container needs them on the host, in the pod's scratch)."""
+    root = os.path.join(scratch, "data-volumes", name)
+    for rel, data_file in files.items():
+        dest = os.path.join(root, norm(rel).lstrip("/"))
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        with open(dest, "wb") as out:
+            out.write(data_file.data)
+        os.chmod(dest, data_file.mode)
+    os.makedirs(root, exist_ok=True)
+    return root

@@ -1,0 +1,293 @@
+"""The Controller: the composition root every way of running a workflow goes through.
+
+``argosy run``, the tests, the conformance corpus, the benchmarks (and the server, later) all
+build one Controller and ``submit`` workflows to it. It owns:
+
+- submission: Argo's rules (:mod:`argosy.controller.submit`), then the store's record of the
+  workflow, claimed by this process (a duplicate name is refused there, with Argo's message);
+- one :class:`~argosy.controller.worker.Worker` per workflow uid, reached only through
+  :meth:`Controller.apply` (and its shorthands ``stop``, ``terminate``, ``resume``);
+- the owner lease: every workflow it runs is claimed in the store under this process's owner
+  id, and a heartbeat extends the leases while it runs;
+- :meth:`Controller.recover`: workflows whose owner died (kill -9, a crash, a full disk) are
+  claimed and either continued (when the engine can restore itself) or ended
+  (:mod:`argosy.controller.recovery`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from argosy.artifacts.locations import WorkflowRepository
+from argosy.controller.clock import Clock, RealClock
+from argosy.controller.events import Resume, Stop, WorkflowEvent
+from argosy.controller.submit import prepare_workflow
+from argosy.controller.worker import Listener, Worker
+from argosy.engine.intents import Intent
+from argosy.engine.reconciler import Reconciler
+from argosy.errors import AlreadyExists, ArgosyError, StoreError
+from argosy.runtime.api import PodRuntime, as_pod_runtime
+from argosy.runtime.base import RunContext
+from argosy.runtime.objects import ManifestObjects, ObjectSource
+from argosy.spec import ObjectSet, TemplateResolver
+from argosy.store.api import Store
+
+#: how a worker begins: the engine's ``start`` (a new workflow) or ``recover`` (a restored one)
+Begin = Callable[[float], list[Intent]]
+
+#: how long a claim on a workflow lasts without a heartbeat (seconds); another process may
+#: take over a workflow whose lease ran out (on this host it need not wait: a dead owner's
+#: process id is checked at once)
+LEASE_SECONDS = 30.0
+
+
+def default_runtime(kind: str = "process") -> Any:
+    """What nodes run on: ``process`` (host sandboxes) or ``docker`` (containers on the local
+    Docker Engine) for pods, plus HTTP and data templates."""
+    from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime
+
+    if kind == "docker":
+        from argosy.runtime.docker import DockerRuntime
+
+        pods: Any = DockerRuntime()
+    else:
+        from argosy.runtime.process import ProcessRuntime
+
+        pods = ProcessRuntime()
+    runtime = NodeRuntime(pods, HttpRuntime(), DataRuntime())
+    runtime.check()
+    return runtime
+
+
+#: the store's file in a data directory
+STORE_FILE = "argosy.db"
+
+
+def data_store(data_dir: Path) -> Store:
+    """The store of a data directory (an ``argosy.store.api.Store``); the caller closes it."""
+    from argosy.store import open_store
+
+    return open_store(data_dir / STORE_FILE)
+
+
+def this_owner() -> str:
+    """This process's owner id, as the store judges whether an owner is still alive."""
+    from argosy.store.owner import owner_id
+
+    return owner_id()
+
+
+class Controller:
+    """Runs workflows: submit, apply events, wait, recover (see module docstring).
+
+    ``runtime`` is a :class:`~argosy.runtime.api.PodRuntime` or a runtime of the simple
+    ``run()`` shape (wrapped); None builds :func:`default_runtime`. ``store`` None keeps
+    nothing (tests). ``objects`` are the templates, ConfigMaps and Secrets submissions may
+    refer to.
+    """
+
+    def __init__(
+        self,
+        *,
+        data_dir: Path,
+        store: Store | None = None,
+        runtime: Any = None,
+        objects: ObjectSet | None = None,
+        object_source: ObjectSource | None = None,
+        clock: Clock | None = None,
+        on_change: Listener | None = None,
+        owner: str | None = None,
+        lease_seconds: float = LEASE_SECONDS,
+        runtime_kind: str = "process",
+    ) -> None:
+        self.data_dir = data_dir
+        self.store = store
+        self.clock = clock or RealClock()
+        #: a runtime built here is closed here
+        self._owns_runtime = runtime is None
+        self.runtime: PodRuntime = as_pod_runtime(runtime if runtime is not None else default_runtime(runtime_kind),
+                                                  self.clock.now)
+        self.objects = objects or ObjectSet()
+        self.object_source: ObjectSource = object_source or ManifestObjects(self.objects)
+        self.on_change = on_change
+        self.owner = owner or (this_owner() if store is not None else "")
+        self.lease_seconds = lease_seconds
+        self.workers: dict[str, Worker] = {}
+        self._runs: dict[str, asyncio.Task[Reconciler]] = {}
+        self._heartbeat: asyncio.Task[None] | None = None
+        #: store failures outside any one workflow's writes (the final flush)
+        self._store_errors: list[StoreError] = []
+
+    # ---- submission ------------------------------------------------------------------
+
+    def submit(self, body: Mapping[str, Any], *, parameters: Mapping[str, str] | None = None,
+               entrypoint: str | None = None) -> str:
+        """Submit a Workflow manifest as ``argo submit`` would and start running it; its uid.
+
+        Raises SpecError for a submission Argo refuses, AlreadyExists for a name in use,
+        StoreError when it cannot be recorded. Call from inside the event loop.
+        """
+        return self.start(prepare_workflow(body, self.objects, parameters, entrypoint))
+
+    def start(self, workflow: dict[str, Any]) -> str:
+        """Record and start a workflow already prepared by :func:`prepare_workflow`; its uid."""
+        engine = self.build_engine(workflow)
+        if self.store is not None:
+            manifest = {k: v for k, v in workflow.items() if k != "status"}
+            self.store.create_workflow(manifest, engine.status(with_nodes=False), owner=self.owner,
+                                       lease_seconds=self.lease_seconds)
+        self._launch(engine, engine.start)
+        return engine.uid
+
+    async def run(self, workflows: list[dict[str, Any]]) -> list[Reconciler]:
+        """Start every prepared workflow, then wait for all, in order.
+
+        Names are checked first, so that a name in use (in the store, or twice in
+        ``workflows``) starts none of them; if one still cannot start (the store), the ones
+        already started are terminated before the error is raised."""
+        self.check_names(workflows)
+        uids: list[str] = []
+        try:
+            for wf in workflows:
+                uids.append(self.start(wf))
+        except ArgosyError:
+            for uid in uids:
+                self.terminate(uid)
+            await asyncio.gather(*(self.wait(uid) for uid in uids))
+            raise
+        return [await self.wait(uid) for uid in uids]
+
+    def check_names(self, workflows: list[dict[str, Any]]) -> None:
+        """AlreadyExists (Argo's message) for a name taken in the store or repeated here."""
+        seen: set[tuple[str, str]] = set()
+        for wf in workflows:
+            meta = wf.get("metadata") or {}
+            key = (meta.get("namespace") or "default", str(meta.get("name")))
+            if key in seen or (self.store is not None and self.store.find_workflow(*key, with_nodes=False)):
+                raise AlreadyExists(key[1])
+            seen.add(key)
+
+    def build_engine(self, workflow: dict[str, Any]) -> Reconciler:
+        """The engine of one workflow, with this controller's templates and ConfigMaps."""
+        namespace = (workflow.get("metadata") or {}).get("namespace") or "default"
+        return Reconciler(workflow, TemplateResolver(workflow, self.objects),
+                          configmap=self.configmap_lookup(namespace))
+
+    def configmap_lookup(self, namespace: str) -> Any:
+        source = self.object_source
+
+        def configmap(name: str, key: str) -> str | None:
+            try:
+                data = source.configmap(namespace, name)
+            except ArgosyError:
+                return None
+            return None if data is None else data.get(key)
+
+        return configmap
+
+    def _launch(self, engine: Reconciler, begin: Begin) -> Worker:
+        context = RunContext(self.data_dir, self.object_source, namespace=engine.namespace,
+                             workflow_uid=engine.uid)
+        context.artifact_repositories[engine.uid] = WorkflowRepository.of(engine.workflow, engine.global_scope)
+        worker = Worker(engine, self.runtime, context, clock=self.clock, store=self.store,
+                        on_change=self.on_change)
+        self.workers[engine.uid] = worker
+        self._runs[engine.uid] = asyncio.get_running_loop().create_task(self._run(worker, begin))
+        if self.store is not None and self._heartbeat is None:
+            self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
+        return worker
+
+    async def _run(self, worker: Worker, begin: Begin) -> Reconciler:
+        engine = await worker.run(begin)
+        finish = getattr(self.runtime, "finish_workflow", None)
+        if finish is not None:
+            await finish(engine.uid)
+        if self.store is not None:
+            try:
+                self.store.release(engine.uid)
+            except StoreError as err:
+                worker.store_error = worker.store_error or err
+        return engine
+
+    async def _beat(self) -> None:
+        """Extend this process's leases while any workflow runs (a third of a lease apart)."""
+        store = self.store
+        while store is not None and any(not t.done() for t in self._runs.values()):
+            with contextlib.suppress(StoreError):
+                store.heartbeat(self.owner, self.lease_seconds)
+            await asyncio.sleep(self.lease_seconds / 3)
+        self._heartbeat = None
+
+    # ---- events in -------------------------------------------------------------------
+
+    def apply(self, uid: str, event: WorkflowEvent) -> None:
+        """Deliver an event to the workflow's worker (KeyError: no such running workflow)."""
+        self.workers[uid].apply(event)
+
+    def stop(self, uid: str, strategy: str = "Stop") -> None:
+        """``argo stop``: running nodes are stopped, exit handlers run."""
+        self.apply(uid, Stop(strategy))
+
+    def terminate(self, uid: str) -> None:
+        """``argo terminate``: everything stops, exit handlers too."""
+        self.apply(uid, Stop("Terminate"))
+
+    def resume(self, uid: str, node_field_selector: str | None = None) -> None:
+        """``argo resume``: suspended nodes (those matching the selector) go on."""
+        self.apply(uid, Resume(node_field_selector))
+
+    def stop_all(self, strategy: str = "Stop") -> None:
+        """Stop (or terminate) every workflow still running here."""
+        for uid, run in self._runs.items():
+            if not run.done():
+                self.apply(uid, Stop(strategy))
+
+    # ---- results ---------------------------------------------------------------------
+
+    async def wait(self, uid: str) -> Reconciler:
+        """The workflow's engine once it is done (its status is then durable in the store)."""
+        return await self._runs[uid]
+
+    async def wait_all(self) -> list[Reconciler]:
+        """Every workflow started here, once all are done, in start order."""
+        return list(await asyncio.gather(*self._runs.values()))
+
+    def store_errors(self) -> list[StoreError]:
+        """Store failures that lasted to the end (some final status may not be saved), each once."""
+        errors = [w.store_error for w in self.workers.values() if w.store_error is not None]
+        unique: dict[str, StoreError] = {}
+        for err in [*errors, *self._store_errors]:
+            unique.setdefault(str(err), err)
+        return list(unique.values())
+
+    # ---- recovery --------------------------------------------------------------------
+
+    async def recover(self) -> list[Any]:
+        """Claim every orphaned workflow in the store and continue or end it (see recovery)."""
+        from argosy.controller.recovery import recover
+
+        return await recover(self)
+
+    def resume_recovered(self, engine: Reconciler, begin: Begin) -> Worker:
+        """Run a restored engine from ``begin`` (its ``recover``): used by recovery."""
+        return self._launch(engine, begin)
+
+    async def close(self) -> None:
+        """Stop the heartbeat; flush the store (the caller closes it); close a runtime built here."""
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+            self._heartbeat = None
+        if self.store is not None:
+            try:
+                self.store.flush()
+            except StoreError as err:
+                self._store_errors.append(err)
+        close = getattr(self.runtime, "close", None)
+        if self._owns_runtime and close is not None:
+            await close()

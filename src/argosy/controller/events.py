@@ -1,0 +1,37 @@
+"""What can happen to a running workflow: the one typed way into its worker.
+
+A runtime's reports (:class:`~argosy.engine.intents.PodStarted`, ``PodFinished``) and a
+user's or a timer's requests all arrive as one of these through ``Worker.apply``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from argosy.engine.intents import PodFinished, PodStarted
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """``argo stop`` (exit handlers run) or, with ``strategy="Terminate"``, ``argo terminate``."""
+
+    strategy: str = "Stop"
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """``argo resume``: suspended nodes matching ``node_field_selector`` (all when None) go on."""
+
+    node_field_selector: str | None = None
+    outputs: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimerFired:
+    """A timer the engine asked for (``WakeAt``) is due."""
+
+    at: float
+
+
+WorkflowEvent = PodStarted | PodFinished | Stop | Resume | TimerFired

@@ -43,6 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     ls = sub.add_parser("list", help="list workflows in the data directory")
     ls.add_argument("--data-dir")
 
+    from argosy.cli.server import add_parser as add_server_parser
+
+    add_server_parser(sub)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
@@ -57,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
             return logs_command(args)
         if args.command == "list":
             return list_command(args)
+        if args.command == "server":
+            from argosy.cli.server import server_command
+
+            return server_command(args)
     except ArgosyError as err:
         print(f"argosy: {err}", file=sys.stderr)
         return 1

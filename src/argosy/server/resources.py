@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from argosy.controller import generate_name
 from argosy.errors import InvalidArgument, NotFound
+from argosy.server.encoding import parameter_strings
 from argosy.server.routing import Call, Verb, api_route
 from argosy.server.workflows import lint_message
 from argosy.spec import manifest_from_body
@@ -61,7 +62,7 @@ def object_of(resource: Resource, call: Call, body: dict[str, Any], name: str | 
     for server_set in ("uid", "resourceVersion", "creationTimestamp"):
         meta.pop(server_set, None)
     obj["metadata"] = meta
-    return obj
+    return parameter_strings(obj) if resource.lintable else obj
 
 
 def check(resource: Resource, obj: dict[str, Any]) -> None:

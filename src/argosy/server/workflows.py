@@ -15,6 +15,7 @@ from typing import Any
 
 from argosy.controller import prepare_workflow
 from argosy.errors import InvalidArgument, LintError, ListOptionsError, NotFound, ReferenceError_, SpecError
+from argosy.server.encoding import parameter_strings
 from argosy.server.projection import needs, parse_fields, project
 from argosy.server.routing import Call, Verb, api_route
 from argosy.spec import manifest_from_body
@@ -59,7 +60,8 @@ def prepare(call: Call, wf: dict[str, Any], parameters: dict[str, str] | None = 
     """``wf`` as submitted (named, uid'd, templates joined); a reference to nothing is invalid."""
     namespace = (wf.get("metadata") or {}).get("namespace") or "default"
     try:
-        return prepare_workflow(wf, call.services.controller.objects_in(namespace), parameters, entrypoint)
+        return prepare_workflow(parameter_strings(wf), call.services.controller.objects_in(namespace),
+                                parameters, entrypoint)
     except ReferenceError_ as err:
         raise InvalidArgument(str(err)) from err
     except LintError as err:

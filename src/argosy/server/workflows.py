@@ -255,6 +255,8 @@ routes = [
     api_route("POST", "/api/v1/workflows/{namespace}/lint", lint, verb=Verb.CREATE),
     api_route("POST", "/api/v1/workflows/{namespace}", create_workflow, verb=Verb.CREATE),
     api_route("GET", "/api/v1/workflows/{namespace}", list_workflows, verb=Verb.LIST),
+    # an empty namespace (``argo list -A``): every namespace
+    api_route("GET", "/api/v1/workflows/", list_workflows, verb=Verb.LIST),
     api_route("GET", "/api/v1/workflows/{namespace}/{name}", get_workflow, verb=Verb.GET),
     api_route("DELETE", "/api/v1/workflows/{namespace}/{name}", delete_workflow, verb=Verb.DELETE),
 ]

@@ -19,7 +19,7 @@ from argosy.server.encoding import parameter_strings
 from argosy.server.projection import needs, parse_fields, project
 from argosy.server.routing import Call, Verb, api_route
 from argosy.spec import manifest_from_body
-from argosy.store.api import FINISHED_PHASES, WorkflowRecord
+from argosy.store.api import WorkflowRecord
 
 KIND = "Workflow"
 API_VERSION = "argoproj.io/v1alpha1"
@@ -245,10 +245,6 @@ def decode_offset(token: str) -> int:
         pass
     raise ListOptionsError(f"listOptions.continue: {token!r} is not a continue token this server gave out "
                            "(list again from the start)")
-
-
-def is_finished(record: WorkflowRecord) -> bool:
-    return record.phase in FINISHED_PHASES
 
 
 routes = [

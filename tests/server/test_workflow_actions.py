@@ -195,3 +195,14 @@ def test_retry_with_parameters_runs_the_failed_step_again(api: httpx.Client) -> 
     assert node_named(done, "ok")["id"] == ok_before["id"]
     assert node_named(done, "ok")["startedAt"] == ok_before["startedAt"]  # kept, not run again
     assert node_named(done, "flaky")["phase"] == "Succeeded"
+
+
+def test_workflow_template_ref_resolves_in_its_own_namespace(api: httpx.Client) -> None:
+    api.post("/api/v1/workflow-templates/refs", json={"template": TEMPLATE}).raise_for_status()
+    wf = {"metadata": {"name": "by-ref"}, "spec": {"workflowTemplateRef": {"name": "greeter"},
+                                                  "arguments": {"parameters": [{"name": "who", "value": "ref"}]}}}
+    create(api, wf, namespace="refs")
+    assert wait_done(api, "by-ref", "refs")["status"]["phase"] == "Succeeded"
+    elsewhere = api.post("/api/v1/workflows/no-templates-here", json={"workflow": wf})
+    assert elsewhere.status_code == 400 and elsewhere.json()["code"] == 3
+    assert 'workflowtemplates.argoproj.io "greeter" not found' in elsewhere.json()["message"]

@@ -24,7 +24,6 @@ import uvicorn
 from argosy.errors import ServerRefused
 from argosy.server.config import ServerConfig
 
-
 #: the lock file beside a SQLite store that a running server holds
 LOCK_SUFFIX = ".server.lock"
 

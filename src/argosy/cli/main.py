@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     ls = sub.add_parser("list", help="list workflows in the data directory")
     ls.add_argument("--data-dir")
 
+    from argosy.cli.server import add_parser as add_server_parser
+
+    add_server_parser(sub)
+
     args = parser.parse_args(argv)
     try:
         code = _dispatch(args)
@@ -78,6 +82,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return logs_command(args)
     if args.command == "list":
         return list_command(args)
+    if args.command == "server":
+        from argosy.cli.server import server_command
+
+        return server_command(args)
     return 2
 
 

@@ -72,7 +72,8 @@ async def recover(controller: Controller) -> list[Recovered]:
             except Exception as err:  # noqa: BLE001 - one bad record must not stop recovering the rest
                 message = f"{message}; it could not be resumed: {err}"
             else:
-                controller.resume_recovered(engine, engine.recover)
+                worker = controller.resume_recovered(engine, engine.recover)
+                worker.restore_suspended(record.engine_record)  # ``argo suspend`` outlives its process
                 out.append(Recovered(record.uid, record.namespace, record.name, "resumed"))
                 continue
         end_orphan(store, record, message, now)
@@ -85,7 +86,7 @@ def restore_engine(controller: Controller, record: WorkflowRecord) -> Reconciler
     """The engine of a persisted workflow, as it was at its last write."""
     workflow: dict[str, Any] = {**record.manifest, "status": dict(record.status)}
     restore: Any = getattr(Reconciler, "restore")  # noqa: B009 - present only on engines that restore
-    return restore(workflow, TemplateResolver(workflow, controller.objects),
+    return restore(workflow, TemplateResolver(workflow, controller.objects_in(record.namespace)),
                    configmap=controller.configmap_lookup(record.namespace),
                    record=dict(record.engine_record) if record.engine_record is not None else None)
 

@@ -33,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
 
         register(sub)
 
+    from argosy.cli.server import add_parser as add_server_parser
+
+    add_server_parser(sub)
+
     args = parser.parse_args(argv)
     try:
         if args.command == "run":
@@ -42,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
         handler = getattr(args, "handler", None)
         if handler is not None:
             return int(handler(args))
+        if args.command == "server":
+            from argosy.cli.server import server_command
+
+            return server_command(args)
     except ArgosyError as err:
         print(f"argosy: {err}", file=sys.stderr)
         return 1

@@ -1,0 +1,49 @@
+"""``argosy server``: Argo Server's REST API and the Controller, in one process."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+DESCRIPTION = """\
+Start Argo Server's REST API (Argo's paths, bodies and errors) with the controller that runs
+the workflows it accepts, in one process. Plain HTTP on 127.0.0.1:2746 by default, state in
+a SQLite store in the data dir ($ARGOSY_HOME or ~/.argosy). Unfinished workflows of an
+earlier server are recovered first.
+
+  argosy server
+  curl -s localhost:2746/api/v1/workflows/default -H 'Content-Type: application/json' \\
+       -d '{"workflow": {"metadata": {"generateName": "hi-"}, "spec": {...}}}'
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    server = sub.add_parser("server", help="serve Argo's REST API and run the workflows it accepts",
+                            description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    server.add_argument("--port", type=int, default=2746, help="port to listen on (default 2746, Argo's)")
+    server.add_argument("--address", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1; another needs --auth-mode client)")
+    server.add_argument("--data-dir", help="where the store, logs and artifacts live")
+    server.add_argument("--database", metavar="URL",
+                        help="store URL (sqlite:///path); default: SQLite in the data dir")
+    server.add_argument("--runtime", default="process", choices=["process"], help="how steps run")
+    server.add_argument("--auth-mode", choices=["server", "client"], default="server",
+                        help="server: no tokens (loopback only); client: Authorization: Bearer "
+                             "tokens from --tokens FILE")
+    server.add_argument("--tokens", metavar="FILE", help="tokens file for --auth-mode client (README)")
+    server.add_argument("--namespaced", action="store_true", help="manage one namespace only")
+    server.add_argument("--namespace", help="the namespace --namespaced manages (default: default)")
+
+
+def server_command(args: argparse.Namespace) -> int:
+    from argosy.cli.home import data_dir
+    from argosy.server.config import AuthMode, ServerConfig
+    from argosy.server.serve import serve
+
+    config = ServerConfig(
+        address=args.address, port=args.port, data_dir=data_dir(args.data_dir), database=args.database,
+        runtime=args.runtime, auth_mode=AuthMode(args.auth_mode),
+        tokens_file=Path(args.tokens) if args.tokens else None,
+        namespaced=args.namespaced, namespace=args.namespace)
+    serve(config)
+    return 0

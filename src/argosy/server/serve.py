@@ -1,0 +1,108 @@
+"""``argosy server``'s process: one event loop running the Controller and the API.
+
+Start-up order matters: the data dir is locked (one server per SQLite store), the store
+opened, orphaned workflows recovered by the Controller, and only then does the API accept
+calls. On SIGINT/SIGTERM uvicorn stops accepting, the store is flushed and closed; workflows
+still running are left to the next start's recovery, as Argo's controller restarts leave
+its pods running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from argosy.errors import ServerRefused
+from argosy.server.config import ServerConfig
+
+log = logging.getLogger("argosy.server")
+
+#: the lock file beside a SQLite store that a running server holds
+LOCK_SUFFIX = ".server.lock"
+
+
+@contextlib.contextmanager
+def exclusive(store_file: Path) -> Iterator[None]:
+    """Hold the store's server lock; ServerRefused (naming the holder) when another server has it."""
+    store_file.parent.mkdir(parents=True, exist_ok=True)
+    path = store_file.with_name(store_file.name + LOCK_SUFFIX)
+    handle: IO[str] = open(path, "a+")  # noqa: SIM115 - held for the server's life
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise ServerRefused(
+                f"another argosy server (pid {holder}) is already using the store {store_file}; "
+                "stop it, or start this one with another --data-dir") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def store_location(config: ServerConfig) -> str | Path:
+    if config.database:
+        return config.database
+    from argosy.controller.controller import STORE_FILE
+
+    return (config.data_dir or Path.home() / ".argosy") / STORE_FILE
+
+
+def build_runtime(name: str) -> Any:
+    if name == "process":
+        from argosy.controller import default_runtime
+
+        return default_runtime()
+    raise ServerRefused(f"--runtime {name!r} is not available; use --runtime process")
+
+
+def serve(config: ServerConfig) -> None:
+    """Run the server until interrupted (blocking)."""
+    from argosy.controller import loop
+    from argosy.store.sqlite import sqlite_path
+
+    config.check()
+    location = store_location(config)
+    with exclusive(sqlite_path(location).resolve()):
+        loop.run(_serve(config, location))
+
+
+async def _serve(config: ServerConfig, location: str | Path) -> None:
+    import uvicorn
+
+    from argosy.controller import Controller
+    from argosy.server.app import create_app
+    from argosy.store import open_store
+
+    store = open_store(location)
+    data_dir = config.data_dir or Path(str(location)).parent
+    try:
+        controller = Controller(data_dir=data_dir, store=store, runtime=build_runtime(config.runtime))
+        for recovered in await controller.recover():
+            log.warning("recovered: %s", recovered)
+        app = create_app(controller, store, config)
+        server = uvicorn.Server(uvicorn.Config(app, host=config.address, port=config.port,
+                                               log_level="warning", lifespan="off", access_log=False))
+        started = asyncio.get_running_loop().create_task(server.serve())
+        while not server.started and not started.done():
+            await asyncio.sleep(0.02)
+        if server.started:
+            scheme_host = f"http://{config.address}:{config.port}"
+            print(f"argosy server: listening on {scheme_host} (auth-mode {config.auth_mode}, "
+                  f"store {store.location}, data dir {data_dir})", file=sys.stderr, flush=True)
+        await started
+        await controller.close()
+    finally:
+        store.close()

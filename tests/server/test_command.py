@@ -1,0 +1,41 @@
+"""``argosy server`` as a user starts it: help, refusals, one server per store."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from serverkit import ROOT, free_port, server_command, start_server
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run([sys.executable, "-m", "argosy.cli.main", *args], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT, env=env, check=False)
+
+
+def test_help_names_every_flag() -> None:
+    out = run("server", "--help")
+    assert out.returncode == 0
+    for flag in ("--port", "--address", "--data-dir", "--database", "--runtime", "--auth-mode",
+                 "--namespaced", "--namespace"):
+        assert flag in out.stdout
+
+
+def test_non_loopback_address_without_client_auth_is_refused(tmp_path: Path) -> None:
+    out = run(*server_command(free_port(), tmp_path, "--address", "0.0.0.0")[3:])
+    assert out.returncode == 1
+    assert "--auth-mode client" in out.stderr
+
+
+def test_second_server_on_the_same_data_dir_is_refused(tmp_path: Path) -> None:
+    first = start_server(tmp_path)
+    try:
+        out = run(*server_command(free_port(), tmp_path)[3:])
+        assert out.returncode == 1
+        assert "another argosy server" in out.stderr and str(first.process.pid) in out.stderr
+    finally:
+        log = first.stop()
+    assert "listening on http://127.0.0.1:" in log and "argosy.db" in log

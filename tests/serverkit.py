@@ -1,0 +1,67 @@
+"""Start a real ``argosy server`` on 127.0.0.1 (a free port, its own data dir) for tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class RunningServer:
+    url: str
+    data_dir: Path
+    process: subprocess.Popen[str]
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.url, timeout=30, headers=headers)
+
+    def stop(self) -> str:
+        """Stop the server (SIGTERM); its stderr."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            _, err = self.process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, err = self.process.communicate()
+        return err
+
+
+def server_command(port: int, data_dir: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "argosy.cli.main", "server", "--port", str(port),
+            "--data-dir", str(data_dir), *extra]
+
+
+def start_server(data_dir: Path, *extra: str) -> RunningServer:
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    process = subprocess.Popen(server_command(port, data_dir, *extra), cwd=ROOT, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"argosy server exited: {process.communicate()[1]}")
+        try:
+            httpx.get(url + "/api/v1/version", timeout=1)
+            return RunningServer(url, data_dir, process)
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError("argosy server did not start in 60 s")

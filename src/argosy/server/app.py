@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from argosy.server import info
+from argosy.server import archive, events, info, logs
 from argosy.server.auth import Authorizer
 from argosy.server.config import ServerConfig
 from argosy.server.state import Services
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from argosy.store.api import Store
 
 #: every service, in the order its routes are matched
-SERVICES = (info,)
+SERVICES = (info, events, logs, archive)
 
 
 def create_app(controller: Controller, store: Store, config: ServerConfig,

@@ -17,7 +17,7 @@ def test_testing_public_names() -> None:
 def test_controller_public_names() -> None:
     assert sorted(argosy.controller.__all__) == [
         "Clock", "Controller", "FakeClock", "LEASE_SECONDS", "PERSIST_INTERVAL", "RealClock", "Recovered",
-        "Resume", "Stop", "TimerFired", "Worker", "WorkflowEvent", "check_arguments", "data_store",
+        "Resume", "Stop", "Suspend", "TimerFired", "Worker", "WorkflowEvent", "check_arguments", "data_store",
         "default_runtime", "generate_name", "loop", "prepare_workflow",
     ]
     assert all(hasattr(argosy.controller, name) for name in argosy.controller.__all__)

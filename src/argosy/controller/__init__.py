@@ -5,7 +5,7 @@ from __future__ import annotations
 from argosy.controller import loop
 from argosy.controller.clock import Clock, FakeClock, RealClock
 from argosy.controller.controller import LEASE_SECONDS, Controller, data_store, default_runtime
-from argosy.controller.events import Resume, Stop, TimerFired, WorkflowEvent
+from argosy.controller.events import Resume, Stop, Suspend, TimerFired, WorkflowEvent
 from argosy.controller.recovery import Recovered
 from argosy.controller.submit import check_arguments, generate_name, prepare_workflow
 from argosy.controller.worker import PERSIST_INTERVAL, Worker
@@ -20,6 +20,7 @@ __all__ = [
     "Recovered",
     "Resume",
     "Stop",
+    "Suspend",
     "TimerFired",
     "Worker",
     "WorkflowEvent",

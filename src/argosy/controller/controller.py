@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from argosy.controller.clock import Clock, RealClock
-from argosy.controller.events import Resume, Stop, WorkflowEvent
+from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
 from argosy.controller.submit import prepare_workflow
 from argosy.controller.worker import Listener, Worker
 from argosy.engine.intents import Intent
@@ -93,6 +93,7 @@ class Controller:
         on_change: Listener | None = None,
         owner: str | None = None,
         lease_seconds: float = LEASE_SECONDS,
+        objects_for: Callable[[str], ObjectSet] | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.store = store
@@ -102,6 +103,8 @@ class Controller:
         self.runtime: PodRuntime = as_pod_runtime(runtime if runtime is not None else default_runtime(),
                                                   self.clock.now)
         self.objects = objects or ObjectSet()
+        #: the objects of one namespace (a server's come from its store); None: ``objects``
+        self.objects_for = objects_for
         self.object_source: ObjectSource = object_source or ManifestObjects(self.objects)
         self.on_change = on_change
         self.owner = owner or (this_owner() if store is not None else "")
@@ -121,7 +124,12 @@ class Controller:
         Raises SpecError for a submission Argo refuses, AlreadyExists for a name in use,
         StoreError when it cannot be recorded. Call from inside the event loop.
         """
-        return self.start(prepare_workflow(body, self.objects, parameters, entrypoint))
+        namespace = (body.get("metadata") or {}).get("namespace") or "default"
+        return self.start(prepare_workflow(body, self.objects_in(namespace), parameters, entrypoint))
+
+    def objects_in(self, namespace: str) -> ObjectSet:
+        """The templates, ConfigMaps and Secrets a workflow in ``namespace`` may refer to."""
+        return self.objects if self.objects_for is None else self.objects_for(namespace)
 
     def start(self, workflow: dict[str, Any]) -> str:
         """Record and start a workflow already prepared by :func:`prepare_workflow`; its uid."""
@@ -164,7 +172,7 @@ class Controller:
     def build_engine(self, workflow: dict[str, Any]) -> Reconciler:
         """The engine of one workflow, with this controller's templates and ConfigMaps."""
         namespace = (workflow.get("metadata") or {}).get("namespace") or "default"
-        return Reconciler(workflow, TemplateResolver(workflow, self.objects),
+        return Reconciler(workflow, TemplateResolver(workflow, self.objects_in(namespace)),
                           configmap=self.configmap_lookup(namespace))
 
     def configmap_lookup(self, namespace: str) -> Any:
@@ -228,6 +236,15 @@ class Controller:
     def resume(self, uid: str, node_field_selector: str | None = None) -> None:
         """``argo resume``: suspended nodes (those matching the selector) go on."""
         self.apply(uid, Resume(node_field_selector))
+
+    def suspend(self, uid: str) -> None:
+        """``argo suspend``: no new pod starts until ``resume`` (running pods go on)."""
+        self.apply(uid, Suspend())
+
+    def running(self, uid: str) -> bool:
+        """Whether this controller is running the workflow ``uid`` now."""
+        run = self._runs.get(uid)
+        return run is not None and not run.done()
 
     def stop_all(self, strategy: str = "Stop") -> None:
         """Stop (or terminate) every workflow still running here."""

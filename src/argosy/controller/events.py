@@ -28,10 +28,15 @@ class Resume:
 
 
 @dataclass(frozen=True, slots=True)
+class Suspend:
+    """``argo suspend``: no new pod starts until the workflow is resumed (running ones go on)."""
+
+
+@dataclass(frozen=True, slots=True)
 class TimerFired:
     """A timer the engine asked for (``WakeAt``) is due."""
 
     at: float
 
 
-WorkflowEvent = PodStarted | PodFinished | Stop | Resume | TimerFired
+WorkflowEvent = PodStarted | PodFinished | Stop | Resume | Suspend | TimerFired

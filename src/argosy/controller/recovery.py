@@ -85,7 +85,7 @@ def restore_engine(controller: Controller, record: WorkflowRecord) -> Reconciler
     """The engine of a persisted workflow, as it was at its last write."""
     workflow: dict[str, Any] = {**record.manifest, "status": dict(record.status)}
     restore: Any = getattr(Reconciler, "restore")  # noqa: B009 - present only on engines that restore
-    return restore(workflow, TemplateResolver(workflow, controller.objects),
+    return restore(workflow, TemplateResolver(workflow, controller.objects_in(record.namespace)),
                    configmap=controller.configmap_lookup(record.namespace),
                    record=dict(record.engine_record) if record.engine_record is not None else None)
 

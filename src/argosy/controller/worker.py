@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from argosy.controller.clock import Clock, RealClock
-from argosy.controller.events import Resume, Stop, TimerFired, WorkflowEvent
+from argosy.controller.events import Resume, Stop, Suspend, TimerFired, WorkflowEvent
 from argosy.engine import nodes as N
 from argosy.engine.intents import CancelPod, Intent, PodFinished, PodResult, PodStarted, RunPod
 from argosy.engine.reconciler import Reconciler
@@ -74,6 +74,13 @@ class Worker:
         self._waiting_until: float | None = None
         self._flush: asyncio.TimerHandle | None = None
         self._drained: asyncio.Event | None = None
+        #: pods the engine asked for while the workflow is suspended (None: not suspended)
+        self.held: list[RunPod] | None = None
+
+    @property
+    def suspended(self) -> bool:
+        """Whether ``argo suspend`` holds the workflow (Argo's ``spec.suspend``)."""
+        return self.held is not None
 
     # ---- the way in ------------------------------------------------------------------
 
@@ -130,9 +137,17 @@ class Worker:
     def _apply_queued(self, ev: WorkflowEvent, now: float) -> list[Intent]:
         e = self.engine
         if isinstance(ev, Stop):
+            # a stopped workflow is no longer suspended: what it held would never start
+            self.held = None
             return self._guard(e.stop, now, ev.strategy)
+        if isinstance(ev, Suspend):
+            if self.held is None:
+                self.held = []
+            return []
         if isinstance(ev, Resume):
-            return self._guard(e.resume, now, ev.node_field_selector, ev.outputs)
+            # Argo's resume both lifts ``spec.suspend`` and resumes suspend nodes
+            held, self.held = self.held or [], None
+            return [*held, *self._guard(e.resume, now, ev.node_field_selector, ev.outputs)]
         if isinstance(ev, TimerFired):
             return []  # the batch ends with a tick
         return self._handle(ev, now)
@@ -165,6 +180,9 @@ class Worker:
     def _dispatch(self, intents: list[Intent]) -> None:
         for intent in intents:
             if isinstance(intent, RunPod):
+                if self.held is not None and not getattr(intent, "adopt", False):
+                    self.held.append(intent)
+                    continue
                 pod = intent.pod
                 try:
                     if getattr(intent, "adopt", False):

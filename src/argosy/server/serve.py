@@ -83,13 +83,16 @@ async def _serve(config: ServerConfig, location: str | Path) -> None:
     import uvicorn
 
     from argosy.controller import Controller
+    from argosy.controller.objects import StoreObjects, StoreObjectSet
     from argosy.server.app import create_app
     from argosy.store import open_store
 
     store = open_store(location)
     data_dir = config.data_dir or Path(str(location)).parent
     try:
-        controller = Controller(data_dir=data_dir, store=store, runtime=build_runtime(config.runtime))
+        controller = Controller(data_dir=data_dir, store=store, runtime=build_runtime(config.runtime),
+                                objects_for=lambda namespace: StoreObjectSet(store, namespace),
+                                object_source=StoreObjects(store))
         for recovered in await controller.recover():
             log.warning("recovered: %s", recovered)
         app = create_app(controller, store, config)

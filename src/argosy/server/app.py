@@ -9,8 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from argosy.server import info, workflows
-from argosy.server import archive, events, logs
+from argosy.server import archive, events, info, logs, workflows
 from argosy.server.auth import Authorizer
 from argosy.server.config import ServerConfig
 from argosy.server.state import Services
@@ -21,9 +20,7 @@ if TYPE_CHECKING:
     from argosy.store.api import Store
 
 #: every service, in the order its routes are matched
-SERVICES = (info, workflows)
-#: the streams (watch, logs) and the archive: their own modules, matched first
-SERVICES = (events, logs, archive, *SERVICES)
+SERVICES = (info, events, logs, workflows, archive)
 
 
 def create_app(controller: Controller, store: Store, config: ServerConfig,

@@ -31,6 +31,7 @@ from starlette.requests import Request
 from argosy.errors import InvalidArgument
 from argosy.server.routing import Call, Verb, api_route
 from argosy.server.streams import stream_response
+from argosy.server.workflows import view
 from argosy.store.selector import matches, parse_field_selector, parse_label_selector
 
 if TYPE_CHECKING:
@@ -127,12 +128,11 @@ class Watch:
         return True
 
 
-def workflow_object(record: WorkflowRecord) -> dict[str, Any]:
-    """The Workflow as the API shows it."""
-    return record.to_workflow()
+View = Callable[["WorkflowRecord"], dict[str, Any]]
 
 
-async def events(store: Store, hub: WorkflowEvents, watch: Watch, since: int | None) -> AsyncIterator[dict[str, Any]]:
+async def events(store: Store, hub: WorkflowEvents, watch: Watch, since: int | None,
+                 workflow_object: View) -> AsyncIterator[dict[str, Any]]:
     """The watch's events: the initial ADDED (or the feed after ``since``), then live changes."""
     stream = WatchStream(watch.namespace, watch.name)
     hub.streams.add(stream)
@@ -154,14 +154,15 @@ async def events(store: Store, hub: WorkflowEvents, watch: Watch, since: int | N
         while True:
             await stream.ready.wait()
             for uid, kind in stream.take():
-                event = await _event(store, watch, seen, uid, kind)
+                event = await _event(store, watch, seen, uid, kind, workflow_object)
                 if event is not None:
                     yield event
     finally:
         hub.streams.discard(stream)
 
 
-async def _event(store: Store, watch: Watch, seen: dict[str, int], uid: str, kind: str) -> dict[str, Any] | None:
+async def _event(store: Store, watch: Watch, seen: dict[str, int], uid: str, kind: str,
+                 workflow_object: View) -> dict[str, Any] | None:
     record = None if kind == "DELETED" else await asyncio.to_thread(store.get_workflow, uid)
     if record is None or not watch.matches(record):
         if uid not in seen:
@@ -189,7 +190,7 @@ async def watch_workflows(call: Call) -> Any:
         store.changes(since, 1)  # too old: the error answers before the stream starts
     watch = Watch(call.namespace, call.query("listOptions.fieldSelector"), call.query("listOptions.labelSelector"))
     hub = WorkflowEvents.of(call.request, store)
-    return stream_response(call.request, events(store, hub, watch, since))
+    return stream_response(call.request, events(store, hub, watch, since, lambda record: view(call, record)))
 
 
 routes = [

@@ -55,15 +55,15 @@ class JournalReader:
         self.path = path
         self.offset = 0
 
-    def read(self) -> list[tuple[str, str, bytes]]:
-        """The complete records written since the last call: ``(pod, container, data)``."""
+    def read(self) -> list[tuple[str, str, str, bytes]]:
+        """The complete records written since the last call: ``(pod, container, stream, data)``."""
         try:
             with open(self.path, "rb") as f:
                 f.seek(self.offset)
                 data = f.read(CHUNK)
         except (FileNotFoundError, NotADirectoryError):
             return []
-        out: list[tuple[str, str, bytes]] = []
+        out: list[tuple[str, str, str, bytes]] = []
         at = 0
         while at < len(data) and data[at:at + 1] == MARK:
             end = data.find(b"\n", at)
@@ -77,11 +77,11 @@ class JournalReader:
                 if size + (start - at) > CHUNK and at == 0:  # one record larger than a chunk
                     with open(self.path, "rb") as f:
                         f.seek(self.offset + start)
-                        out.append((fields[0], fields[1], f.read(size)))
+                        out.append((fields[0], fields[1], fields[2], f.read(size)))
                     self.offset += start + size
                     return out
                 break
-            out.append((fields[0], fields[1], data[start:start + size]))
+            out.append((fields[0], fields[1], fields[2], data[start:start + size]))
             at = start + size
         self.offset += at
         return out
@@ -165,22 +165,23 @@ async def log_entries(store: Store, data_dir: Path, record: WorkflowRecord,
     pods = PodFinder(record)
     if query.selector and not matches(query.selector, {WORKFLOW_LABEL: record.name}):
         return
-    partial: dict[str, str] = {}  # pod -> the start of a line not ended yet
+    #: (pod, stdout|stderr) -> the start of a line not ended yet
+    partial: dict[tuple[str, str], str] = {}
 
-    def lines_of(records: list[tuple[str, str, bytes]]) -> list[tuple[str, str]]:
+    def lines_of(records: list[tuple[str, str, str, bytes]]) -> list[tuple[str, str]]:
         stamp = rfc3339(time.time()) if query.timestamps else None
         out: list[tuple[str, str]] = []
-        for pod, container, data in records:
+        for pod, container, stream, data in records:
             if container != query.container or (query.pod and pod != query.pod):
                 continue
             if query.since is not None:
                 done = pods.finished.get(pod)
                 if done is not None and done < query.since:
                     continue
-            text = partial.pop(pod, "") + data.decode(errors="replace")
+            text = partial.pop((pod, stream), "") + data.decode(errors="replace")
             *complete, rest = text.split("\n")
             if rest:
-                partial[pod] = rest
+                partial[pod, stream] = rest
             for line in complete:
                 if query.wants_line(line):
                     out.append((pod, line if stamp is None else f"{stamp} {line}"))
@@ -198,7 +199,7 @@ async def log_entries(store: Store, data_dir: Path, record: WorkflowRecord,
                 seq += 1
     finished = not query.follow or record.phase in FINISHED_PHASES
     if finished:  # a last line without its newline is a line too
-        for pod, rest in partial.items():
+        for (pod, _), rest in partial.items():
             if query.wants_line(rest):
                 if query.tail is None:
                     yield {"content": rest, "podName": pod}
@@ -223,7 +224,7 @@ async def log_entries(store: Store, data_dir: Path, record: WorkflowRecord,
         while records := await asyncio.to_thread(reader.read):
             for pod, content in lines_of(records):
                 yield {"content": content, "podName": pod}
-    for pod, rest in partial.items():  # a last line without its newline
+    for (pod, _), rest in partial.items():  # a last line without its newline
         if query.wants_line(rest):
             yield {"content": rest, "podName": pod}
 

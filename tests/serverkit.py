@@ -9,6 +9,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -65,3 +66,45 @@ def start_server(data_dir: Path, *extra: str) -> RunningServer:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError("argosy server did not start in 60 s")
+
+
+# ---- workflows and templates the server tests submit ----
+
+TEMPLATE = {
+    "metadata": {"name": "greeter", "labels": {"team": "a"}},
+    "spec": {"entrypoint": "main", "arguments": {"parameters": [{"name": "who", "value": "world"}]},
+             "templates": [{"name": "main", "inputs": {"parameters": [{"name": "who"}]},
+                            "container": {"image": "busybox",
+                                          "command": ["echo", "hello {{inputs.parameters.who}}"]}}]},
+}
+CRON = {
+    "metadata": {"name": "nightly"},
+    "spec": {"schedule": "0 2 * * *", "workflowSpec": TEMPLATE["spec"]},
+}
+
+
+def hello(name: str | None = None, *, labels: dict[str, str] | None = None, command: str = "echo hi",
+          **spec: Any) -> dict[str, Any]:
+    meta: dict[str, Any] = {"name": name} if name else {"generateName": "hello-"}
+    if labels:
+        meta["labels"] = labels
+    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": meta,
+            "spec": {"entrypoint": "main", **spec,
+                     "templates": [{"name": "main", "container": {"image": "busybox",
+                                                                   "command": ["sh", "-c", command]}}]}}
+
+
+def create(api: httpx.Client, wf: dict[str, Any], namespace: str = "default") -> dict[str, Any]:
+    answer = api.post(f"/api/v1/workflows/{namespace}", json={"workflow": wf})
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def wait_done(api: httpx.Client, name: str, namespace: str = "default", timeout: float = 60) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        wf = api.get(f"/api/v1/workflows/{namespace}/{name}").json()
+        if wf.get("status", {}).get("phase") in ("Succeeded", "Failed", "Error"):
+            return wf
+        time.sleep(0.05)
+    raise AssertionError(f"{name} did not finish: {wf}")

@@ -3,12 +3,16 @@ and values; archived workflows are seeded through the store the server reads."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from archivekit import seed
 from serverkit import RunningServer
+
+from argosy.controller.recovery import can_restore
+from argosy.store import open_store
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +96,56 @@ def test_delete(api: httpx.Client, server: RunningServer) -> None:
     assert api.get(f"/api/v1/archived-workflows/{uid}").status_code == 404
     again = api.delete(f"/api/v1/archived-workflows/{uid}")
     assert again.status_code == 404 and again.json()["code"] == 5
+
+
+def finished_and_archived(api: httpx.Client, server: RunningServer, name: str, command: str) -> str:
+    """Run a workflow through the API, archive it, delete the live copy; its uid."""
+    wf = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"name": name},
+          "spec": {"entrypoint": "main", "templates": [
+              {"name": "main", "container": {"image": "alpine", "command": ["sh", "-c", command]}}]}}
+    uid = api.post("/api/v1/workflows/default", json={"workflow": wf}).json()["metadata"]["uid"]
+    wait_finished(api, name)
+    store = open_store(server.data_dir / "argosy.db")
+    try:
+        assert store.archive_workflow(uid) is not None
+    finally:
+        store.close()
+    assert api.delete(f"/api/v1/workflows/default/{name}").status_code == 200
+    return uid
+
+
+def wait_finished(api: httpx.Client, name: str) -> dict:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        wf = api.get(f"/api/v1/workflows/default/{name}").json()
+        if wf.get("status", {}).get("phase") in ("Succeeded", "Failed", "Error"):
+            return wf
+        time.sleep(0.05)
+    raise AssertionError(f"{name} did not finish")
+
+
+def test_resubmit_makes_a_new_live_workflow_from_the_archived_spec(api: httpx.Client, server: RunningServer) -> None:
+    uid = finished_and_archived(api, server, "arch-resub", "exit 0")
+    answer = api.put(f"/api/v1/archived-workflows/{uid}/resubmit", json={"uid": uid, "namespace": "default"})
+    assert answer.status_code == 200, answer.text
+    wf = answer.json()
+    assert wf["metadata"]["name"].startswith("arch-resub-") and wf["metadata"]["uid"] != uid
+    assert wf["metadata"]["labels"]["workflows.argoproj.io/resubmitted-from-workflow"] == "arch-resub"
+    assert wait_finished(api, wf["metadata"]["name"])["status"]["phase"] == "Succeeded"
+
+
+@pytest.mark.skipif(not can_restore(), reason="retry needs the engine's Reconciler.restore (h-engine)")
+def test_retry_runs_the_archived_workflow_again_under_its_name(api: httpx.Client, server: RunningServer) -> None:
+    uid = finished_and_archived(api, server, "arch-retry", "exit 1")
+    answer = api.put(f"/api/v1/archived-workflows/{uid}/retry", json={"uid": uid, "namespace": "default"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["metadata"]["name"] == "arch-retry"
+    assert wait_finished(api, "arch-retry")["metadata"]["uid"] == uid
+    # a live workflow of that name now exists: a second retry is refused as Argo refuses it
+    again = api.put(f"/api/v1/archived-workflows/{uid}/retry", json={"uid": uid, "namespace": "default"})
+    assert again.status_code == 409 and again.json()["code"] == 6
+
+
+def test_retry_of_a_succeeded_archived_workflow_is_invalid(api: httpx.Client, archived: dict[str, str]) -> None:
+    answer = api.put(f"/api/v1/archived-workflows/{archived['a1']}/retry", json={})
+    assert answer.status_code == 400 and answer.json()["code"] == 3

@@ -2,38 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import httpx
 import pytest
-
-
-def hello(name: str | None = None, *, labels: dict[str, str] | None = None, command: str = "echo hi",
-          **spec: Any) -> dict[str, Any]:
-    meta: dict[str, Any] = {"name": name} if name else {"generateName": "hello-"}
-    if labels:
-        meta["labels"] = labels
-    return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": meta,
-            "spec": {"entrypoint": "main", **spec,
-                     "templates": [{"name": "main", "container": {"image": "busybox",
-                                                                   "command": ["sh", "-c", command]}}]}}
-
-
-def create(api: httpx.Client, wf: dict[str, Any], namespace: str = "default") -> dict[str, Any]:
-    answer = api.post(f"/api/v1/workflows/{namespace}", json={"workflow": wf})
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-def wait_done(api: httpx.Client, name: str, namespace: str = "default", timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        wf = api.get(f"/api/v1/workflows/{namespace}/{name}").json()
-        if wf.get("status", {}).get("phase") in ("Succeeded", "Failed", "Error"):
-            return wf
-        time.sleep(0.05)
-    raise AssertionError(f"{name} did not finish: {wf}")
+from serverkit import create, hello, wait_done
 
 
 def test_create_answers_running_with_server_set_metadata_then_succeeds(api: httpx.Client) -> None:

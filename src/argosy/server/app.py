@@ -9,9 +9,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from argosy.server import archive, events, info, logs, workflows
-from argosy.server.auth import Authorizer
-from argosy.server.config import ServerConfig
+from argosy.server import (
+    archive,
+    cluster_templates,
+    configmaps,
+    cron,
+    events,
+    info,
+    logs,
+    templates,
+    workflow_actions,
+    workflows,
+)
+from argosy.server.auth import Authorizer, TokenAuthorizer, load_tokens
+from argosy.server.config import AuthMode, ServerConfig
 from argosy.server.state import Services
 from argosy.server.status import Code, error_response
 
@@ -20,7 +31,8 @@ if TYPE_CHECKING:
     from argosy.store.api import Store
 
 #: every service, in the order its routes are matched
-SERVICES = (info, events, logs, workflows, archive)
+SERVICES = (info, events, logs, workflow_actions, workflows, templates, cluster_templates, cron, configmaps,
+            archive)
 
 
 def create_app(controller: Controller, store: Store, config: ServerConfig,
@@ -28,8 +40,15 @@ def create_app(controller: Controller, store: Store, config: ServerConfig,
     """The API over ``controller`` and ``store``; the caller runs the Controller's loop."""
     routes: list[BaseRoute] = [route for service in SERVICES for route in service.routes]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
-    app.state.services = Services(controller, store, config, authorizer or Authorizer())
+    app.state.services = Services(controller, store, config, authorizer or authorizer_for(config))
     return app
+
+
+def authorizer_for(config: ServerConfig) -> Authorizer:
+    """``--auth-mode``'s authorizer (client mode reads the tokens file now: a bad one stops start-up)."""
+    if config.auth_mode is AuthMode.CLIENT and config.tokens_file is not None:
+        return TokenAuthorizer(load_tokens(config.tokens_file), config.managed_namespace)
+    return Authorizer(config.managed_namespace)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

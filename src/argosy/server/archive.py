@@ -15,6 +15,8 @@ from typing import Any
 
 from argosy.errors import AlreadyExists, InvalidArgument, NotFound
 from argosy.server.routing import Call, Verb, api_route
+from argosy.server.workflow_actions import parse_pairs
+from argosy.server.workflows import prepare, start, view
 from argosy.store.api import WorkflowRecord
 
 #: Argo's name for the resource in its messages
@@ -75,22 +77,32 @@ async def delete_archived(call: Call) -> dict[str, Any]:
 
 
 async def retry_archived(call: Call) -> dict[str, Any]:
-    from argosy.server import workflow_actions
+    """Argo's ``RetryArchivedWorkflow``: the failed part runs again as a live workflow (same uid)."""
+    from argosy.controller.retry import retry_workflow
 
     body = await call.body()
     record = await asyncio.to_thread(_get, call)
-    live = call.services.store.find_workflow(record.namespace, record.name, with_nodes=False)
-    if live is not None:
-        raise AlreadyExists(record.name)
-    return await workflow_actions.retry_record(call, record, body)
+    if call.services.store.find_workflow(record.namespace, record.name, with_nodes=False) is not None:
+        raise AlreadyExists(record.name)  # Argo: the live workflow must be deleted first
+    uid = await retry_workflow(call.services.controller, record,
+                               restart_successful=bool(body.get("restartSuccessful")),
+                               node_field_selector=body.get("nodeFieldSelector") or None,
+                               parameters=parse_pairs(body.get("parameters"), "parameters"))
+    again = call.services.store.get_workflow(uid, with_nodes=False)
+    return view(call, again) if again is not None else {}
 
 
 async def resubmit_archived(call: Call) -> dict[str, Any]:
-    from argosy.server import workflow_actions
+    """Argo's ``ResubmitArchivedWorkflow``: a new workflow from the archived one's spec."""
+    from argosy.controller.retry import formulate_resubmit
 
     body = await call.body()
     record = await asyncio.to_thread(_get, call)
-    return await workflow_actions.resubmit_record(call, record, body)
+    if body.get("memoized") and record.phase not in ("Failed", "Error"):
+        raise InvalidArgument("workflow must be Failed/Error to resubmit in memoized mode")
+    wf = formulate_resubmit(record, parse_pairs(body.get("parameters"), "parameters"),
+                            memoized=bool(body.get("memoized")))
+    return start(call, prepare(call, wf))
 
 
 async def label_keys(call: Call) -> dict[str, Any]:

@@ -73,13 +73,16 @@ def serve(config: ServerConfig) -> None:
     from argosy.controller import loop
     from argosy.store.sqlite import sqlite_path
 
+    from argosy.server.app import authorizer_for
+
     config.check()
+    authorizer = authorizer_for(config)  # a bad tokens file stops start-up here
     location = store_location(config)
     with exclusive(sqlite_path(location).resolve()):
-        loop.run(_serve(config, location))
+        loop.run(_serve(config, location, authorizer))
 
 
-async def _serve(config: ServerConfig, location: str | Path) -> None:
+async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) -> None:
     import uvicorn
 
     from argosy.controller import Controller
@@ -95,7 +98,7 @@ async def _serve(config: ServerConfig, location: str | Path) -> None:
                                 object_source=StoreObjects(store))
         for recovered in await controller.recover():
             log.warning("recovered: %s", recovered)
-        app = create_app(controller, store, config)
+        app = create_app(controller, store, config, authorizer)
         server = uvicorn.Server(uvicorn.Config(app, host=config.address, port=config.port,
                                                log_level="warning", lifespan="off", access_log=False))
         started = asyncio.get_running_loop().create_task(server.serve())

@@ -1,0 +1,71 @@
+"""What ``argo retry`` keeps and runs again, and what ``argo resubmit`` submits (Argo's rules)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from argosy.controller.retry import RESUBMITTED_FROM, formulate_resubmit, formulate_retry
+from argosy.errors import InvalidArgument
+from argosy.store.api import WorkflowRecord
+
+
+def node(node_id: str, type_: str, phase: str, *children: str, display: str | None = None) -> dict[str, Any]:
+    return {"id": node_id, "name": f"wf.{display or node_id}", "displayName": display or node_id, "type": type_,
+            "phase": phase, "children": list(children), "finishedAt": "2026-01-01T00:00:00Z"}
+
+
+def failed_steps() -> dict[str, Any]:
+    nodes = [node("wf", "Steps", "Failed", "g0"), node("g0", "StepGroup", "Failed", "a", "b"),
+             node("a", "Pod", "Succeeded"), node("b", "Pod", "Failed")]
+    return {"phase": "Failed", "message": "child failed", "finishedAt": "2026-01-01T00:00:00Z",
+            "startedAt": "2025-12-31T23:59:00Z", "nodes": {n["id"]: n for n in nodes}}
+
+
+def test_retry_drops_failed_pods_and_reopens_their_boundaries() -> None:
+    status = formulate_retry(failed_steps())
+    assert status["phase"] == "Running" and "finishedAt" not in status and "message" not in status
+    assert status["startedAt"] == "2025-12-31T23:59:00Z"
+    nodes = status["nodes"]
+    assert set(nodes) == {"wf", "g0", "a"}
+    assert nodes["wf"]["phase"] == nodes["g0"]["phase"] == "Running"
+    assert "finishedAt" not in nodes["g0"] and nodes["g0"]["children"] == ["a"]
+    assert nodes["a"]["phase"] == "Succeeded" and nodes["a"]["finishedAt"]
+
+
+def test_restart_successful_reruns_the_selected_succeeded_node() -> None:
+    status = formulate_retry(failed_steps(), restart_successful=True, node_field_selector="displayName=a")
+    assert set(status["nodes"]) == {"wf", "g0"}
+
+
+def test_exit_handler_nodes_run_again() -> None:
+    before = failed_steps()
+    exit_node = node("x", "Pod", "Succeeded", display="onExit")
+    exit_node["name"] = "wf.onExit"
+    before["nodes"]["x"] = exit_node
+    assert "x" not in formulate_retry(before)["nodes"]
+
+
+def record(**meta: Any) -> WorkflowRecord:
+    manifest = {"metadata": {"name": "wf", "namespace": "ns", **meta},
+                "spec": {"entrypoint": "main", "shutdown": "Stop",
+                         "arguments": {"parameters": [{"name": "p", "value": "1"}]}}}
+    return WorkflowRecord(uid="u", namespace="ns", name="wf", phase="Failed",
+                          labels={"team": "a", "workflows.argoproj.io/phase": "Failed"}, created_at=0.0,
+                          started_at=None, finished_at=None, manifest=manifest, status={}, engine_record=None,
+                          owner=None, resource_version=1)
+
+
+@pytest.mark.parametrize(("meta", "generate_name"), [({}, "wf-"), ({"generateName": "job-"}, "job-")])
+def test_resubmit_names_labels_and_parameters(meta: dict[str, str], generate_name: str) -> None:
+    wf = formulate_resubmit(record(**meta), {"p": "2"})
+    assert wf["metadata"]["generateName"] == generate_name and "name" not in wf["metadata"]
+    assert wf["metadata"]["labels"] == {"team": "a", RESUBMITTED_FROM: "wf"}
+    assert wf["spec"]["arguments"]["parameters"] == [{"name": "p", "value": "2"}]
+    assert "shutdown" not in wf["spec"]
+
+
+def test_memoized_resubmit_is_refused_with_a_way_out() -> None:
+    with pytest.raises(InvalidArgument, match="without it"):
+        formulate_resubmit(record(), {}, memoized=True)

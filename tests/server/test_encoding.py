@@ -40,3 +40,18 @@ def test_error_status_and_body(err: Exception, status: int, code: int) -> None:
     answer = response_for(err)
     assert answer.status_code == status
     assert json.loads(answer.body) == {"code": code, "message": str(err)}
+
+
+def test_parameter_values_become_strings_at_every_depth() -> None:
+    from argosy.server.encoding import parameter_strings
+
+    wf = {"spec": {"arguments": {"parameters": [{"name": "n", "value": 3}, {"name": "f", "value": 1.5},
+                                                {"name": "b", "value": True, "enum": [True, False]}]},
+                   "templates": [{"inputs": {"parameters": [{"name": "d", "default": 0},
+                                                            {"name": "m", "value": {"a": 1}}]}}]}}
+    out = parameter_strings(wf)
+    assert out["spec"]["arguments"]["parameters"] == [
+        {"name": "n", "value": "3"}, {"name": "f", "value": "1.5"},
+        {"name": "b", "value": "true", "enum": ["true", "false"]}]
+    assert out["spec"]["templates"][0]["inputs"]["parameters"] == [
+        {"name": "d", "default": "0"}, {"name": "m", "value": '{"a":1}'}]

@@ -88,6 +88,8 @@ def test_list_filters_pages_and_is_scoped_by_namespace(api: httpx.Client) -> Non
         if not token:
             break
     assert sorted(seen) == ["team-a-0", "team-a-1", "team-a-2", "team-b-0"]
+    everywhere = {w["metadata"]["namespace"] for w in api.get("/api/v1/workflows/").json()["items"]}
+    assert {"listing", "other-ns"} <= everywhere
     empty = api.get("/api/v1/workflows/empty-ns").json()
     assert empty["items"] == [] and isinstance(empty["metadata"], dict)
 
@@ -118,3 +120,17 @@ def test_no_null_anywhere(api: httpx.Client) -> None:
     wait_done(api, "no-nulls")
     assert not has_null(api.get("/api/v1/workflows/default/no-nulls").json())
     assert not has_null(api.get("/api/v1/workflows/default").json())
+
+
+def test_numbers_in_parameters_are_answered_as_strings(api: httpx.Client) -> None:
+    wf = hello("numbers")
+    wf["spec"]["arguments"] = {"parameters": [{"name": "count", "value": 3}]}
+    wf["spec"]["templates"][0]["inputs"] = {"parameters": [{"name": "count"}]}
+    wf["spec"]["templates"][0]["container"]["command"] = ["echo", "{{inputs.parameters.count}}"]
+    created = create(api, wf)
+    assert created["spec"]["arguments"]["parameters"] == [{"name": "count", "value": "3"}]
+    done = wait_done(api, "numbers")
+    assert done["status"]["phase"] == "Succeeded"
+    pod = next(n for n in done["status"]["nodes"].values() if n["type"] == "Pod")
+    assert pod["inputs"]["parameters"] == [{"name": "count", "value": "3"}]
+    assert isinstance(pod["outputs"]["exitCode"], str)

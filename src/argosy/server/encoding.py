@@ -14,6 +14,8 @@ from typing import Any
 
 from starlette.responses import Response
 
+from argosy.spec import any_string
+
 
 def rfc3339(moment: datetime | float) -> str:
     """``moment`` (aware datetime or seconds since the epoch) as Argo writes a Time."""
@@ -31,6 +33,44 @@ def without_nulls(value: Any) -> Any:
     if isinstance(value, datetime):
         return rfc3339(value)
     return value
+
+
+#: the fields of a parameter that Argo types as ``AnyString`` (written as JSON strings)
+_STRING_FIELDS = ("value", "default")
+
+
+def parameter_strings(value: Any) -> Any:
+    """``value`` with every parameter's ``value``, ``default`` and ``enum`` items as strings,
+    at every depth (``value: 3`` in YAML is ``"3"`` in Argo's JSON; typed clients want strings)."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "parameters" and isinstance(item, list):
+                out[key] = [_parameter(p) for p in item]
+            else:
+                out[key] = parameter_strings(item)
+        return out
+    if isinstance(value, list):
+        return [parameter_strings(v) for v in value]
+    return value
+
+
+def _parameter(param: Any) -> Any:
+    if not isinstance(param, dict):
+        return param
+    out = parameter_strings(param)
+    for field in _STRING_FIELDS:
+        if field in out and out[field] is not None and not isinstance(out[field], str):
+            out[field] = _any_string(out[field])
+    if isinstance(out.get("enum"), list):
+        out["enum"] = [e if isinstance(e, str) else _any_string(e) for e in out["enum"]]
+    return out
+
+
+def _any_string(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"))
+    return any_string(value) or ""
 
 
 def dumps(value: Any) -> bytes:

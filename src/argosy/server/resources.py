@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from argosy.controller import generate_name
 from argosy.errors import InvalidArgument, NotFound
+from argosy.server.encoding import parameter_strings
 from argosy.server.routing import Call, Verb, api_route
 from argosy.server.workflows import lint_message
 from argosy.spec import manifest_from_body
@@ -61,7 +62,7 @@ def object_of(resource: Resource, call: Call, body: dict[str, Any], name: str | 
     for server_set in ("uid", "resourceVersion", "creationTimestamp"):
         meta.pop(server_set, None)
     obj["metadata"] = meta
-    return obj
+    return parameter_strings(obj) if resource.lintable else obj
 
 
 def check(resource: Resource, obj: dict[str, Any]) -> None:
@@ -133,6 +134,8 @@ def resource_routes(resource: Resource) -> list[Route]:
         api_route("PUT", one, update, verb=Verb.UPDATE),
         api_route("DELETE", one, delete, verb=Verb.DELETE),
     ]
+    if not resource.cluster:  # an empty namespace: every namespace
+        routes.append(api_route("GET", resource.path.replace("{namespace}", ""), list_, verb=Verb.LIST))
     if resource.lintable:
         routes.insert(0, api_route("POST", resource.path + "/lint", lint, verb=Verb.CREATE))
     return routes

@@ -71,9 +71,8 @@ def build_runtime(name: str) -> Any:
 def serve(config: ServerConfig) -> None:
     """Run the server until interrupted (blocking)."""
     from argosy.controller import loop
-    from argosy.store.sqlite import sqlite_path
-
     from argosy.server.app import authorizer_for
+    from argosy.store.sqlite import sqlite_path
 
     config.check()
     authorizer = authorizer_for(config)  # a bad tokens file stops start-up here

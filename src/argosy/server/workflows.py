@@ -15,10 +15,11 @@ from typing import Any
 
 from argosy.controller import prepare_workflow
 from argosy.errors import InvalidArgument, LintError, ListOptionsError, NotFound, ReferenceError_, SpecError
+from argosy.server.encoding import parameter_strings
 from argosy.server.projection import needs, parse_fields, project
 from argosy.server.routing import Call, Verb, api_route
 from argosy.spec import manifest_from_body
-from argosy.store.api import FINISHED_PHASES, WorkflowRecord
+from argosy.store.api import WorkflowRecord
 
 KIND = "Workflow"
 API_VERSION = "argoproj.io/v1alpha1"
@@ -59,7 +60,8 @@ def prepare(call: Call, wf: dict[str, Any], parameters: dict[str, str] | None = 
     """``wf`` as submitted (named, uid'd, templates joined); a reference to nothing is invalid."""
     namespace = (wf.get("metadata") or {}).get("namespace") or "default"
     try:
-        return prepare_workflow(wf, call.services.controller.objects_in(namespace), parameters, entrypoint)
+        return prepare_workflow(parameter_strings(wf), call.services.controller.objects_in(namespace),
+                                parameters, entrypoint)
     except ReferenceError_ as err:
         raise InvalidArgument(str(err)) from err
     except LintError as err:
@@ -245,14 +247,12 @@ def decode_offset(token: str) -> int:
                            "(list again from the start)")
 
 
-def is_finished(record: WorkflowRecord) -> bool:
-    return record.phase in FINISHED_PHASES
-
-
 routes = [
     api_route("POST", "/api/v1/workflows/{namespace}/lint", lint, verb=Verb.CREATE),
     api_route("POST", "/api/v1/workflows/{namespace}", create_workflow, verb=Verb.CREATE),
     api_route("GET", "/api/v1/workflows/{namespace}", list_workflows, verb=Verb.LIST),
+    # an empty namespace (``argo list -A``): every namespace
+    api_route("GET", "/api/v1/workflows/", list_workflows, verb=Verb.LIST),
     api_route("GET", "/api/v1/workflows/{namespace}/{name}", get_workflow, verb=Verb.GET),
     api_route("DELETE", "/api/v1/workflows/{namespace}/{name}", delete_workflow, verb=Verb.DELETE),
 ]

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from archivekit import seed
-from serverkit import RunningServer, start_server
+from serverkit import ROOT, RunningServer, free_port, server_command, start_server
 
 from argosy.cli.main import main
 
@@ -81,8 +87,8 @@ def test_submit_parameters_entrypoint_and_generate_name(argosy, tmp_path: Path) 
     name = created["metadata"]["name"]
     assert code == 0 and name.startswith("gen-")
     assert created["spec"]["arguments"]["parameters"] == [{"name": "msg", "value": "from-cli"}]
-    code, out, _ = argosy("logs", name)
-    assert code == 0 and out.strip().endswith(": from-cli")
+    code, out, err = argosy("logs", name)
+    assert code == 0 and out.strip().endswith(": from-cli"), err
 
 
 def test_get_shows_argo_header_and_node_tree(argosy, tmp_path: Path) -> None:
@@ -276,3 +282,47 @@ def test_resubmit_prints_the_new_workflow(argosy, tmp_path: Path) -> None:
     argosy("submit", str(write(tmp_path, "again", "true")), "--wait")
     code, out, _ = argosy("resubmit", "again", "-o", "name", "--wait")
     assert code == 0 and out.splitlines()[0].startswith("again-")
+
+
+def test_wait_rides_out_a_server_restart(tmp_path: Path) -> None:
+    """`argosy wait` keeps waiting while its server restarts on the same address, then reports
+    the workflow's end as the restarted server (its recovery) decides it."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "ARGO_SERVER": f"127.0.0.1:{port}"}
+
+    def serve() -> subprocess.Popen[str]:
+        process = subprocess.Popen(server_command(port, tmp_path / "data"), cwd=ROOT, env=env, text=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/api/v1/version", timeout=1)
+                return process
+            except httpx.TransportError:
+                time.sleep(0.05)
+        process.kill()
+        raise AssertionError("server did not start")
+
+    argosy_cli = [sys.executable, "-m", "argosy.cli.main"]
+    first = serve()
+    waiter = None
+    try:
+        path = write(tmp_path, "survives", "sleep 2")
+        subprocess.run([*argosy_cli, "submit", str(path), "-o", "name"], env=env, check=True, capture_output=True)
+        waiter = subprocess.Popen([*argosy_cli, "wait", "survives"], env=env, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(0.5)
+        first.terminate()
+        first.wait(30)
+        second = serve()
+        try:
+            out, err = waiter.communicate(timeout=120)
+        finally:
+            second.terminate()
+            second.wait(30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+        if waiter is not None and waiter.poll() is None:
+            waiter.kill()
+    assert re.fullmatch(r"survives (Succeeded|Failed|Error) at .*\n", out), (out, err)

@@ -231,3 +231,30 @@ def test_logs_and_watch_after_a_server_restart(tmp_path: Any) -> None:
             assert events[0]["result"]["type"] == "ADDED"
     finally:
         second.stop()
+
+
+def test_a_stopping_server_closes_open_streams(tmp_path: Any) -> None:
+    """SIGTERM ends the server even while a watch (which never ends by itself) is open."""
+    running = start_server(tmp_path)
+    opened = threading.Event()
+
+    def watch() -> None:
+        try:
+            with running.client() as api, api.stream("GET", "/api/v1/workflow-events/default",
+                                                     timeout=60) as response:
+                opened.set()
+                for _ in response.iter_lines():
+                    pass
+        except httpx.HTTPError:
+            pass
+
+    reader = threading.Thread(target=watch, daemon=True)
+    reader.start()
+    try:
+        assert opened.wait(30)
+        running.process.terminate()
+        running.process.wait(timeout=25)  # without the grace limit it waits for the client forever
+    finally:
+        running.stop()
+    reader.join(10)
+    assert not reader.is_alive()

@@ -258,3 +258,14 @@ def test_a_stopping_server_closes_open_streams(tmp_path: Any) -> None:
         running.stop()
     reader.join(10)
     assert not reader.is_alive()
+
+
+def test_watch_fields_keep_only_the_asked_paths(api: httpx.Client) -> None:
+    create(api, workflow("narrowed", "true"))
+    wait_done(api, "narrowed")
+    events = list(ndjson(api, "/api/v1/workflow-events/default",
+                         {"listOptions.fieldSelector": "metadata.name=narrowed",
+                          "fields": "result.type,result.object.metadata.name,result.object.status.phase"},
+                         until=lambda m: True))
+    assert events == [{"result": {"type": "ADDED", "object": {"metadata": {"name": "narrowed"},
+                                                              "status": {"phase": "Succeeded"}}}}]

@@ -269,3 +269,18 @@ def test_watch_fields_keep_only_the_asked_paths(api: httpx.Client) -> None:
                          until=lambda m: True))
     assert events == [{"result": {"type": "ADDED", "object": {"metadata": {"name": "narrowed"},
                                                               "status": {"phase": "Succeeded"}}}}]
+
+
+def test_logs_of_an_archived_workflow_whose_live_copy_is_gone(api: httpx.Client, server: RunningServer) -> None:
+    from argosy.store import open_store
+
+    uid = create(api, workflow("archived-logs", "echo from the archive"))["metadata"]["uid"]
+    wait_done(api, "archived-logs")
+    store = open_store(server.data_dir / "argosy.db")
+    try:
+        assert store.archive_workflow(uid) is not None
+    finally:
+        store.close()
+    assert api.delete("/api/v1/workflows/default/archived-logs").status_code == 200
+    assert api.get("/api/v1/workflows/default/archived-logs").json()["metadata"]["uid"] == uid  # archived
+    assert contents(api, "/api/v1/workflows/default/archived-logs/log", {}) == ["from the archive"]

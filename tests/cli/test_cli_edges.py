@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from argosy.cli.run import parse_parameters
+from argosy.cli.parameters import parse_parameters
 from argosy.errors import SpecError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -105,19 +105,27 @@ def render_tree(wf: dict[str, Any]) -> str:
         rows.append(("Output Parameters:", ""))
         rows += [(f"  {p['name']}:", p["value"]) for p in outputs]
     lines = [_HEADER.format(k, "" if v is None else v).rstrip() for k, v in rows]
-    nodes = status.get("nodes") or {}
-    name = meta.get("name", "")
-    if name in nodes:
-        table: list[list[str]] = [["STEP", "TEMPLATE", "PODNAME", "DURATION", "MESSAGE"]]
-        roots, contained = _render_forest(nodes)
-        _render(name, nodes, contained, table, " ", " ", wf)
-        exit_id = _exit_root(name, nodes, roots)
-        if exit_id is not None:
-            table.append([""] * 5)
-            _render(exit_id, nodes, contained, table, " ", " ", wf)
+    tree = node_tree(wf)
+    if tree:
         lines.append("")
-        lines += _align(table)
+        lines += tree
     return "\n".join(lines)
+
+
+def node_tree(wf: dict[str, Any]) -> list[str]:
+    """The node tree under its column header, as ``argo get`` draws it (none without nodes)."""
+    nodes = (wf.get("status") or {}).get("nodes") or {}
+    name = (wf.get("metadata") or {}).get("name", "")
+    if name not in nodes:
+        return []
+    table: list[list[str]] = [["STEP", "TEMPLATE", "PODNAME", "DURATION", "MESSAGE"]]
+    roots, contained = _render_forest(nodes)
+    _render(name, nodes, contained, table, " ", " ", wf)
+    exit_id = _exit_root(name, nodes, roots)
+    if exit_id is not None:
+        table.append([""] * 5)
+        _render(exit_id, nodes, contained, table, " ", " ", wf)
+    return _align(table)
 
 
 def _render_forest(nodes: dict[str, Any]) -> tuple[list[str], dict[str, list[str]]]:

@@ -176,3 +176,43 @@ class ResourceVersionTooOld(ArgosyError):
         self.since = since
         self.oldest = oldest
         super().__init__(f"too old resource version: {since} ({oldest})")
+
+
+# ---- the API server (server engineer's block) ---------------------------------------------------
+#
+#   ArgosyError
+#   ├── NotFound                   no object of that kind, namespace and name (Argo's message)
+#   ├── InvalidArgument            a request the server cannot act on (bad body, bad option)
+#   ├── Unauthenticated            no (or an unknown) bearer token in ``--auth-mode client``
+#   ├── PermissionDenied           a token outside its namespaces or verbs
+#   ├── FailedPrecondition         the object is not in a state the operation needs
+#   └── ServerRefused              ``argosy server`` will not start (data dir in use, unsafe address)
+
+
+class NotFound(ArgosyError):
+    """No object of this kind, namespace and name (Argo: ``... "NAME" not found``)."""
+
+    def __init__(self, name: str, resource: str = "workflows.argoproj.io") -> None:
+        self.name = name
+        self.resource = resource
+        super().__init__(f'{resource} "{name}" not found')
+
+
+class InvalidArgument(ArgosyError):
+    """A request the server cannot act on: a malformed body, an unknown option."""
+
+
+class Unauthenticated(ArgosyError):
+    """No bearer token, or one the server does not know."""
+
+
+class PermissionDenied(ArgosyError):
+    """A token used outside the namespaces or verbs it was given."""
+
+
+class FailedPrecondition(ArgosyError):
+    """The object is not in a state the operation needs (e.g. retry of a running workflow)."""
+
+
+class ServerRefused(ArgosyError):
+    """``argosy server`` will not start: its data dir is in use, or its address is unsafe."""

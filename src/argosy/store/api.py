@@ -112,6 +112,41 @@ def derived_labels(phase: str) -> dict[str, str]:
     return {PHASE_LABEL: phase, COMPLETED_LABEL: "true" if phase in FINISHED_PHASES else "false"}
 
 
+@dataclass(frozen=True, slots=True)
+class ObjectRecord:
+    """An object other than a workflow (a WorkflowTemplate, CronWorkflow, ConfigMap, ...) as stored."""
+
+    kind: str
+    #: '' for a cluster-scoped kind (ClusterWorkflowTemplate)
+    namespace: str
+    name: str
+    uid: str
+    created_at: float
+    resource_version: int
+    #: the object as given (``apiVersion``, ``kind``, ``metadata``, ``spec`` or ``data`` ...)
+    body: Mapping[str, Any]
+
+    def to_object(self) -> dict[str, Any]:
+        """The object with the metadata the store sets: uid, resourceVersion, creationTimestamp."""
+        obj = dict(self.body)
+        obj.setdefault("kind", self.kind)
+        meta = dict(obj.get("metadata") or {})
+        meta["name"] = self.name
+        if self.namespace:
+            meta["namespace"] = self.namespace
+        meta["uid"] = self.uid
+        meta["resourceVersion"] = str(self.resource_version)
+        meta["creationTimestamp"] = _rfc3339(self.created_at)
+        obj["metadata"] = meta
+        return obj
+
+
+def _rfc3339(ts: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(int(ts), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class WorkflowPage(NamedTuple):
     """One page of a list, newest first (``creationTimestamp`` descending)."""
 
@@ -292,4 +327,28 @@ class Store(Protocol):
 
     def archived_label_values(self, key: str, namespace: str | None = None) -> list[str]:
         """Every value of label ``key`` among archived workflows, sorted."""
+        ...
+
+    # ---- other objects (templates, cron workflows, ConfigMaps, Secrets) -------------------------
+
+    def create_object(self, kind: str, body: Mapping[str, Any]) -> ObjectRecord:
+        """Store a new object of ``kind`` (``metadata.name`` required; ``metadata.namespace`` ''
+        or absent for a cluster-scoped kind); wait. ``AlreadyExists`` when the name is taken."""
+        ...
+
+    def update_object(self, kind: str, body: Mapping[str, Any]) -> ObjectRecord:
+        """Replace an existing object (uid and creation time kept, a new resource version); wait.
+        ``NotFound`` when there is none."""
+        ...
+
+    def get_object(self, kind: str, namespace: str, name: str) -> ObjectRecord | None:
+        ...
+
+    def list_objects(self, kind: str, namespace: str | None = None, *,
+                     label_selector: str | None = None) -> list[ObjectRecord]:
+        """Objects of ``kind`` (in ``namespace``; None: every namespace), by name."""
+        ...
+
+    def delete_object(self, kind: str, namespace: str, name: str) -> bool:
+        """Delete an object; wait. False when there was none."""
         ...

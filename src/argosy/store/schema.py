@@ -162,8 +162,26 @@ def _convert_legacy(conn: sqlite3.Connection) -> None:
     conn.execute("UPDATE meta SET value = ? WHERE key = 'resource_version'", (rv,))
 
 
+# ---- version 2: objects other than workflows (server) -------------------------------------------
+
+
+def _v2(conn: sqlite3.Connection) -> None:
+    """Objects the server keeps besides workflows: WorkflowTemplates, ClusterWorkflowTemplates,
+    CronWorkflows, ConfigMaps, Secrets. One table, keyed by kind, namespace ('' for a
+    cluster-scoped kind) and name; the body is the whole object as the user gave it."""
+    conn.execute("""CREATE TABLE objects (
+        kind TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        name TEXT NOT NULL,
+        uid TEXT NOT NULL UNIQUE,
+        created_at REAL NOT NULL,
+        resource_version INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (kind, namespace, name))""")
+
+
 #: the migrations, in order: MIGRATIONS[i] takes a file from version i to i + 1
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
 LATEST = len(MIGRATIONS)
 
 

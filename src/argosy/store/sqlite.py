@@ -51,6 +51,7 @@ from argosy.store.api import (
 )
 from argosy.store.owner import owner_alive
 from argosy.store.schema import epoch, labels_of, migrate, read_version
+from argosy.store.sqlite_objects import ObjectTable
 from argosy.store.writer import Writer
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def _label_sql(req: Requirement, labels_table: str) -> tuple[str, list[Any]]:
                     [req.key, int(req.values[0])])
 
 
-class SqliteStore:
+class SqliteStore(ObjectTable):
     """``argosy.store.api.Store`` over one SQLite file."""
 
     def __init__(self, path: Path, *, clock: Callable[[], float] | None = None, lock_timeout: float = 30.0,

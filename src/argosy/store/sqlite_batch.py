@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 from argosy.errors import AlreadyExists
+from argosy.store import sqlite_objects as objects
 from argosy.store.api import Change, WorkflowRecord
 from argosy.store.owner import owner_alive
 from argosy.store.schema import labels_of
@@ -229,7 +230,7 @@ class Batch:
     def finish(self) -> None:
         """Write what is pending, the changes and the counters (the caller commits)."""
         self.write_progress()
-        if not self.changes:
+        if self.rv == self.first_rv:
             return
         self.conn.executemany("INSERT INTO changes (resource_version, kind, uid, namespace, name) "
                               "VALUES (?,?,?,?,?)", self.changes)
@@ -244,6 +245,7 @@ class Batch:
 _HANDLERS: dict[type, Callable[[Batch, Any], Any]] = {
     Create: Batch._create, Delete: Batch._delete, Claim: Batch._claim, Heartbeat: Batch._heartbeat,
     Release: Batch._release, Archive: Batch._archive, DeleteArchived: Batch._delete_archived,
+    objects.PutObject: objects.put_object, objects.DeleteObject: objects.delete_object,
 }
 
 

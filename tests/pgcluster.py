@@ -1,0 +1,103 @@
+"""A throwaway PostgreSQL cluster for tests: ``initdb`` in a temp dir, ``pg_ctl`` on a free port.
+
+Uses Debian's server binaries (``/usr/lib/postgresql/*/bin``, package ``postgresql``, which
+``scripts/install`` installs) or any on PATH. PostgreSQL refuses to run as root, so as root
+the cluster runs as the ``postgres`` OS user (created by the package) via ``runuser``.
+Connections use TCP with a password (so a wrong one can be tested); ``fsync`` is off: the
+cluster dies with the session, and tests never crash the server itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+USER = "argosy"
+PASSWORD = "argosy-test-password"
+
+
+def server_bin() -> Path | None:
+    """The directory holding initdb and pg_ctl, newest version first; None when there is none."""
+    for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version, reverse=True):
+        if (Path(candidate) / "initdb").exists():
+            return Path(candidate)
+    found = shutil.which("initdb")
+    return Path(found).parent if found else None
+
+
+def _version(path: str) -> float:
+    try:
+        return float(Path(path).parent.name)
+    except ValueError:
+        return 0.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Cluster:
+    def __init__(self, root: Path, port: int) -> None:
+        self.root = root
+        self.port = port
+        self._count = 0
+
+    def url(self, database: str = "postgres", password: str = PASSWORD) -> str:
+        return f"postgresql://{USER}:{password}@127.0.0.1:{self.port}/{database}"
+
+    def new_database(self) -> str:
+        """A fresh empty database's URL."""
+        import psycopg
+
+        self._count += 1
+        name = f"t{os.getpid()}_{self._count}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
+        return self.url(name)
+
+
+@contextlib.contextmanager
+def cluster() -> Iterator[Cluster]:
+    """Start a cluster; stop it and remove its files at the end."""
+    bindir = server_bin()
+    if bindir is None:
+        raise RuntimeError("no PostgreSQL server binaries (initdb, pg_ctl)")
+    root = Path(tempfile.mkdtemp(prefix="argosy-pg-"))
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        pwd.getpwnam("postgres")  # the Debian package's user
+        shutil.chown(root, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data = root / "data"
+    pwfile = root / "pw"
+    pwfile.write_text(PASSWORD + "\n")
+    if as_user:
+        shutil.chown(pwfile, "postgres", "postgres")
+    port = _free_port()
+
+    def run(*args: str) -> None:
+        subprocess.run([*as_user, *args], check=True, capture_output=True, text=True, cwd=root)
+
+    try:
+        run(str(bindir / "initdb"), "-D", str(data), "-U", USER, f"--pwfile={pwfile}", "--auth=scram-sha-256",
+            "-E", "UTF8", "--locale=C", "--no-sync")
+        opts = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} -c fsync=off "
+                "-c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB")
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "-t", "60", "start")
+        try:
+            yield Cluster(root, port)
+        finally:
+            subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+                           capture_output=True, check=False, cwd=root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

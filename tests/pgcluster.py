@@ -56,14 +56,15 @@ class Cluster:
         return f"postgresql://{USER}:{password}@127.0.0.1:{self.port}/{database}"
 
     def new_database(self) -> str:
-        """A fresh empty database's URL."""
+        """The URL of a fresh empty store: a new schema in the one test database (a database per
+        test would copy ~8 MB each), chosen by the URL's ``search_path``."""
         import psycopg
 
         self._count += 1
-        name = f"t{os.getpid()}_{self._count}"
+        name = f"t{self._count}"
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name} TEMPLATE template0")
-        return self.url(name)
+            conn.execute(f"CREATE SCHEMA {name}")
+        return self.url() + f"?options=-c%20search_path%3D{name}"
 
 
 @contextlib.contextmanager

@@ -1,0 +1,119 @@
+"""What only the shared PostgreSQL store does: several processes on one database, its errors.
+
+The contract suite (``test_contract.py``) runs against PostgreSQL too; these are the cases it
+cannot show: another process's commits, a name raced for by two writers, and a server that
+refuses the connection, the password or the database.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pgcluster
+import pytest
+
+from argosy.errors import AlreadyExists, StoreSchemaTooNew, StoreUnavailable
+from argosy.store import api, open_store
+
+RUNNING = {"phase": "Running", "startedAt": "2023-11-14T22:13:21Z"}
+SRC = str(Path(__file__).resolve().parents[2] / "src")
+
+
+def manifest(name: str, uid: str) -> dict:
+    return {"metadata": {"name": name, "namespace": "default", "uid": uid},
+            "spec": {"entrypoint": "main", "templates": [{"name": "main", "container": {"image": "alpine"}}]}}
+
+
+@pytest.fixture
+def url(pg_cluster: pgcluster.Cluster) -> str:
+    return pg_cluster.new_database()
+
+
+def test_open_store_dispatches_on_the_url(url: str) -> None:
+    with open_store(url) as store:
+        assert isinstance(store, api.Store)
+        assert type(store).__name__ == "PostgresStore"
+        assert pgcluster.PASSWORD not in store.location and "127.0.0.1" in store.location
+
+
+def test_sqlite_users_never_load_psycopg(tmp_path: Path) -> None:
+    code = ("import sys; from argosy.store import open_store; open_store(sys.argv[1]).close(); "
+            "print('psycopg' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.db")], capture_output=True, text=True,
+                         check=True, env={"PYTHONPATH": SRC})
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(("make_url", "problem"), [
+    (lambda c: c.url(password="wrong-password"), "refused the user name or password"),
+    (lambda c: c.url("no_such_database"), "no such database"),
+    (lambda c: f"postgresql://{pgcluster.USER}:{pgcluster.PASSWORD}@127.0.0.1:{pgcluster._free_port()}/x",
+     "cannot connect"),
+], ids=["auth", "database", "refused"])
+def test_connection_failures_are_one_line_store_errors(pg_cluster: pgcluster.Cluster, make_url, problem) -> None:
+    bad = make_url(pg_cluster)
+    with pytest.raises(StoreUnavailable) as err:
+        open_store(bad)
+    message = str(err.value)
+    assert problem in message and "\n" not in message
+    assert message.startswith("postgresql://argosy:***@127.0.0.1:")  # the URL, never its password
+    assert pgcluster.PASSWORD not in message and "wrong-password" not in message
+
+
+def test_a_newer_schema_is_refused(url: str) -> None:
+    open_store(url).close()
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("UPDATE schema_version SET version = 99")
+    with pytest.raises(StoreSchemaTooNew, match="schema version 99, newer than this Argosy knows"):
+        open_store(url)
+
+
+def test_two_writers_racing_for_one_name_one_wins(url: str) -> None:
+    stores = [open_store(url) for _ in range(4)]
+    outcomes: list[str] = []
+
+    def create(i: int) -> None:
+        try:
+            stores[i].create_workflow(manifest("same", f"u{i}"), RUNNING)
+            outcomes.append("created")
+        except AlreadyExists:
+            outcomes.append("exists")
+
+    threads = [threading.Thread(target=create, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["created", "exists", "exists", "exists"]
+    for s in stores:
+        s.close()
+
+
+def test_listeners_hear_other_processes_commits(url: str) -> None:
+    with open_store(url) as store:
+        heard: list[api.Change] = []
+        got = threading.Event()
+
+        def listen(changes: list[api.Change]) -> None:
+            heard.extend(changes)
+            if any(c.kind == "DELETED" for c in changes):
+                got.set()
+
+        store.subscribe(listen)
+        store.create_workflow(manifest("mine", "u-mine"), RUNNING)
+        code = ("import sys; from argosy.store import open_store\n"
+                "with open_store(sys.argv[1]) as s:\n"
+                "    s.create_workflow({'metadata': {'name': 'theirs', 'uid': 'u-theirs'}, 'spec': {}}, {})\n"
+                "    s.save_progress('u-theirs', {'phase': 'Running'}, [('n', {'id': 'n'})])\n"
+                "    s.flush()\n"
+                "    s.delete_workflow('u-theirs')\n")
+        subprocess.run([sys.executable, "-c", code, url], check=True, env={"PYTHONPATH": SRC}, timeout=60)
+        assert got.wait(30)
+        assert [(c.kind, c.name) for c in heard] == [
+            ("ADDED", "mine"), ("ADDED", "theirs"), ("MODIFIED", "theirs"), ("DELETED", "theirs")]
+        assert heard == store.changes(0)

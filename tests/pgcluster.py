@@ -73,9 +73,11 @@ def cluster() -> Iterator[Cluster]:
     bindir = server_bin()
     if bindir is None:
         raise RuntimeError("no PostgreSQL server binaries (initdb, pg_ctl)")
-    root = Path(tempfile.mkdtemp(prefix="argosy-pg-"))
+    as_root = os.geteuid() == 0
+    # as root, in /tmp: the postgres user must reach it (a root's TMPDIR may be private)
+    root = Path(tempfile.mkdtemp(prefix="argosy-pg-", dir="/tmp" if as_root else None))
     as_user: list[str] = []
-    if os.geteuid() == 0:
+    if as_root:
         pwd.getpwnam("postgres")  # the Debian package's user
         shutil.chown(root, "postgres", "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]

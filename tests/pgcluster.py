@@ -68,8 +68,9 @@ class Cluster:
 
 
 @contextlib.contextmanager
-def cluster() -> Iterator[Cluster]:
-    """Start a cluster; stop it and remove its files at the end."""
+def cluster(*, fsync: bool = False) -> Iterator[Cluster]:
+    """Start a cluster; stop it and remove its files at the end. ``fsync`` True: durable commits,
+    as a real server has them (benchmarks); tests run without."""
     bindir = server_bin()
     if bindir is None:
         raise RuntimeError("no PostgreSQL server binaries (initdb, pg_ctl)")
@@ -94,8 +95,9 @@ def cluster() -> Iterator[Cluster]:
     try:
         run(str(bindir / "initdb"), "-D", str(data), "-U", USER, f"--pwfile={pwfile}", "--auth=scram-sha-256",
             "-E", "UTF8", "--locale=C", "--no-sync")
-        opts = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root} -c fsync=off "
-                "-c full_page_writes=off -c max_connections=300 -c shared_buffers=32MB")
+        durability = "" if fsync else " -c fsync=off -c full_page_writes=off"
+        opts = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={root}{durability} "
+                "-c max_connections=300 -c shared_buffers=32MB")
         run(str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-l", str(root / "log"), "-w", "-t", "60", "start")
         try:
             yield Cluster(root, port)

@@ -7,6 +7,7 @@ refuses the connection, the password or the database.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import threading
@@ -117,3 +118,38 @@ def test_listeners_hear_other_processes_commits(url: str) -> None:
         assert [(c.kind, c.name) for c in heard] == [
             ("ADDED", "mine"), ("ADDED", "theirs"), ("MODIFIED", "theirs"), ("DELETED", "theirs")]
         assert heard == store.changes(0)
+
+
+def test_a_lock_held_past_the_timeout_is_store_locked(url: str) -> None:
+    import psycopg
+
+    from argosy.errors import StoreLocked
+
+    store = open_store(url, lock_timeout=0.5)
+    with psycopg.connect(url) as other:  # another session's batch, stuck holding the version row
+        other.execute("SELECT value FROM meta WHERE key = 'resource_version' FOR UPDATE")
+        with pytest.raises(StoreLocked) as err:
+            store.create_workflow(manifest("a", "u1"), RUNNING)
+    assert "0.5 s" in str(err.value) and "\n" not in str(err.value)
+    with pytest.raises(StoreLocked):  # sticky: nothing after a failed write is committed
+        store.flush()
+    with contextlib.suppress(StoreLocked):
+        store.close()
+
+
+def test_server_side_failures_become_typed_store_errors() -> None:
+    import psycopg.errors as pgerr
+
+    from argosy.errors import StoreError, StoreFull
+    from argosy.store.postgres import translate
+
+    cases = [
+        (pgerr.DiskFull("could not extend file: No space left on device"), StoreFull, "disk is full"),
+        (pgerr.InvalidPassword("password authentication failed for user \"x\""), StoreUnavailable, "password"),
+        (pgerr.AdminShutdown("terminating connection due to administrator command"), StoreUnavailable,
+         "connection to the database failed"),
+        (ValueError("unexpected"), StoreError, "report this as a bug"),
+    ]
+    for exc, kind, words in cases:
+        err = translate(exc, "postgresql://u:***@db/argo", 30.0)
+        assert type(err) is kind and words in str(err) and str(err).startswith("postgresql://u:***@db/argo: ")

@@ -82,10 +82,11 @@ _V1 = (
 )
 
 _V2 = (
+    # "C": listed by name in byte order, as Kubernetes (and SQLite) sort, whatever the server's locale
     """CREATE TABLE objects (
         kind TEXT NOT NULL,
-        namespace TEXT NOT NULL,
-        name TEXT NOT NULL,
+        namespace TEXT COLLATE "C" NOT NULL,
+        name TEXT COLLATE "C" NOT NULL,
         uid TEXT NOT NULL UNIQUE,
         created_at DOUBLE PRECISION NOT NULL,
         resource_version BIGINT NOT NULL,

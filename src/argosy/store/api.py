@@ -112,6 +112,22 @@ def derived_labels(phase: str) -> dict[str, str]:
     return {PHASE_LABEL: phase, COMPLETED_LABEL: "true" if phase in FINISHED_PHASES else "false"}
 
 
+#: the resource names Kubernetes uses in messages, by kind
+RESOURCES = {
+    "Workflow": "workflows.argoproj.io",
+    "WorkflowTemplate": "workflowtemplates.argoproj.io",
+    "ClusterWorkflowTemplate": "clusterworkflowtemplates.argoproj.io",
+    "CronWorkflow": "cronworkflows.argoproj.io",
+    "ConfigMap": "configmaps",
+    "Secret": "secrets",
+}
+
+
+def resource_name(kind: str) -> str:
+    """``kind``'s resource name as Kubernetes' messages give it (``workflowtemplates.argoproj.io``)."""
+    return RESOURCES.get(kind, kind.lower() + "s")
+
+
 @dataclass(frozen=True, slots=True)
 class ObjectRecord:
     """An object other than a workflow (a WorkflowTemplate, CronWorkflow, ConfigMap, ...) as stored."""

@@ -169,9 +169,10 @@ class PostgresStore(SqliteStore):
     def _apply(self, conn: PgConnection, batch: list[Any]) -> list[Any]:  # type: ignore[override]
         results, changes = postgres_batch.apply_batch(conn, batch, self._changes_kept, self._token)
         if changes:
-            if self._notifier is not None:
-                with self._told_lock:
-                    self._told.extend(c.resource_version for c in changes)
+            # recorded always (not only once a listener thread runs): a commit made while the
+            # first subscriber starts it must not be told twice
+            with self._told_lock:
+                self._told.extend(c.resource_version for c in changes)
             self._tell(changes)
         return results
 

@@ -25,7 +25,7 @@ from typing import Any, ClassVar
 from argosy.errors import AlreadyExists, NotFound
 from argosy.store import sqlite_batch
 from argosy.store import sqlite_objects as objects
-from argosy.store.api import Change, ObjectRecord
+from argosy.store.api import Change, ObjectRecord, resource_name
 
 #: the channel each commit with changes notifies (payload: "<store token> <resource version>")
 CHANNEL = "argosy_changes"
@@ -61,9 +61,9 @@ def _put_object(batch: sqlite_batch.Batch, op: objects.PutObject) -> ObjectRecor
     row = batch.conn.execute("SELECT uid, created_at FROM objects WHERE kind = ? AND namespace = ? AND name = ?",
                              (op.kind, op.namespace, op.name)).fetchone()
     if op.create and row is not None:
-        return AlreadyExists(op.name, objects.resource(op.kind))
+        return AlreadyExists(op.name, resource_name(op.kind))
     if not op.create and row is None:
-        return NotFound(op.name, objects.resource(op.kind))
+        return NotFound(op.name, resource_name(op.kind))
     uid, created_at = row if row is not None else (str(uuid.uuid4()), op.now)
     batch.rv += 1
     batch.conn.execute(

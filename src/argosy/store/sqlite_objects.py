@@ -14,19 +14,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from argosy.errors import AlreadyExists, NotFound
-from argosy.store.api import ObjectRecord
+from argosy.store.api import ObjectRecord, resource_name
 
 if TYPE_CHECKING:
     from argosy.store.sqlite_batch import Batch
-
-#: the resource names Kubernetes uses in messages, by kind
-RESOURCES = {
-    "WorkflowTemplate": "workflowtemplates.argoproj.io",
-    "ClusterWorkflowTemplate": "clusterworkflowtemplates.argoproj.io",
-    "CronWorkflow": "cronworkflows.argoproj.io",
-    "ConfigMap": "configmaps",
-    "Secret": "secrets",
-}
 
 _COLUMNS = "kind, namespace, name, uid, created_at, resource_version, body"
 
@@ -47,17 +38,13 @@ class DeleteObject(NamedTuple):
     name: str
 
 
-def resource(kind: str) -> str:
-    return RESOURCES.get(kind, kind.lower() + "s")
-
-
 def put_object(batch: Batch, op: PutObject) -> ObjectRecord | Exception:
     row = batch.conn.execute("SELECT uid, created_at FROM objects WHERE kind = ? AND namespace = ? AND name = ?",
                              (op.kind, op.namespace, op.name)).fetchone()
     if op.create and row is not None:
-        return AlreadyExists(op.name, resource(op.kind))
+        return AlreadyExists(op.name, resource_name(op.kind))
     if not op.create and row is None:
-        return NotFound(op.name, resource(op.kind))
+        return NotFound(op.name, resource_name(op.kind))
     uid, created_at = row if row is not None else (str(uuid.uuid4()), op.now)
     batch.rv += 1
     batch.conn.execute(

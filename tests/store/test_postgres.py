@@ -153,3 +153,27 @@ def test_server_side_failures_become_typed_store_errors() -> None:
     for exc, kind, words in cases:
         err = translate(exc, "postgresql://u:***@db/argo", 30.0)
         assert type(err) is kind and words in str(err) and str(err).startswith("postgresql://u:***@db/argo: ")
+
+
+def test_processes_sharing_a_database_keep_one_gapless_feed(url: str) -> None:
+    # each process creates its own workflows, writes progress, and races the others for one name
+    code = ("import sys\nfrom argosy.errors import AlreadyExists\nfrom argosy.store import open_store\n"
+            "p = sys.argv[2]\n"
+            "with open_store(sys.argv[1]) as s:\n"
+            "    for i in range(10):\n"
+            "        s.create_workflow({'metadata': {'name': f'{p}-{i}', 'uid': f'{p}-{i}'}, 'spec': {}}, {})\n"
+            "        s.save_progress(f'{p}-{i}', {'phase': 'Succeeded'}, [('n', {'id': 'n'})])\n"
+            "    try:\n"
+            "        s.create_workflow({'metadata': {'name': 'shared', 'uid': f'{p}-shared'}, 'spec': {}}, {})\n"
+            "        print('created')\n"
+            "    except AlreadyExists:\n"
+            "        print('exists')\n")
+    procs = [subprocess.Popen([sys.executable, "-c", code, url, f"p{n}"], stdout=subprocess.PIPE, text=True,
+                              env={"PYTHONPATH": SRC}) for n in range(3)]
+    outs = sorted(p.communicate(timeout=120)[0].strip() for p in procs)
+    assert [p.returncode for p in procs] == [0, 0, 0]
+    assert outs == ["created", "exists", "exists"]
+    with open_store(url) as store:
+        feed = store.changes(0)
+        assert [c.resource_version for c in feed] == list(range(1, 3 * 20 + 2))  # in commit order, no gaps
+        assert len(store.list_workflows(phases=["Succeeded"]).items) == 30

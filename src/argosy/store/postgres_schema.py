@@ -101,7 +101,10 @@ LATEST = len(MIGRATIONS)
 
 def read_version(conn: Any) -> int:
     """The database's schema version (0: new)."""
-    if conn.execute("SELECT to_regclass('schema_version')").fetchone()[0] is None:
+    # a query of the catalog, not to_regclass(): after waiting on the migration lock, a
+    # table another process just created is seen by a fresh snapshot, not by the (stale) caches
+    if conn.execute("SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() "
+                    "AND tablename = 'schema_version'").fetchone() is None:
         return 0
     row = conn.execute("SELECT version FROM schema_version").fetchone()
     return int(row[0]) if row else 0

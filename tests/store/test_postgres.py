@@ -177,3 +177,18 @@ def test_processes_sharing_a_database_keep_one_gapless_feed(url: str) -> None:
         feed = store.changes(0)
         assert [c.resource_version for c in feed] == list(range(1, 3 * 20 + 2))  # in commit order, no gaps
         assert len(store.list_workflows(phases=["Succeeded"]).items) == 30
+
+
+def test_connections_cut_between_writes_are_made_again(url: str) -> None:
+    import psycopg
+
+    with open_store(url) as store:
+        store.create_workflow(manifest("a", "u1"), RUNNING)
+        assert store.get_workflow("u1") is not None
+        with psycopg.connect(url, autocommit=True) as admin:  # e.g. the server restarted, or a proxy cut them
+            cut = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                                "application_name = 'argosy' AND pid <> pg_backend_pid()").fetchall()
+        assert len(cut) >= 2  # the writer's and this thread's reader
+        store.save_progress("u1", {**RUNNING, "phase": "Succeeded"}, [("n", {"id": "n"})])
+        got = store.get_workflow("u1")
+        assert got is not None and got.phase == "Succeeded" and got.status["nodes"] == {"n": {"id": "n"}}

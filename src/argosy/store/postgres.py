@@ -14,6 +14,9 @@ Imported only when a ``postgresql://`` URL is opened, so ``argosy run`` never lo
 - ``subscribe`` listeners hear this object's commits at once (on the writer thread) and other
   processes' commits through ``LISTEN``/``NOTIFY`` (on a listener thread started by the
   first subscriber).
+- A connection lost between commits (the server restarted, an idle connection was cut) is
+  made again: a read is repeated, a batch that had not reached its COMMIT is applied again.
+  Lost during a COMMIT, the outcome is unknown: that error is sticky, as every write failure.
 - Every failure becomes a ``StoreError`` with a one-line message naming the URL (its password
   left out) and what to do: connection refused, authentication failed, no such database,
   disk full, a lock held past ``lock_timeout``.
@@ -167,7 +170,8 @@ class PostgresStore(SqliteStore):
         return conn
 
     def _apply(self, conn: PgConnection, batch: list[Any]) -> list[Any]:  # type: ignore[override]
-        results, changes = postgres_batch.apply_batch(conn, batch, self._changes_kept, self._token)
+        results, changes = postgres_batch.apply_batch(conn, batch, self._changes_kept, self._token,
+                                                      self._connect_writer)
         if changes:
             # recorded always (not only once a listener thread runs): a commit made while the
             # first subscriber starts it must not be told twice
@@ -204,16 +208,21 @@ class PostgresStore(SqliteStore):
         return translate(exc, self.location, self._lock_timeout)
 
     def _read(self, fn: Callable[[Any], Any]) -> Any:
-        """Run ``fn`` in one read-only snapshot, translating errors."""
-        conn = self._reader()
-        try:
-            with conn.raw.transaction():
-                conn.raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                return fn(conn)
-        except psycopg.Error as exc:
-            if conn.raw.broken or conn.raw.closed:
+        """Run ``fn`` in one read-only snapshot, translating errors; once more on a new connection
+        when the connection was lost (a read can always be repeated)."""
+        for attempt in (1, 2):
+            conn = self._reader()
+            try:
+                with conn.raw.transaction():
+                    conn.raw.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    return fn(conn)
+            except psycopg.Error as exc:
+                if not (conn.raw.broken or conn.raw.closed):
+                    raise self._error(exc) from None
                 self._local.conn = None  # the next read reconnects
-            raise self._error(exc) from None
+                if attempt == 2 or not isinstance(exc, psycopg.OperationalError):
+                    raise self._error(exc) from None
+        raise AssertionError("unreachable")
 
     # ---- lifecycle ----------------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, ClassVar
 
+import psycopg
+
 from argosy.errors import AlreadyExists, NotFound
 from argosy.store import sqlite_batch
 from argosy.store import sqlite_objects as objects
@@ -86,13 +88,30 @@ class PgBatch(sqlite_batch.Batch):
         super().__init__(conn, changes_kept)
 
 
-def apply_batch(conn: PgConnection, ops: list[Any], changes_kept: int, token: str) -> tuple[list[Any], list[Change]]:
-    """Apply ``ops`` in one transaction (all or nothing): one result per op, and the changes committed."""
-    with conn.raw.transaction():
-        batch = PgBatch(conn, changes_kept)
-        results = [batch.apply(op) for op in ops]
-        batch.finish()
-        if batch.changes:
-            # delivered to other processes' listeners when (and only if) this commits
-            conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, f"{token} {batch.rv}"))
+def apply_batch(conn: PgConnection, ops: list[Any], changes_kept: int, token: str,
+                reconnect: Callable[[], PgConnection] | None = None) -> tuple[list[Any], list[Change]]:
+    """Apply ``ops`` in one transaction (all or nothing): one result per op, and the changes committed.
+
+    A connection lost before the COMMIT was sent (the server restarted, an idle connection was
+    cut) rolled the batch back whole: it is applied again once on a new connection from
+    ``reconnect``. Lost while committing, the outcome is unknown, and the error stands.
+    """
+    for attempt in (1, 2):
+        committing = False
+        try:
+            with conn.raw.transaction():
+                batch = PgBatch(conn, changes_kept)
+                results = [batch.apply(op) for op in ops]
+                batch.finish()
+                if batch.changes:
+                    # delivered to other processes' listeners when (and only if) this commits
+                    conn.execute("SELECT pg_notify(?, ?)", (CHANNEL, f"{token} {batch.rv}"))
+                committing = True  # leaving the block sends COMMIT
+        except psycopg.OperationalError:
+            if attempt == 2 or committing or reconnect is None or not conn.raw.broken:
+                raise
+            conn.raw.close()
+            conn.raw = reconnect().raw
+            continue
+        break
     return results, [Change(*c) for c in batch.changes]

@@ -183,12 +183,25 @@ def test_connections_cut_between_writes_are_made_again(url: str) -> None:
     import psycopg
 
     with open_store(url) as store:
+        heard: list[api.Change] = []
+        theirs = threading.Event()
+
+        def listen(changes: list[api.Change]) -> None:
+            heard.extend(changes)
+            if any(c.name == "b" for c in changes):
+                theirs.set()
+
+        store.subscribe(listen)
         store.create_workflow(manifest("a", "u1"), RUNNING)
         assert store.get_workflow("u1") is not None
         with psycopg.connect(url, autocommit=True) as admin:  # e.g. the server restarted, or a proxy cut them
             cut = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
                                 "application_name = 'argosy' AND pid <> pg_backend_pid()").fetchall()
-        assert len(cut) >= 2  # the writer's and this thread's reader
+        assert len(cut) >= 3  # the writer's, the listener's and this thread's reader
         store.save_progress("u1", {**RUNNING, "phase": "Succeeded"}, [("n", {"id": "n"})])
         got = store.get_workflow("u1")
         assert got is not None and got.phase == "Succeeded" and got.status["nodes"] == {"n": {"id": "n"}}
+        with open_store(url) as other:  # the listener connection, cut too, is made again
+            other.create_workflow(manifest("b", "u2"), RUNNING)
+        assert theirs.wait(30)
+        assert [(c.kind, c.name) for c in heard] == [("ADDED", "a"), ("MODIFIED", "a"), ("ADDED", "b")]

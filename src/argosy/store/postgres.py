@@ -253,20 +253,33 @@ class PostgresStore(SqliteStore):
             self._notifier.start()
         return unsubscribe
 
-    def _listen(self, conn: PgConnection, since: int) -> None:
-        """The listener thread: on each other process's commit, tell the listeners its changes."""
-        try:
-            while self._notifier is not None:
+    def _listen(self, conn: PgConnection | None, since: int) -> None:
+        """The listener thread: on each other process's commit, tell the listeners its changes.
+
+        A lost connection is made again (once a second while the server is away); the changes
+        committed meanwhile are read from the feed, so none is missed."""
+        while self._notifier is not None:
+            try:
+                if conn is None:
+                    conn = self._connect()
+                    conn.raw.execute(f"LISTEN {CHANNEL}")
+                    since = self._tell_others(since)
                 for note in conn.raw.notifies(timeout=0.25):
                     token, _, rv = note.payload.partition(" ")
                     if token != self._token and int(rv) > since:
                         since = self._tell_others(since)
                     if self._notifier is None:
                         break
-        except Exception:  # a lost connection ends the thread (with a warning)
-            if self._notifier is not None:
-                log.warning("%s: stopped listening for other processes' changes", self.location, exc_info=True)
-        finally:
+            except Exception:  # the listener thread must outlive a lost connection
+                if self._notifier is not None:
+                    log.warning("%s: lost the connection listening for other processes' changes; "
+                                "connecting again", self.location, exc_info=True)
+                    time.sleep(1.0)
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        conn.close()
+                conn = None
+        if conn is not None:
             with contextlib.suppress(Exception):
                 conn.close()
 

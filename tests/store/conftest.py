@@ -1,23 +1,26 @@
 """Fixtures for the store contract suite: one ``open_store`` per backend, and a fake clock.
 
-A backend joins the suite by adding its name to ``BACKENDS`` and a branch to ``_open``
-(PostgreSQL: a throwaway database per test on the session's cluster).
+A backend joins the suite by adding its name to ``BACKENDS`` and a branch to ``_open``.
+PostgreSQL: a throwaway database per test on one cluster per session (``pgcluster``),
+skipped, with the reason, only where no PostgreSQL server binaries are installed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pgcluster
 import pytest
 
 from argosy.errors import StoreError
 from argosy.store import api
 from argosy.store.sqlite import SqliteStore
 
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgresql"]
 
 
 class FakeClock:
@@ -41,15 +44,34 @@ def clock() -> FakeClock:
 OpenStore = Callable[..., api.Store]
 
 
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[pgcluster.Cluster]:
+    if pgcluster.server_bin() is None:
+        if os.environ.get("ARGOSY_REQUIRE_POSTGRES"):  # CI: installed by scripts/install, so never skipped
+            pytest.fail("ARGOSY_REQUIRE_POSTGRES is set but no PostgreSQL server binaries (initdb, pg_ctl) "
+                        "are installed")
+        pytest.skip("PostgreSQL backend not tested: no PostgreSQL server binaries (initdb, pg_ctl) here; "
+                    "scripts/install installs Debian's postgresql")
+    with pgcluster.cluster() as running:
+        yield running
+
+
 @pytest.fixture(params=BACKENDS)
 def open_store(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> Iterator[OpenStore]:
     """Open (again) the test's store: every call opens the same database, as a restart would."""
     opened: list[api.Store] = []
+    url = ""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_cluster").new_database()
 
     def _open(**options: Any) -> api.Store:
         options.setdefault("clock", clock)
         if request.param == "sqlite":
             store: api.Store = SqliteStore(tmp_path / "argosy.db", **options)
+        elif request.param == "postgresql":
+            from argosy.store.postgres import PostgresStore
+
+            store = PostgresStore(url, **options)
         else:  # pragma: no cover - a backend listed without a branch here
             raise AssertionError(request.param)
         opened.append(store)

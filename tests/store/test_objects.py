@@ -1,13 +1,15 @@
-"""The store's objects besides workflows: templates, cron workflows, ConfigMaps, Secrets."""
+"""The store's objects besides workflows: templates, cron workflows, ConfigMaps, Secrets (every backend)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 
 from argosy.errors import AlreadyExists, NotFound
-from argosy.store import open_store
+from argosy.store import api
+
+OpenStore = Callable[..., api.Store]
 
 
 def template(name: str, namespace: str = "argo", **labels: str) -> dict:
@@ -16,8 +18,8 @@ def template(name: str, namespace: str = "argo", **labels: str) -> dict:
             "spec": {"entrypoint": "main"}}
 
 
-def test_create_get_update_delete_keep_identity_and_bump_versions(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.db") as store:
+def test_create_get_update_delete_keep_identity_and_bump_versions(open_store: OpenStore) -> None:
+    with open_store() as store:
         created = store.create_object("WorkflowTemplate", template("t"))
         meta = created.to_object()["metadata"]
         assert meta["uid"] and meta["creationTimestamp"].endswith("Z") and meta["namespace"] == "argo"
@@ -36,8 +38,8 @@ def test_create_get_update_delete_keep_identity_and_bump_versions(tmp_path: Path
             store.update_object("WorkflowTemplate", changed)
 
 
-def test_list_is_scoped_by_kind_namespace_and_labels(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.db") as store:
+def test_list_is_scoped_by_kind_namespace_and_labels(open_store: OpenStore) -> None:
+    with open_store() as store:
         store.create_object("WorkflowTemplate", template("a", team="x"))
         store.create_object("WorkflowTemplate", template("b", team="y"))
         store.create_object("WorkflowTemplate", template("c", "other", team="x"))
@@ -47,9 +49,9 @@ def test_list_is_scoped_by_kind_namespace_and_labels(tmp_path: Path) -> None:
         assert [r.name for r in store.list_objects("WorkflowTemplate", label_selector="team=x")] == ["a", "c"]
 
 
-def test_objects_outlive_a_reopen(tmp_path: Path) -> None:
-    with open_store(tmp_path / "s.db") as store:
+def test_objects_outlive_a_reopen(open_store: OpenStore) -> None:
+    with open_store() as store:
         store.create_object("ConfigMap", {"metadata": {"name": "cm", "namespace": "default"}, "data": {"k": "v"}})
-    with open_store(tmp_path / "s.db") as store:
+    with open_store() as store:
         got = store.get_object("ConfigMap", "default", "cm")
         assert got is not None and got.body["data"] == {"k": "v"}

@@ -295,8 +295,9 @@ class Store(Protocol):
 
         It runs on the writer's thread right after the commit: hand the changes to your own
         loop (``loop.call_soon_threadsafe``) and return; it must not wait on the store (a
-        write that waits, or ``flush``, would wait for itself). Writes by other processes on
-        the same database reach no listener: read them with ``changes``.
+        write that waits, or ``flush``, would wait for itself). On SQLite, writes by other
+        processes on the same file reach no listener: read them with ``changes``. On
+        PostgreSQL they do, shortly after their commit, on a listener thread of this store.
         """
         ...
 

@@ -71,6 +71,11 @@ _DERIVED = {
     PHASE_LABEL: "nullif(phase, '')",
     COMPLETED_LABEL: f"CASE WHEN phase = '' THEN NULL WHEN phase IN {_FINISHED_SQL} THEN 'true' ELSE 'false' END",
 }
+#: a label value as an integer, or NULL: Kubernetes compares only values that parse as integers
+#: (an optional '-', then digits)
+_DIGITS = "(CASE WHEN value GLOB '-*' THEN substr(value, 2) ELSE value END)"
+_INT_VALUE = (f"(CASE WHEN {_DIGITS} GLOB '[0-9]*' AND {_DIGITS} NOT GLOB '*[^0-9]*' "
+              "THEN CAST(value AS INTEGER) END)")
 log = logging.getLogger(__name__)
 _FIELD_COLUMNS = {"metadata.name": "name", "metadata.namespace": "namespace", "metadata.uid": "uid",
                   "status.phase": "phase"}
@@ -139,8 +144,8 @@ def _decode_token(token: str) -> tuple[float, int]:
                                "gave out (list again from the start)") from exc
 
 
-def _label_sql(req: Requirement, labels_table: str) -> tuple[str, list[Any]]:
-    """A WHERE term for one label requirement."""
+def _label_sql(req: Requirement, labels_table: str, int_value: str = _INT_VALUE) -> tuple[str, list[Any]]:
+    """A WHERE term for one label requirement (``int_value``: the label value as an integer, or NULL)."""
     marks = ",".join("?" * len(req.values))
     derived = _DERIVED.get(req.key)
     if derived is not None:
@@ -154,7 +159,7 @@ def _label_sql(req: Requirement, labels_table: str) -> tuple[str, list[Any]]:
             case "notin":
                 return f"({derived} IS NULL OR {derived} NOT IN ({marks}))", list(req.values)
             case _:
-                return "0", []  # gt/lt need an integer; a phase never is one
+                return "1 = 0", []  # gt/lt need an integer; a phase never is one
     sub = f"SELECT uid FROM {labels_table} WHERE key = ?"
     match req.op:
         case "exists":
@@ -167,15 +172,15 @@ def _label_sql(req: Requirement, labels_table: str) -> tuple[str, list[Any]]:
             return f"uid NOT IN ({sub} AND value IN ({marks}))", [req.key, *req.values]
         case _:
             cmp = ">" if req.op == "gt" else "<"
-            # Kubernetes compares only values that parse as integers (an optional '-', then digits)
-            digits = "(CASE WHEN value GLOB '-*' THEN substr(value, 2) ELSE value END)"
-            is_int = f"({digits} GLOB '[0-9]*' AND {digits} NOT GLOB '*[^0-9]*')"
-            return (f"uid IN ({sub} AND {is_int} AND CAST(value AS INTEGER) {cmp} ?)",
-                    [req.key, int(req.values[0])])
+            return f"uid IN ({sub} AND {int_value} {cmp} ?)", [req.key, int(req.values[0])]
 
 
 class SqliteStore(ObjectTable):
     """``argosy.store.api.Store`` over one SQLite file."""
+
+    # the statements where SQL dialects differ (``PostgresStore`` replaces them)
+    _nodes_json = _NODES_JSON
+    _int_value = _INT_VALUE
 
     def __init__(self, path: Path, *, clock: Callable[[], float] | None = None, lock_timeout: float = 30.0,
                  changes_kept: int = ops.CHANGES_KEPT) -> None:
@@ -350,7 +355,7 @@ class SqliteStore(ObjectTable):
         status = json.loads(status_json)
         if with_nodes:
             if archived_at is None:
-                nodes_json = conn.execute(_NODES_JSON, (uid,)).fetchone()[0]
+                nodes_json = conn.execute(self._nodes_json, (uid,)).fetchone()[0]
                 if nodes_json:
                     status["nodes"] = json.loads(nodes_json)
         else:
@@ -388,7 +393,7 @@ class SqliteStore(ObjectTable):
             params.append(namespace)
         if phases is not None:
             wanted = list(phases)
-            where.append(f"phase IN ({','.join('?' * len(wanted))})" if wanted else "0")
+            where.append(f"phase IN ({','.join('?' * len(wanted))})" if wanted else "1 = 0")
             params.extend(wanted)
         if name_prefix:
             where.append("substr(name, 1, ?) = ?")
@@ -400,7 +405,7 @@ class SqliteStore(ObjectTable):
             where.append(f"{_FIELD_COLUMNS[freq.field]} {'!=' if freq.negate else '='} ?")
             params.append(freq.value)
         for req in parse_label_selector(label_selector):
-            term, term_params = _label_sql(req, labels_table)
+            term, term_params = _label_sql(req, labels_table, self._int_value)
             where.append(term)
             params.extend(term_params)
         if continue_token:

@@ -14,7 +14,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from argosy.errors import AlreadyExists
 from argosy.store import sqlite_objects as objects
@@ -103,7 +103,14 @@ class _Merged:
 
 
 class Batch:
-    """One transaction on the writer's connection."""
+    """One transaction on the writer's connection.
+
+    The SQL is plain enough for PostgreSQL too (``postgres_batch`` runs this class through a
+    placeholder adapter); ``handlers`` maps each op type to its method, so a backend can
+    replace the few statements that differ.
+    """
+
+    handlers: ClassVar[dict[type, Callable[[Batch, Any], Any]]]
 
     def __init__(self, conn: sqlite3.Connection, changes_kept: int) -> None:
         self.conn = conn
@@ -125,7 +132,7 @@ class Batch:
                 merged.engine_json = op.engine_json
             return None
         self.write_progress()  # what was queued before this op is applied before it
-        return _HANDLERS[type(op)](self, op)
+        return self.handlers[type(op)](self, op)
 
     def _bump(self, kind: str, uid: str, namespace: str, name: str) -> int:
         self.rv += 1
@@ -247,6 +254,7 @@ _HANDLERS: dict[type, Callable[[Batch, Any], Any]] = {
     Release: Batch._release, Archive: Batch._archive, DeleteArchived: Batch._delete_archived,
     objects.PutObject: objects.put_object, objects.DeleteObject: objects.delete_object,
 }
+Batch.handlers = _HANDLERS
 
 
 def apply_batch(conn: sqlite3.Connection, ops: list[Any],

@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from argosy.engine import nodes as N
 from argosy.engine.arguments import mark_absent_arguments
 from argosy.engine.frames import ChildHooks
+from argosy.engine.gates import Gate
 from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows
 from argosy.engine.nodes import Node
 from argosy.engine.outputs import OutputError, bind_artifact_arguments, template_outputs
+from argosy.engine.protocols import Engine
 from argosy.engine.scope import add_aggregate, add_node_ref, chain, inputs_scope
 from argosy.errors import ArgosyError
 from argosy.expr import TaskOutcome, parse_depends, substitute, substitute_object
+from argosy.spec import TemplateScope
 
-if TYPE_CHECKING:
-    from argosy.engine.reconciler import Reconciler
-    from argosy.spec import TemplateScope
+#: a task (or one item of a looped task) waiting for the template's parallelism:
+#: task name, node name, resolved body, the TaskGroup node's id for an item
+Waiting = tuple[str, str, dict[str, Any], str | None]
 
 _BARE_OR_RESULT = re.compile(r"([a-zA-Z0-9][-a-zA-Z0-9]*?\.[A-Z][a-zA-Z]+)|([a-zA-Z0-9][-a-zA-Z0-9]*)")
 
@@ -57,7 +60,7 @@ def bare_dependency(name: str, task: dict[str, Any]) -> str:
 class DagFrame:
     """Drives one DAG node."""
 
-    def __init__(self, engine: Reconciler, node: Node, template: dict[str, Any], context: TemplateScope) -> None:
+    def __init__(self, engine: Engine, node: Node, template: dict[str, Any], context: TemplateScope) -> None:
         self.engine = engine
         self.node = node
         self.template = template
@@ -100,9 +103,10 @@ class DagFrame:
         self.group_open: dict[str, int] = {}
         self.hooks = ChildHooks(engine, self)
         self.remaining = len(self.needed)
-        self.limit = int(template["parallelism"]) if template.get("parallelism") else 0
-        self.active = 0
-        self.waiting: deque[tuple[str, dict[str, Any], str | None]] = deque()
+        #: the template's ``parallelism``; waiting tasks go in task order (then item order), so
+        #: which runs next depends on the DAG, not on the order its dependencies finished in
+        self.gate: Gate[Waiting] = Gate(int(template.get("parallelism") or 0), ordered=True)
+        self.order = {name: i for i, name in enumerate(self.tasks)}
         self.finished = False
 
     def _ancestors(self, targets: list[str]) -> set[str]:
@@ -159,8 +163,7 @@ class DagFrame:
         group_name = f"{self.node.name}.{task}"
         if child.name != group_name:
             # one item of a looped task
-            self.active -= 1
-            self._start_waiting()
+            self._release()
             left = self.group_open[task] - 1
             self.group_open[task] = left
             if left == 0:
@@ -174,8 +177,7 @@ class DagFrame:
                 e.finish(group, phase)
             return
         if child.type != "TaskGroup" and child.type != "Skipped":
-            self.active -= 1
-            self._start_waiting()
+            self._release()
         self._task_done(task, child)
 
     def _task_done(self, task: str, node: Node) -> None:
@@ -253,7 +255,7 @@ class DagFrame:
                 message = err_msg or f"when '{resolved.get('when')}' evaluated false"
                 self._settle_now(name, e.skip(node_name, task, self.node.id, self, phase, message, self.context))
                 return
-            self._launch(name, node_name, resolved, None)
+            self._launch(name, node_name, resolved, None, -1)
             return
         if not items:
             self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.SKIPPED,
@@ -270,7 +272,7 @@ class DagFrame:
         self.task_of[group.id] = name
         self._connect(name, group)
         self.group_open[name] = 0
-        for item_name, body in expanded:
+        for index, (item_name, body) in enumerate(expanded):
             child_name = f"{self.node.name}.{item_name}"
             proceed, err_msg = when_allows(body.get("when"))
             self.group_open[name] += 1
@@ -280,9 +282,9 @@ class DagFrame:
                 child = e.skip(child_name, body, self.node.id, self, phase, message, self.context)
                 self.task_of[child.id] = name
                 e.nodes.add_child(group, child.id)
-                self.active += 1
+                self.gate.hold()
                 continue
-            self._launch(name, child_name, body, group)
+            self._launch(name, child_name, body, group, index)
 
     def _settle_now(self, name: str, node: Node) -> None:
         self.task_of[node.id] = name
@@ -301,11 +303,16 @@ class DagFrame:
             for out in e.outbound(dep):
                 e.nodes.add_child(e.nodes.get(out), node.id)
 
-    def _launch(self, task: str, node_name: str, body: dict[str, Any], group: Node | None) -> None:
-        if self.limit and self.active >= self.limit:
-            self.waiting.append((task, body, node_name if group is None else f"{group.id}|{node_name}"))
+    def _launch(self, task: str, node_name: str, body: dict[str, Any], group: Node | None, index: int) -> None:
+        e = self.engine
+        if e.replaying and e.nodes.by_name(node_name) is not None:
+            self.gate.hold()  # restored: it was admitted before
+        elif not self.gate.enter((task, node_name, body, group.id if group else None), (self.order[task], index)):
             return
-        self.active += 1
+        self._run(task, node_name, body, group)
+
+    def _run(self, task: str, node_name: str, body: dict[str, Any], group: Node | None) -> None:
+        """Run an admitted task (or item)."""
         e = self.engine
         nid = e.nodes.id_for(node_name)
         self.task_of[nid] = task
@@ -316,16 +323,9 @@ class DagFrame:
         else:
             self._connect(task, node)
 
-    def _start_waiting(self) -> None:
-        e = self.engine
-        while self.waiting and (not self.limit or self.active < self.limit):
-            task, body, key = self.waiting.popleft()
-            group = None
-            node_name = key or ""
-            if key and "|" in key:
-                gid, node_name = key.split("|", 1)
-                group = e.nodes.get(gid)
-            self._launch(task, node_name, body, group)
+    def _release(self) -> None:
+        for task, node_name, body, group_id in self.gate.leave():
+            self._run(task, node_name, body, self.engine.nodes.get(group_id) if group_id else None)
 
     def _assess(self) -> str:
         """Argo's assessDAGPhase: failed branches reach targets through skipped nodes."""

@@ -7,27 +7,25 @@ group ``[i+1]`` hangs from the outbound nodes of group ``[i]``'s children.
 
 from __future__ import annotations
 
-from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from argosy.engine import nodes as N
 from argosy.engine.arguments import mark_absent_arguments
 from argosy.engine.frames import ChildHooks
+from argosy.engine.gates import Gate
 from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows
 from argosy.engine.nodes import Node
 from argosy.engine.outputs import OutputError, bind_artifact_arguments, template_outputs
+from argosy.engine.protocols import Engine
 from argosy.engine.scope import add_aggregate, add_node_ref, chain, inputs_scope
 from argosy.expr import substitute_object
-
-if TYPE_CHECKING:
-    from argosy.engine.reconciler import Reconciler
-    from argosy.spec import TemplateScope
+from argosy.spec import TemplateScope
 
 
 class StepsFrame:
     """Drives one Steps node."""
 
-    def __init__(self, engine: Reconciler, node: Node, template: dict[str, Any], context: TemplateScope) -> None:
+    def __init__(self, engine: Engine, node: Node, template: dict[str, Any], context: TemplateScope) -> None:
         self.engine = engine
         self.node = node
         self.template = template
@@ -40,9 +38,8 @@ class StepsFrame:
         self.open: set[str] = set()
         self.step_of: dict[str, dict[str, Any]] = {}
         self.hooks = ChildHooks(engine, self)
-        self.limit = int(template["parallelism"]) if template.get("parallelism") else 0
-        self.waiting: deque[tuple[str, dict[str, Any]]] = deque()
-        self.active = 0
+        #: the template's ``parallelism`` over its running steps (FIFO: a group's steps in order)
+        self.gate: Gate[tuple[str, dict[str, Any]]] = Gate(int(template.get("parallelism") or 0))
 
     # ---- frame protocol -------------------------------------------------------------------
 
@@ -78,9 +75,9 @@ class StepsFrame:
         if child.id not in self.open:
             return
         self.open.discard(child.id)
-        self.active -= 1
-        self._start_waiting()
-        if not self.open and not self.waiting:
+        for child_name, step in self.gate.leave():
+            self._run(child_name, step)
+        if not self.open and not self.gate.waiting_count:
             self._group_done()
 
     def _next_group(self) -> None:
@@ -142,7 +139,7 @@ class StepsFrame:
                 launches.append((f"{sg.name}.{name}", body))
         for child_name, step in launches:
             self._launch(child_name, step)
-        if not self.open and not self.waiting:
+        if not self.open and not self.gate.waiting_count:
             self._group_done()
 
     def _launch(self, child_name: str, step: dict[str, Any]) -> None:
@@ -154,7 +151,7 @@ class StepsFrame:
             node = e.skip(child_name, step, self.node.id, self, N.ERROR, err, self.context)
             e.nodes.add_child(sg, node.id)
             self.open.add(node.id)
-            self.active += 1
+            self.gate.hold()
             return
         if not proceed:
             node = e.new_node(child_name, "Skipped", N.SKIPPED, self.node.id, None,
@@ -162,20 +159,23 @@ class StepsFrame:
                               template_scope=self.context, message=f"when '{step.get('when')}' evaluated false")
             e.nodes.add_child(sg, node.id)
             return
-        if self.limit and self.active >= self.limit:
-            self.waiting.append((child_name, step))
+        if e.replaying and e.nodes.by_name(child_name) is not None:
+            self.gate.hold()  # restored: it was admitted before
+        elif not self.gate.enter((child_name, step)):
             return
-        self.active += 1
+        self._run(child_name, step)
+
+    def _run(self, child_name: str, step: dict[str, Any]) -> None:
+        """Run an admitted step."""
+        e = self.engine
+        sg = self.group_node
+        assert sg is not None
         child_id = e.nodes.id_for(child_name)
         self.open.add(child_id)
         self.step_of[child_id] = step
         e.nodes.add_child(sg, child_id)
         e.execute(child_name, step, self.context, step.get("arguments"), boundary_id=self.node.id,
                   owner=self, local={"steps.name": step["name"]})
-
-    def _start_waiting(self) -> None:
-        while self.waiting and (not self.limit or self.active < self.limit):
-            self._launch(*self.waiting.popleft())
 
     def _group_error(self, child_name: str, raw: dict[str, Any], message: str) -> None:
         e = self.engine
@@ -264,5 +264,5 @@ def _continues_on(holder: dict[str, Any], phase: str) -> bool:
     return bool(c.get("failed")) if phase == N.FAILED else bool(c.get("error")) if phase == N.ERROR else False
 
 
-def _workflow_outputs(engine: Reconciler) -> dict[str, Any]:
+def _workflow_outputs(engine: Engine) -> dict[str, Any]:
     return {k: v for k, v in engine.global_scope.items() if k.startswith("workflow.outputs.")}

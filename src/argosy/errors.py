@@ -11,7 +11,28 @@
     │   └── UnresolvedVariableError  a ``{{var}}`` that has no value where one is required
     │       └── UnresolvedExpressionVariableError  ... read by a ``{{=expression}}``
     ├── ReferenceError_              a templateRef / workflowTemplateRef / configMapKeyRef names nothing
-    └── RuntimeFailure               a runtime could not start or run a node (missing command, sandbox)
+    ├── NodeError                    a node cannot run as written; the node errors with this message
+    │   ├── ArgumentError            arguments don't satisfy the template's inputs
+    │   ├── LoopError                withItems / withParam / withSequence cannot be expanded
+    │   └── OutputError              an output (or an artifact argument's ``from``) cannot be resolved
+    ├── RuntimeFailure               a runtime could not start or run a node (missing command, sandbox)
+    │   ├── HttpRequestError         an HTTP template's request could not be made or answered (runtime.http)
+    │   └── DataError                a data template could not be processed (runtime.data)
+    ├── ArchiveError                 an artifact archive cannot be written or unpacked (artifacts.archive)
+    │   └── ArtifactNotFound         a key names nothing in the repository (artifacts.repository)
+    ├── StoreError                   the store cannot be read or written: names the file, says what to do
+    │   ├── StoreCorrupt             the file is not a database, or is damaged
+    │   ├── StoreLocked              another process holds the database past the lock timeout
+    │   ├── StoreFull                the disk (or the database's size limit) is full
+    │   ├── StoreUnavailable         the file cannot be opened (missing directory, permissions)
+    │   └── StoreSchemaTooNew        written by a newer Argosy than this one
+    ├── AlreadyExists                a live object with that namespace and name exists (Argo's message)
+    ├── ListOptionsError             a label/field selector or continue token that cannot be used
+    └── ResourceVersionTooOld        a watch asked for changes older than the feed keeps (list again)
+
+``StoreError`` and the three after it are the store's block at the end of this module. The
+four marked with a module are defined there, beside the one runtime or driver that raises
+them (their rooms are being reshaped by their owners; they move here after that).
 
 Messages are written for the person who wrote the YAML: what is wrong, where, and
 (when we can tell) what they probably meant.
@@ -102,6 +123,22 @@ class UnresolvedExpressionVariableError(UnresolvedVariableError):
     def __init__(self, variable: str) -> None:
         self.variable = variable
         ExpressionError.__init__(self, f"failed to evaluate expression: {variable} is missing")
+
+
+class NodeError(ArgosyError):
+    """A node cannot run as its workflow says; the engine reports it on the node, as Argo does."""
+
+
+class ArgumentError(NodeError):
+    """Arguments don't satisfy a template's inputs."""
+
+
+class LoopError(NodeError):
+    """A loop's items (``withItems``, ``withParam``, ``withSequence``) could not be expanded."""
+
+
+class OutputError(NodeError):
+    """An output, or the artifact an argument's ``from`` names, could not be resolved from its scope."""
 
 
 class ReferenceError_(ArgosyError):

@@ -11,14 +11,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from argosy.engine.scope import chain, inputs_scope, outputs_path_scope
-from argosy.errors import ArgosyError
+from argosy.errors import ArgumentError
 from argosy.expr import substitute_object
 from argosy.goformat import parameter_string
-
-
-class ArgumentError(ArgosyError):
-    """Arguments don't satisfy a template's inputs; the node errors with this message."""
-
 
 ConfigMapLookup = Callable[[str, str], str | None]
 

@@ -11,12 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from argosy.engine.scope import chain
-from argosy.errors import ArgosyError
+from argosy.errors import ArgosyError, LoopError
 from argosy.expr import evaluate_when, substitute_object
-
-
-class LoopError(ArgosyError):
-    """A loop's items could not be expanded."""
 
 
 def go_string(value: Any) -> str:

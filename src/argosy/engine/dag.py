@@ -148,7 +148,7 @@ class DagFrame:
             return
         holder = self.tasks[task]
         self.hooks.lifecycle(holder, f"tasks.{task}", child)
-        if child.type != "TaskGroup" and self.hooks.exit(holder, f"tasks.{task}", child):
+        if child.type != N.TASK_GROUP and self.hooks.exit(holder, f"tasks.{task}", child):
             return
         if not self.hooks.busy(child.id):
             self._task_node_settled(child)
@@ -176,7 +176,7 @@ class DagFrame:
                         phase = c.phase
                 e.finish(group, phase)
             return
-        if child.type != "TaskGroup" and child.type != "Skipped":
+        if child.type != N.TASK_GROUP and child.type != N.SKIPPED_NODE:
             self._release()
         self._task_done(task, child)
 
@@ -185,7 +185,7 @@ class DagFrame:
             return
         e = self.engine
         self.done.add(task)
-        if node.type == "TaskGroup":
+        if node.type == N.TASK_GROUP:
             children = [e.nodes.get(c) for c in node.children]
             add_aggregate(self.scope, f"tasks.{task}", children)
             add_node_ref(self.scope, f"tasks.{task}", node)
@@ -207,7 +207,7 @@ class DagFrame:
         if node is None:
             return TaskOutcome(phase=N.OMITTED)
         children: tuple[str, ...] = ()
-        if node.type == "TaskGroup":
+        if node.type == N.TASK_GROUP:
             children = tuple(self.engine.nodes.get(c).phase for c in node.children)
         return TaskOutcome(phase=node.phase, daemoned=node.daemoned and node.phase != N.PENDING,
                            children_phases=children)
@@ -266,7 +266,7 @@ class DagFrame:
         except LoopError as err:
             self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), self.context))
             return
-        group = e.new_node(node_name, "TaskGroup", N.RUNNING, self.node.id, self,
+        group = e.new_node(node_name, N.TASK_GROUP, N.RUNNING, self.node.id, self,
                            template_name=task.get("template"), template_ref=task.get("templateRef"),
                            template_scope=self.context)
         self.task_of[group.id] = name
@@ -346,7 +346,7 @@ class DagFrame:
                 branch = node.phase
             if nid in target_ids and not N.failed_or_error(phases.get(nid, "")):
                 phases[nid] = branch
-            kids = node.children[-1:] if node.type == "Retry" else node.children
+            kids = node.children[-1:] if node.type == N.RETRY else node.children
             queue.extend((c, branch) for c in kids)
         result = N.SUCCEEDED
         for nid, t in target_ids.items():

@@ -24,8 +24,22 @@ ERROR: str = Phase.ERROR.value
 SKIPPED: str = Phase.SKIPPED.value
 OMITTED: str = Phase.OMITTED.value
 
+# node types, as plain strings too
+POD: str = NodeType.POD.value
+CONTAINER: str = NodeType.CONTAINER.value
+STEPS: str = NodeType.STEPS.value
+STEP_GROUP: str = NodeType.STEP_GROUP.value
+DAG: str = NodeType.DAG.value
+TASK_GROUP: str = NodeType.TASK_GROUP.value
+RETRY: str = NodeType.RETRY.value
+SUSPEND: str = NodeType.SUSPEND.value
+HTTP: str = NodeType.HTTP.value
+PLUGIN: str = NodeType.PLUGIN.value
+#: the type of a node that did not run (same text as the phase ``SKIPPED``, another concept)
+SKIPPED_NODE: str = NodeType.SKIPPED.value
+
 #: node types that stand for one process (a Pod in Argo)
-POD_TYPES = frozenset({NodeType.POD.value, NodeType.HTTP.value, NodeType.PLUGIN.value})
+POD_TYPES = frozenset({POD, HTTP, PLUGIN})
 
 
 @lru_cache(maxsize=1024)

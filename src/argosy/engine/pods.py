@@ -18,7 +18,6 @@ from argosy.engine.intents import CancelPod, Intent, PodFinished, PodSpec, PodSt
 from argosy.engine.nodes import Node, NodeTable, pod_name
 from argosy.engine.protocols import Frame
 from argosy.spec.duration import parse_duration
-from argosy.spec.kinds import NodeType
 
 #: a pod waiting for the workflow's parallelism: its node and its processed template
 Waiting = tuple[Node, dict[str, Any]]
@@ -130,7 +129,7 @@ class PodsRole:
                     self.nodes.add_child(parent, child_id)
 
     def new_container(self, name: str, pod: Node, info: Mapping[str, Any]) -> Node:
-        return self.new_node(name, NodeType.CONTAINER.value, N.PENDING, pod.id, None,
+        return self.new_node(name, N.CONTAINER, N.PENDING, pod.id, None,
                              template_name=info.get("template_name"), template_ref=info.get("template_ref"),
                              template_scope=info["template_scope"])
 
@@ -140,7 +139,7 @@ class PodsRole:
         stack = list(pod.children)
         while stack:
             child = self.nodes.get(stack.pop())
-            if child.type != NodeType.CONTAINER.value or child.boundary_id != pod.id:
+            if child.type != N.CONTAINER or child.boundary_id != pod.id:
                 continue
             if child.phase in (N.PENDING, N.RUNNING):
                 child.phase = phase

@@ -50,7 +50,7 @@ from argosy.goformat import parse_rfc3339
 from argosy.spec import WORKFLOW_SCOPE as LOCAL
 from argosy.spec import ObjectSet, TemplateResolver, TemplateScope
 from argosy.spec.duration import parse_duration
-from argosy.spec.kinds import NodeType, TemplateKind, template_kind
+from argosy.spec.kinds import TemplateKind, template_kind
 
 ConfigMapLookup = Callable[[str, str], str | None]
 
@@ -132,7 +132,7 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
             node = N.Node.from_dict({"id": nid, **d})
             engine.nodes.by_id[node.id] = node
             latest = max(latest, node.started_at or 0.0, node.finished_at or 0.0)
-            if node.type == NodeType.CONTAINER.value and node.boundary_id:
+            if node.type == N.CONTAINER and node.boundary_id:
                 engine.container_sets.add(node.boundary_id)
         engine.now = max(latest, engine.finished_at or 0.0)
         engine.shutdown = record.get("shutdown")
@@ -297,7 +297,7 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
              phase: str, message: str, context: TemplateScope) -> Node:
         """A node that will not run (``when`` false, depends not met, or an error before running)."""
         node = self.new_node(
-            name, NodeType.SKIPPED.value, phase, boundary_id, owner,
+            name, N.SKIPPED_NODE, phase, boundary_id, owner,
             template_name=holder.get("template"), template_ref=holder.get("templateRef"),
             template_scope=context, message=message,
         )
@@ -351,7 +351,7 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         if info["template_name"] is None and not info["template_ref"]:
             info["template_name"] = template.get("name")
         if retry:
-            node = self.new_node(name, NodeType.RETRY.value, N.RUNNING, boundary_id, owner, **info)
+            node = self.new_node(name, N.RETRY, N.RUNNING, boundary_id, owner, **info)
             node.hooked = hooked
             node.inputs = processed.get("inputs") or None
             frame = RetryFrame(self, node, processed, new_context, retry, info, params)
@@ -390,9 +390,9 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
             if template.get("containerSet"):
                 self._container_nodes(node, template["containerSet"], info)
             self.schedule_pod(node, template, existed)
-        elif node_type == NodeType.STEPS.value:
+        elif node_type == N.STEPS:
             StepsFrame(self, node, template, context).start()
-        elif node_type == NodeType.DAG.value:
+        elif node_type == N.DAG:
             DagFrame(self, node, template, context).start()
         else:
             self._suspend(node, template)
@@ -405,24 +405,24 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
     def outbound(self, node: Node) -> list[str]:
         """Argo's getOutboundNodes."""
         t = node.type
-        if t in ("Skipped", "Suspend", "HTTP", "Plugin"):
+        if t in (N.SKIPPED_NODE, N.SUSPEND, N.HTTP, N.PLUGIN):
             return [node.id]
-        if t == "Pod" and node.id not in self.container_sets:
+        if t == N.POD and node.id not in self.container_sets:
             return [node.id]
-        if t in ("Pod", "Container", "TaskGroup"):
+        if t in (N.POD, N.CONTAINER, N.TASK_GROUP):
             if not node.children:
                 return [node.id]
             out: list[str] = []
             for c in node.children:
                 child = self.nodes.get(c)
-                if t == "Container" and child.boundary_id != node.boundary_id:
+                if t == N.CONTAINER and child.boundary_id != node.boundary_id:
                     out.append(node.id)
                 else:
                     out.extend(self.outbound(child))
             return out
-        if t == "Retry":
+        if t == N.RETRY:
             return [node.children[-1]] if node.children else []
-        if t in ("Steps", "DAG") and node.memoization_status and node.memoization_status.get("hit"):
+        if t in (N.STEPS, N.DAG) and node.memoization_status and node.memoization_status.get("hit"):
             return [node.id]
         out = []
         for o in node.outbound_nodes or ():
@@ -462,7 +462,7 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
     def _error_node(self, name: str, holder: Mapping[str, Any], context: TemplateScope, boundary_id: str | None,
                     owner: Frame, message: str) -> Node:
         node = self.new_node(
-            name, NodeType.SKIPPED.value, N.ERROR, boundary_id, owner,
+            name, N.SKIPPED_NODE, N.ERROR, boundary_id, owner,
             template_name=holder.get("template"), template_ref=holder.get("templateRef"),
             template_scope=context, message=message,
         )

@@ -87,7 +87,7 @@ class StepsFrame:
             self._complete()
             return
         prev = self.group_node
-        sg = e.new_node(f"{self.node.name}[{self.index}]", "StepGroup", N.RUNNING, self.node.id, None,
+        sg = e.new_node(f"{self.node.name}[{self.index}]", N.STEP_GROUP, N.RUNNING, self.node.id, None,
                         template_scope=self.context)
         if prev is None:
             e.nodes.add_child(self.node, sg.id)
@@ -125,7 +125,7 @@ class StepsFrame:
                 launches.append((child_name, step))
                 continue
             if not items:
-                node = e.new_node(child_name, "Skipped", N.SKIPPED, self.node.id, None,
+                node = e.new_node(child_name, N.SKIPPED_NODE, N.SKIPPED, self.node.id, None,
                                   template_name=raw.get("template"),
                                   template_scope=self.context, message="Skipped, empty params")
                 e.nodes.add_child(sg, node.id)
@@ -154,7 +154,7 @@ class StepsFrame:
             self.gate.hold()
             return
         if not proceed:
-            node = e.new_node(child_name, "Skipped", N.SKIPPED, self.node.id, None,
+            node = e.new_node(child_name, N.SKIPPED_NODE, N.SKIPPED, self.node.id, None,
                               template_name=step.get("template"), template_ref=step.get("templateRef"),
                               template_scope=self.context, message=f"when '{step.get('when')}' evaluated false")
             e.nodes.add_child(sg, node.id)
@@ -181,7 +181,7 @@ class StepsFrame:
         e = self.engine
         sg = self.group_node
         assert sg is not None
-        node = e.new_node(child_name, "Skipped", N.ERROR, self.node.id, None,
+        node = e.new_node(child_name, N.SKIPPED_NODE, N.ERROR, self.node.id, None,
                           template_name=raw.get("template"), template_scope=self.context, message=message)
         e.nodes.add_child(sg, node.id)
         e.finish(sg, N.ERROR, message)
@@ -209,7 +209,7 @@ class StepsFrame:
             else:
                 prefix = f"{sg.name}.{name}("
                 children = [e.nodes.get(c) for c in sg.children]
-                looped = [c for c in children if c.name.startswith(prefix) and c.type != "Skipped"]
+                looped = [c for c in children if c.name.startswith(prefix) and c.type != N.SKIPPED_NODE]
                 add_aggregate(self.scope, f"steps.{name}", looped)
                 self.scope[f"steps.{name}.status"] = sg.phase
         for cid in sg.children:

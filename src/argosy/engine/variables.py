@@ -57,7 +57,7 @@ class VariablesRole:
             g["workflow.scheduledTime"] = scheduled
         if self.spec.get("priority") is not None:
             g["workflow.priority"] = str(self.spec["priority"])
-        g["workflow.status"] = "Running"
+        g["workflow.status"] = N.RUNNING
         g["workflow.duration"] = "0"
         for key in ("labels", "annotations"):
             values = meta.get(key) or {}

@@ -347,3 +347,14 @@ def test_a_finished_workflow_restores_as_it_was() -> None:
     restored = restored_engine(case, persisted(engine))
     assert restored.recover(T0 + 1000) == []
     assert restored.status() == engine.status()
+
+
+def test_persisted_before_its_first_node_starts_on_recover() -> None:
+    case = _case(BACKOFF)
+    wf = copy.deepcopy(case.workflow)
+    wf["status"] = {"phase": "Running", "startedAt": "2023-11-14T22:13:20Z"}
+    restored = restored_engine(case, {"workflow": wf, "record": {}})
+    intents = restored.recover(T0 + 5)
+    assert [(i.pod.pod_name, i.adopt) for i in intents if isinstance(i, RunPod)] == \
+        [(restored.pods[restored.nodes.by_name("backoff(0)").id].pod_name, False)]
+    assert restored.status(with_nodes=False)["startedAt"] == "2023-11-14T22:13:20Z"

@@ -165,20 +165,21 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
     def recover(self, now: float) -> list[Intent]:
         """What continues a restored workflow: adopt its pods, re-arm its timers, go on."""
         self.now = now
-        if self.phase == N.PENDING and not self.nodes.by_id:
-            return self.start(now)
         if self.done:
             self._intents.clear()
             return []
+        if not self.nodes.by_id:
+            # persisted before its first node: start it (keeping the start it recorded, if any)
+            started = self.started_at
+            intents = self.start(now)
+            self.started_at = started if started is not None else now
+            return intents
         if self.shutdown:
             self._cancel_for_shutdown()  # a cancel sent before the crash may have been lost
         for node, template in self.pod_gate.admit():
             self._start_pod(node, template)
         self._drain()
-        intents = self._flush()
-        if self.timers.next_at is not None:
-            intents.append(WakeAt(self.timers.next_at))
-        return intents
+        return self._flush() + [WakeAt(timer.at) for timer in self.timers]
 
     # ---- events --------------------------------------------------------------------------
 

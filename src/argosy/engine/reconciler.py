@@ -35,7 +35,7 @@ from argosy.engine.arguments import process_template
 from argosy.engine.dag import DagFrame
 from argosy.engine.gates import Gate
 from argosy.engine.intents import Intent, PodFinished, PodSpec, PodStarted, WakeAt
-from argosy.engine.lifecycle import LifecycleRole, WorkflowFrame
+from argosy.engine.lifecycle import DEADLINE_MESSAGE, LifecycleRole, WorkflowFrame
 from argosy.engine.nodes import Node, NodeTable, pod_name
 from argosy.engine.pods import PodsRole, Waiting
 from argosy.engine.protocols import Frame
@@ -137,9 +137,10 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         engine.now = max(latest, engine.finished_at or 0.0)
         engine.shutdown = record.get("shutdown")
         if record.get("deadlineExceeded"):
-            engine.deadline_message = "Step exceeded its deadline"
+            engine.deadline_message = DEADLINE_MESSAGE
         engine._restored_waiting = {nid: i for i, nid in enumerate(record.get("waitingPods") or ())}
-        if engine.phase == N.RUNNING and engine.nodes.by_id:
+        if not engine.done and engine.nodes.by_id:
+            engine.phase = N.RUNNING
             engine.replaying = True
             try:
                 engine._begin()

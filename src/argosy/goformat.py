@@ -279,3 +279,34 @@ def strftime_variables(prefix: str, text: str) -> dict[str, str]:
     for char in "aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ":
         out[f"{prefix}.{char}"] = ts.strftime(f"%{char}") if char != "s" else str(int(ts.timestamp()))
     return out
+
+
+def format_item(value: Any) -> str:
+    """A loop item's value as ``{{item}}`` reads it: scalars as Go prints them, maps and lists as JSON."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    if value is None:
+        return ""
+    return str(value)
+
+
+def format_item_v(value: Any) -> str:
+    """A loop item as ``fmt``'s ``%v`` prints it inside a node name (``[a b]``, ``map[k:v]``)."""
+    if isinstance(value, list):
+        return "[" + " ".join(format_item_v(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{format_item_v(value[k])}" for k in sorted(value)) + "]"
+    return format_item(value)
+
+
+def humanize_duration(seconds: float) -> str:
+    """A wait as Argo's messages word it (``Backoff for 10 seconds``, ``... for 2 minutes``)."""
+    if seconds < 60:
+        s = int(seconds)
+        return f"{s} second{'s' if s != 1 else ''}"
+    m = int(seconds // 60)
+    return f"{m} minute{'s' if m != 1 else ''}"

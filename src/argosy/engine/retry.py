@@ -16,7 +16,7 @@ from argosy.engine.protocols import Engine
 from argosy.engine.timers import BACKOFF
 from argosy.errors import ArgosyError
 from argosy.expr import evaluate, substitute_object
-from argosy.goformat import format_seconds
+from argosy.goformat import format_seconds, humanize_duration
 from argosy.spec import TemplateScope
 from argosy.spec.duration import parse_duration
 from argosy.spec.kinds import TemplateKind, template_kind
@@ -152,7 +152,7 @@ class RetryFrame:
                 e.finish(node, child.phase, "Backoff would exceed max duration limit")
                 return
             if wake > e.now:
-                node.message = f"Backoff for {_humanize(wait)}"
+                node.message = f"Backoff for {humanize_duration(wait)}"
                 e.nodes.touch(node)
                 e.arm(wake, BACKOFF, node.id)
                 return
@@ -197,11 +197,3 @@ class RetryFrame:
 def _nested(flat: Mapping[str, str]) -> dict[str, Any]:
     """``lastRetry.*`` for ``retryStrategy.expression``: strings, as Argo passes them."""
     return {"lastRetry": {k.split(".", 1)[1]: v for k, v in flat.items()}}
-
-
-def _humanize(seconds: float) -> str:
-    if seconds < 60:
-        s = int(seconds)
-        return f"{s} second{'s' if s != 1 else ''}"
-    m = int(seconds // 60)
-    return f"{m} minute{'s' if m != 1 else ''}"

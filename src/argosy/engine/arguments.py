@@ -69,7 +69,11 @@ def bind_inputs(
             value = parameter_string(p["value"])
         source = arg_params.get(p["name"])
         value_from = (source or {}).get("valueFrom") or p.get("valueFrom") or {}
-        if source is not None and "value" in source and source["value"] != ABSENT:
+        absent = source is not None and source.get("value") == ABSENT
+        if absent and value is None and not value_from:
+            raise ArgumentError(f"inputs.parameters.{p['name']}: argument references an absent optional "
+                                "(skipped/omitted node output with no default)")
+        if source is not None and "value" in source and not absent:
             value = parameter_string(source["value"])
         elif value_from.get("configMapKeyRef"):
             ref = value_from["configMapKeyRef"]
@@ -96,13 +100,16 @@ def bind_inputs(
     for a in inputs.get("artifacts") or []:
         a = dict(a)
         src = arg_arts.get(a["name"])
+        if not a.get("optional") and not has_location_or_key(a):
+            if src is None:
+                raise ArgumentError(f"inputs.artifacts.{a['name']} was not supplied")
+            if not has_location_or_key(src):  # e.g. from a skipped step's output
+                raise ArgumentError(f"inputs.artifacts.{a['name']} missing location information")
         if src is not None:
             for k, v in src.items():
                 if k in ("name", "from", "fromExpression") or (k in ("path", "mode") and k in a):
                     continue
                 a[k] = v
-        elif not _has_location(a) and not a.get("optional"):
-            raise ArgumentError(f"inputs.artifacts.{a['name']} was not supplied")
         arts.append(a)
     if arts:
         bound["artifacts"] = arts
@@ -112,11 +119,22 @@ def bind_inputs(
     return bound
 
 
-_LOCATIONS = ("local", "s3", "gcs", "http", "git", "raw", "artifactory", "hdfs", "oss", "azure", "plugin")
+#: per location kind, the fields of which one non-empty gives it a location or a key (Argo's
+#: HasLocationOrKey: ``http: {}`` or an s3 location without a key has neither)
+_LOCATION_FIELDS: dict[str, tuple[str, ...]] = {
+    "local": ("key",), "s3": ("key",), "gcs": ("key",), "oss": ("key",), "plugin": ("key",),
+    "http": ("url",), "artifactory": ("url",), "git": ("repo",), "azure": ("blob",),
+    "hdfs": ("path", "addresses"), "raw": (),
+}
 
 
-def _has_location(artifact: Mapping[str, Any]) -> bool:
-    return any(k in artifact for k in _LOCATIONS)
+def has_location_or_key(artifact: Mapping[str, Any]) -> bool:
+    """Whether an artifact says where it is (Argo's HasLocationOrKey)."""
+    for kind, fields in _LOCATION_FIELDS.items():
+        location = artifact.get(kind)
+        if isinstance(location, Mapping):
+            return not fields or any(location.get(f) for f in fields)
+    return False
 
 
 def process_template(

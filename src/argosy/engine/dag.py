@@ -18,7 +18,7 @@ from argosy.engine.frames import ChildHooks
 from argosy.engine.gates import Gate
 from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows
 from argosy.engine.nodes import Node
-from argosy.engine.outputs import OutputError, bind_artifact_arguments, template_outputs
+from argosy.engine.outputs import bind_artifact_arguments, template_outputs
 from argosy.engine.protocols import Engine
 from argosy.engine.scope import add_aggregate, add_node_ref, chain, inputs_scope
 from argosy.errors import ArgosyError
@@ -233,10 +233,10 @@ class DagFrame:
         scope = chain(self.scope, e.global_scope)
         try:
             bound = mark_absent_arguments(bind_artifact_arguments(task, scope), scope)
-        except OutputError as err:
+            resolved = substitute_object({k: v for k, v in bound.items() if k != "hooks"}, scope)
+        except ArgosyError as err:  # e.g. an absent optional output in the arguments or withParam
             self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), self.context))
             return
-        resolved = substitute_object({k: v for k, v in bound.items() if k != "hooks"}, scope)
         resolved["hooks"] = task.get("hooks")
         ref = unresolved_reference({k: v for k, v in resolved.items() if k not in ("hooks", "onExit")})
         if ref is not None:
@@ -263,7 +263,7 @@ class DagFrame:
             return
         try:
             expanded = expand(resolved, items, scope)
-        except LoopError as err:
+        except ArgosyError as err:
             self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), self.context))
             return
         group = e.new_node(node_name, N.TASK_GROUP, N.RUNNING, self.node.id, self,

@@ -50,6 +50,8 @@ class PodResult:
     message: str | None = None
     exit_code: int | None = None
     outputs: dict[str, Any] = field(default_factory=dict)
+    #: ``N/M`` the node last reported (its ``ARGO_PROGRESS_FILE``), if any
+    progress: str | None = None
 
 
 # ---- intents --------------------------------------------------------------------------

@@ -141,6 +141,10 @@ class LifecycleRole:
             yield current
             current = self.nodes.by_id.get(current.boundary_id) if current.boundary_id else None
 
+    def _depth(self, boundary_id: str) -> int:
+        """How many template calls deep a boundary runs (the entrypoint's is 1)."""
+        return sum(1 for _ in self._ancestry(self.nodes.get(boundary_id)))
+
     def _in_exit_handler(self, node: Node) -> bool:
         """Whether a node runs as (or inside) an exit handler: ``stop`` still runs those."""
         return any(n.hooked for n in self._ancestry(node))

@@ -38,8 +38,26 @@ PLUGIN: str = NodeType.PLUGIN.value
 #: the type of a node that did not run (same text as the phase ``SKIPPED``, another concept)
 SKIPPED_NODE: str = NodeType.SKIPPED.value
 
+#: Argo stops a chain of template calls this deep (its controller's maxAllowedStackDepth)
+MAX_STACK_DEPTH = 100
+MAX_DEPTH_MESSAGE = ("Maximum recursion depth exceeded. See "
+                     "https://argo-workflows.readthedocs.io/en/latest/scaling/#maximum-recursion-depth")
+
 #: node types that stand for one process (a Pod in Argo)
 POD_TYPES = frozenset({POD, HTTP, PLUGIN})
+#: node types with a progress of their own (Argo's "executable" ones); the workflow's is their sum
+PROGRESS_TYPES = POD_TYPES | {CONTAINER, SUSPEND}
+DEFAULT_PROGRESS = "0/1"
+
+
+def parse_progress(text: str | None) -> tuple[int, int] | None:
+    """``N/M`` as Argo accepts it (0 <= N <= M, M > 0), else None."""
+    done, sep, total = (text or "").strip().partition("/")
+    try:
+        n, m = int(done), int(total)
+    except ValueError:
+        return None
+    return (n, m) if sep and 0 <= n <= m and m > 0 else None
 
 
 @lru_cache(maxsize=1024)

@@ -98,7 +98,7 @@ def bind_artifact_arguments(holder: dict[str, Any], scope: Mapping[str, Any]) ->
         if found is None:
             if a.get("optional"):
                 continue
-            raise OutputError(f"Unable to resolve: {a.get('from') or a.get('fromExpression')}")
+            raise OutputError(f'Unable to resolve: "{_strip(str(a.get("from") or a.get("fromExpression")))}"')
         row = {k: v for k, v in found.items() if k not in ("path", "mode", "globalName")}
         row["name"] = a["name"]
         for k in ("subPath", "mode", "path"):

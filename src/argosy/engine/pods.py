@@ -42,7 +42,6 @@ class PodsRole:
     _intents: list[Intent]
     _queue: Any
     _started: Any
-    _counts: dict[str, int]
     #: ids of pods that waited for the gate when the engine was persisted (restore only)
     _restored_waiting: dict[str, int]
 
@@ -51,6 +50,8 @@ class PodsRole:
         def new_node(self, *args: Any, **kwargs: Any) -> Node: ...
         def add_outputs_to_global(self, outputs: Mapping[str, Any] | None) -> None: ...
         def _in_exit_handler(self, node: Node) -> bool: ...
+        def set_progress(self, node: Node, progress: str) -> None: ...
+        def _finish_progress(self, node: Node, phase: str) -> None: ...
 
     def schedule_pod(self, node: Node, template: dict[str, Any], existed: bool) -> None:
         """Hand a new pod node to the runtime, or queue it behind the workflow's parallelism."""
@@ -117,7 +118,9 @@ class PodsRole:
         self.container_sets.add(pod.id)
         containers = container_set.get("containers") or []
         for c in containers:
-            self.new_container(f"{pod.name}.{c['name']}", pod, info)
+            name = f"{pod.name}.{c['name']}"
+            if self.nodes.by_name(name) is None:
+                self.set_progress(self.new_container(name, pod, info), N.DEFAULT_PROGRESS)
         for c in containers:
             child_id = self.nodes.id_for(f"{pod.name}.{c['name']}")
             deps = c.get("dependencies") or []
@@ -144,6 +147,8 @@ class PodsRole:
             if child.phase in (N.PENDING, N.RUNNING):
                 child.phase = phase
                 child.finished_at = self.now if N.fulfilled_phase(phase) else None
+                if child.finished_at is not None:
+                    self._finish_progress(child, phase)
                 self.nodes.touch(child)
             stack.extend(child.children)
 
@@ -180,7 +185,8 @@ class PodsRole:
             _attach_global_names(outputs, pod.template.get("outputs") or {})
         if outputs:
             node.outputs = _order_outputs(outputs)
-        self._counts["pods_done"] += 1
+        if N.parse_progress(result.progress) is not None:
+            self.set_progress(node, str(result.progress).strip())
         phase = result.phase
         message = result.message
         if node.daemoned:

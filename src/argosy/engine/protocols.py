@@ -40,8 +40,6 @@ class Engine(Protocol):
     replaying: bool
     #: node id -> the frame that owns it (is told when it starts and ends)
     owner: dict[str, Frame]
-    #: node id -> the frame driving it, for timers that wake a frame (retry backoff)
-    frames: dict[str, Any]
 
     def arm(self, at: float, kind: str, node_id: str) -> None: ...
 
@@ -70,7 +68,7 @@ class Engine(Protocol):
     def eval_hook_expression(self, expression: str, scope: Mapping[str, Any]) -> bool: ...
 
     def add_skipped_outputs(self, scope: dict[str, Any], prefix: str, node: Node,
-                            holder: Mapping[str, Any], context: TemplateScope) -> None: ...
+                            holder: Mapping[str, Any], context: TemplateScope, artifacts: bool = False) -> None: ...
 
     def add_outputs_to_global(self, outputs: Mapping[str, Any] | None) -> None: ...
 

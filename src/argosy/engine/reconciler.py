@@ -40,7 +40,7 @@ from argosy.engine.nodes import Node, NodeTable, pod_name
 from argosy.engine.pods import PodsRole, Waiting
 from argosy.engine.protocols import Frame
 from argosy.engine.retry import RetryFrame
-from argosy.engine.status import StatusRole, parse_progress
+from argosy.engine.status import StatusRole
 from argosy.engine.steps import StepsFrame
 from argosy.engine.suspend import SuspendRole
 from argosy.engine.timers import BACKOFF, DEADLINE, SUSPEND, TIMEOUT, Timer, Timers
@@ -102,7 +102,8 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         self._started: deque[tuple[Frame, Node]] = deque()
         self._wf_hooks_fired: set[str] = set()
         self._wf_hooks_open = 0
-        self._counts = {"pods": 0, "pods_done": 0}
+        #: the workflow's progress: the sum of its PROGRESS_TYPES nodes' (Argo's UpdateProgress)
+        self._progress = [0, 0]
 
     # ---- restoring ---------------------------------------------------------------------
 
@@ -125,8 +126,6 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         engine.message = status.get("message")
         engine.started_at = parse_rfc3339(status["startedAt"]) if status.get("startedAt") else None
         engine.finished_at = parse_rfc3339(status["finishedAt"]) if status.get("finishedAt") else None
-        done, total = parse_progress(status.get("progress"))
-        engine._counts = {"pods": total, "pods_done": done}
         latest = engine.started_at or 0.0
         for nid, d in (status.get("nodes") or {}).items():
             node = N.Node.from_dict({"id": nid, **d})
@@ -134,6 +133,8 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
             latest = max(latest, node.started_at or 0.0, node.finished_at or 0.0)
             if node.type == N.CONTAINER and node.boundary_id:
                 engine.container_sets.add(node.boundary_id)
+            if node.type in N.PROGRESS_TYPES:
+                engine.count_progress(node.progress, 1)
         engine.now = max(latest, engine.finished_at or 0.0)
         engine.shutdown = record.get("shutdown")
         if record.get("deadlineExceeded"):
@@ -249,8 +250,8 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         if message is not None:
             node.message = message
         node.finished_at = self.now
-        if node.type in N.POD_TYPES:
-            node.progress = "1/1" if phase == N.SUCCEEDED else "0/1"
+        if node.type in N.PROGRESS_TYPES:
+            self._finish_progress(node, phase)
         self.nodes.touch(node)
         owner = self.owner.get(node.id)
         if owner is not None:
@@ -326,6 +327,8 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
                 self.owner[existing.id] = owner
                 self.notify(owner, existing)
                 return existing
+        if boundary_id is not None and self._depth(boundary_id) >= N.MAX_STACK_DEPTH - 1:
+            return self._error_node(name, holder, context, boundary_id, owner, N.MAX_DEPTH_MESSAGE)
         try:
             template, new_context = self.resolver.resolve(holder, context)
         except ArgosyError as err:
@@ -387,8 +390,7 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
             node.inputs = _status_inputs(template["inputs"])
         if is_pod:
             if not existed:
-                self._counts["pods"] += 1
-                node.progress = "0/1"
+                self.set_progress(node, N.DEFAULT_PROGRESS)
             if template.get("containerSet"):
                 self._container_nodes(node, template["containerSet"], info)
             self.schedule_pod(node, template, existed)
@@ -397,6 +399,8 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         elif node_type == N.DAG:
             DagFrame(self, node, template, context).start()
         else:
+            if not existed:
+                self.set_progress(node, N.DEFAULT_PROGRESS)
             self._suspend(node, template)
         timeout = template.get("timeout")
         if timeout and not is_pod:

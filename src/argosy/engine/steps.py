@@ -14,10 +14,11 @@ from argosy.engine.arguments import mark_absent_arguments
 from argosy.engine.frames import ChildHooks
 from argosy.engine.gates import Gate
 from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows
-from argosy.engine.nodes import Node
+from argosy.engine.nodes import MAX_DEPTH_MESSAGE, Node
 from argosy.engine.outputs import OutputError, bind_artifact_arguments, template_outputs
 from argosy.engine.protocols import Engine
 from argosy.engine.scope import add_aggregate, add_node_ref, chain, inputs_scope
+from argosy.errors import ArgosyError
 from argosy.expr import substitute_object
 from argosy.spec import TemplateScope
 
@@ -76,6 +77,8 @@ class StepsFrame:
             return
         self.open.discard(child.id)
         for child_name, step in self.gate.leave():
+            if self.node.fulfilled:  # the group errored: what waited never runs
+                break
             self._run(child_name, step)
         if not self.open and not self.gate.waiting_count:
             self._group_done()
@@ -105,21 +108,26 @@ class StepsFrame:
         for raw in self.group_steps:
             child_name = f"{sg.name}.{raw['name']}"
             try:
-                bound = mark_absent_arguments(bind_artifact_arguments(raw, scope), scope)
+                bound = bind_artifact_arguments(raw, scope)
             except OutputError as err:
-                self._group_error(child_name, raw, str(err))
+                self._group_error(f"failed to resolve references: unable to resolve references: {err}")
                 return
-            # hooks are substituted when they run, in the step's own scope
-            step = substitute_object(bound, scope, static=bound is raw, keep=("hooks",))
+            try:
+                bound = mark_absent_arguments(bound, scope)
+                # hooks are substituted when they run, in the step's own scope
+                step = substitute_object(bound, scope, static=bound is raw, keep=("hooks",))
+            except ArgosyError as err:  # e.g. an absent optional output in the arguments
+                self._group_error(f"failed to resolve references: {err}")
+                return
             step["hooks"] = raw.get("hooks")
             ref = unresolved_reference({k: v for k, v in step.items() if k not in ("hooks", "onExit")})
             if ref is not None:
-                self._group_error(child_name, raw, f"failed to resolve {ref}")
+                self._group_error(f"failed to resolve references: failed to resolve {ref}")
                 return
             try:
                 items = loop_items(step)
             except LoopError as err:
-                self._group_error(child_name, raw, str(err))
+                self._group_error(str(err))
                 return
             if items is None:
                 launches.append((child_name, step))
@@ -132,12 +140,25 @@ class StepsFrame:
                 continue
             try:
                 expanded = expand(step, items, scope)
-            except LoopError as err:
-                self._group_error(child_name, raw, str(err))
+            except ArgosyError as err:
+                self._group_error(str(err))
                 return
             for name, body in expanded:
                 launches.append((f"{sg.name}.{name}", body))
         for child_name, step in launches:
+            # Argo evaluates every `when` of a group before it starts any step of it
+            _, err = when_allows(step.get("when"))
+            if err is not None:
+                if child_name == f"{sg.name}.{step['name']}":
+                    self._group_error(f"failed to resolve references: {err}")
+                else:  # an item of a loop: Argo records it as an errored node
+                    e.nodes.add_child(sg, e.skip(child_name, step, self.node.id, self, N.ERROR, err,
+                                                 self.context).id)
+                    self._group_error(err)
+                return
+        for child_name, step in launches:
+            if self.node.fulfilled:  # a step errored the group
+                return
             self._launch(child_name, step)
         if not self.open and not self.gate.waiting_count:
             self._group_done()
@@ -174,23 +195,26 @@ class StepsFrame:
         self.open.add(child_id)
         self.step_of[child_id] = step
         e.nodes.add_child(sg, child_id)
-        e.execute(child_name, step, self.context, step.get("arguments"), boundary_id=self.node.id,
-                  owner=self, local={"steps.name": step["name"]})
+        node = e.execute(child_name, step, self.context, step.get("arguments"), boundary_id=self.node.id,
+                         owner=self, local={"steps.name": step["name"]})
+        if node.type == N.SKIPPED_NODE and node.phase == N.ERROR and node.message != MAX_DEPTH_MESSAGE:
+            # the template could not be run (not found, bad arguments): Argo errors the group at once
+            self._group_error(f"step group deemed errored due to child {child_name} error: {node.message}")
 
-    def _group_error(self, child_name: str, raw: dict[str, Any], message: str) -> None:
-        e = self.engine
+    def _group_error(self, message: str) -> None:
+        """The group errors before its steps run: Argo adds no child for it, and the Steps
+        node fails (not errors) with the group's message."""
         sg = self.group_node
         assert sg is not None
-        node = e.new_node(child_name, N.SKIPPED_NODE, N.ERROR, self.node.id, None,
-                          template_name=raw.get("template"), template_scope=self.context, message=message)
-        e.nodes.add_child(sg, node.id)
-        e.finish(sg, N.ERROR, message)
-        self._fail(N.ERROR, message)
+        self.engine.finish(sg, N.ERROR, message)
+        self._fail(N.FAILED, message)
 
     def _group_done(self) -> None:
         e = self.engine
         sg = self.group_node
         assert sg is not None
+        if self.node.fulfilled:  # the group errored while its steps ran
+            return
         for cid in sg.children:
             child = e.nodes.get(cid)
             step = self.step_of.get(cid) or {}
@@ -205,7 +229,7 @@ class StepsFrame:
             single = e.nodes.by_name(f"{sg.name}.{name}")
             if single is not None:
                 add_node_ref(self.scope, f"steps.{name}", single)
-                e.add_skipped_outputs(self.scope, f"steps.{name}", single, raw, self.context)
+                e.add_skipped_outputs(self.scope, f"steps.{name}", single, raw, self.context, artifacts=True)
             else:
                 prefix = f"{sg.name}.{name}("
                 children = [e.nodes.get(c) for c in sg.children]

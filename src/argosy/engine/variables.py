@@ -90,8 +90,12 @@ class VariablesRole:
             return False
 
     def add_skipped_outputs(self, scope: dict[str, Any], prefix: str, node: Node,
-                            holder: Mapping[str, Any], context: TemplateScope) -> None:
-        """Outputs a skipped/omitted node declares: its defaults, or None (absent optional)."""
+                            holder: Mapping[str, Any], context: TemplateScope, artifacts: bool = False) -> None:
+        """Outputs a skipped/omitted node declares: its defaults, or None (absent optional).
+
+        ``artifacts``: its output artifacts too, as artifacts without a location (Argo does
+        this for steps, not for DAG tasks).
+        """
         if node.outputs or node.phase not in (N.SKIPPED, N.OMITTED):
             return
         try:
@@ -102,6 +106,8 @@ class VariablesRole:
             vf = p.get("valueFrom") or {}
             key = f"{prefix}.outputs.parameters.{p['name']}"
             scope[key] = parameter_string(vf["default"]) if "default" in vf else None
+        for a in (template.get("outputs") or {}).get("artifacts") or () if artifacts else ():
+            scope[f"{prefix}.outputs.artifacts.{a['name']}"] = {}
 
     def set_global_output(self, param: Mapping[str, Any]) -> None:
         """A ``globalName`` output becomes ``workflow.outputs.parameters.NAME``."""

@@ -218,7 +218,14 @@ class DagFrame:
         task = self.tasks[name]
         node_name = f"{self.node.name}.{name}"
         logic = self.logic[name]
-        if logic:
+        # restored: a task whose node exists was decided before (a daemon it depended on
+        # may have ended since, which must not change that decision)
+        decided = e.nodes.by_name(node_name) if e.replaying else None
+        if decided is not None and decided.type == N.SKIPPED_NODE:
+            self._settle_now(name, e.skip(node_name, task, self.node.id, self, decided.phase,
+                                          decided.message or "", self.context))
+            return
+        if logic and decided is None:
             try:
                 outcomes = {d: self._outcome(d) for d in self.deps[name]}
                 execute = parse_depends(logic).evaluate(outcomes)
@@ -249,7 +256,7 @@ class DagFrame:
             self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), self.context))
             return
         if items is None:
-            proceed, err_msg = when_allows(resolved.get("when"))
+            proceed, err_msg = when_allows(resolved.get("when")) if decided is None else (True, None)
             if err_msg is not None or not proceed:
                 phase = N.ERROR if err_msg else N.SKIPPED
                 message = err_msg or f"when '{resolved.get('when')}' evaluated false"
@@ -274,7 +281,11 @@ class DagFrame:
         self.group_open[name] = 0
         for index, (item_name, body) in enumerate(expanded):
             child_name = f"{self.node.name}.{item_name}"
-            proceed, err_msg = when_allows(body.get("when"))
+            launched = e.nodes.by_name(child_name) if e.replaying else None
+            if launched is not None and launched.type != N.SKIPPED_NODE:
+                proceed, err_msg = True, None  # restored: decided before
+            else:
+                proceed, err_msg = when_allows(body.get("when"))
             self.group_open[name] += 1
             if err_msg is not None or not proceed:
                 phase = N.ERROR if err_msg else N.SKIPPED

@@ -167,7 +167,12 @@ class StepsFrame:
         e = self.engine
         sg = self.group_node
         assert sg is not None
-        proceed, err = when_allows(step.get("when"))
+        existing = e.nodes.by_name(child_name) if e.replaying else None
+        # restored: a step whose node exists was decided before; only a skipped one is looked at again
+        if existing is None or existing.type == N.SKIPPED_NODE:
+            proceed, err = when_allows(step.get("when"))
+        else:
+            proceed, err = True, None
         if err is not None:
             node = e.skip(child_name, step, self.node.id, self, N.ERROR, err, self.context)
             e.nodes.add_child(sg, node.id)
@@ -180,7 +185,7 @@ class StepsFrame:
                               template_scope=self.context, message=f"when '{step.get('when')}' evaluated false")
             e.nodes.add_child(sg, node.id)
             return
-        if e.replaying and e.nodes.by_name(child_name) is not None:
+        if existing is not None:
             self.gate.hold()  # restored: it was admitted before
         elif not self.gate.enter((child_name, step)):
             return

@@ -35,7 +35,8 @@ class Gate(Generic[T]):
 
     def enter(self, item: T, key: Any = None) -> bool:
         """Take a place for ``item`` now (True), or queue it (False)."""
-        if self.has_room() and not self.waiting_count:
+        # inlined has_room/waiting_count: this runs once per node started
+        if (not self.limit or self.active < self.limit) and not self._fifo and not self._heap:
             self.active += 1
             return True
         self.queue(item, key)
@@ -48,6 +49,8 @@ class Gate(Generic[T]):
     def leave(self) -> list[T]:
         """A holder is done: the waiting items admitted in its place (already counted)."""
         self.active -= 1
+        if not self._fifo and not self._heap:
+            return []
         return self.admit()
 
     def admit(self) -> list[T]:

@@ -50,6 +50,7 @@ PROGRESS_TYPES = POD_TYPES | {CONTAINER, SUSPEND}
 DEFAULT_PROGRESS = "0/1"
 
 
+@lru_cache(maxsize=256)  # a handful of distinct strings ("0/1", "1/1" ...), parsed per node event
 def parse_progress(text: str | None) -> tuple[int, int] | None:
     """``N/M`` as Argo accepts it (0 <= N <= M, M > 0), else None."""
     done, sep, total = (text or "").strip().partition("/")

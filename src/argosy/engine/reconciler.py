@@ -50,7 +50,7 @@ from argosy.goformat import parse_rfc3339
 from argosy.spec import WORKFLOW_SCOPE as LOCAL
 from argosy.spec import ObjectSet, TemplateResolver, TemplateScope
 from argosy.spec.duration import parse_duration
-from argosy.spec.kinds import TemplateKind, template_kind
+from argosy.spec.kinds import KIND_NODE, TemplateKind, template_kind
 
 ConfigMapLookup = Callable[[str, str], str | None]
 
@@ -337,7 +337,7 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         if kind is None:
             return self._error_node(name, holder, context, boundary_id, owner,
                                     f"Template '{template.get('name', '')}' missing specification")
-        is_pod = kind.runs_as_pod
+        node_type, is_pod = KIND_NODE[kind]
         retry = template.get("retryStrategy") or self.spec.get("retryStrategy")
         params: dict[str, Any] = {"node.name": name}
         if local:
@@ -363,7 +363,7 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
             self.frames[node.id] = frame
             frame.start()
             return node
-        return self.run_template(name, processed, new_context, kind.node_type.value, is_pod,
+        return self.run_template(name, processed, new_context, node_type, is_pod,
                                  boundary_id=boundary_id, owner=owner, info=info, hooked=hooked)
 
     def run_template(

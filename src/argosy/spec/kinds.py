@@ -100,6 +100,9 @@ _NODE_TYPES = {
 
 _KIND_KEYS = tuple((kind.value, kind) for kind in TemplateKind)
 
+#: per kind, as plain strings and flags for the engine's hot path: (node type, runs as a pod)
+KIND_NODE: dict[TemplateKind, tuple[str, bool]] = {k: (k.node_type.value, k.runs_as_pod) for k in TemplateKind}
+
 
 def template_kind(template: Mapping[str, Any]) -> TemplateKind | None:
     """The kind of ``template`` (its first non-null kind key), or None if it has none."""
@@ -109,4 +112,4 @@ def template_kind(template: Mapping[str, Any]) -> TemplateKind | None:
     return None
 
 
-__all__ = ["WORKFLOW_DONE_PHASES", "NodeType", "Phase", "TemplateKind", "template_kind"]
+__all__ = ["KIND_NODE", "WORKFLOW_DONE_PHASES", "NodeType", "Phase", "TemplateKind", "template_kind"]

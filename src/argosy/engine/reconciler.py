@@ -50,7 +50,7 @@ from argosy.goformat import parse_rfc3339
 from argosy.spec import WORKFLOW_SCOPE as LOCAL
 from argosy.spec import ObjectSet, TemplateResolver, TemplateScope
 from argosy.spec.duration import parse_duration
-from argosy.spec.kinds import KIND_NODE, TemplateKind, template_kind
+from argosy.spec.kinds import KIND_NODES, TemplateKind, template_kind
 
 ConfigMapLookup = Callable[[str, str], str | None]
 
@@ -333,11 +333,12 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
             template, new_context = self.resolver.resolve(holder, context)
         except ArgosyError as err:
             return self._error_node(name, holder, context, boundary_id, owner, str(err))
-        kind = template_kind(template)
-        if kind is None:
+        for key, node_type, is_pod in KIND_NODES:  # Argo's template type: its first kind key set
+            if template.get(key) is not None:
+                break
+        else:
             return self._error_node(name, holder, context, boundary_id, owner,
                                     f"Template '{template.get('name', '')}' missing specification")
-        node_type, is_pod = KIND_NODE[kind]
         retry = template.get("retryStrategy") or self.spec.get("retryStrategy")
         params: dict[str, Any] = {"node.name": name}
         if local:

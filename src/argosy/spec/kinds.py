@@ -100,8 +100,10 @@ _NODE_TYPES = {
 
 _KIND_KEYS = tuple((kind.value, kind) for kind in TemplateKind)
 
-#: per kind, as plain strings and flags for the engine's hot path: (node type, runs as a pod)
-KIND_NODE: dict[TemplateKind, tuple[str, bool]] = {k: (k.node_type.value, k.runs_as_pod) for k in TemplateKind}
+#: for the engine's hot path, in lookup order: (template key, node type, runs as a pod), plain
+#: strings (hashing an enum member calls Python code)
+KIND_NODES: tuple[tuple[str, str, bool], ...] = tuple(
+    (k.value, k.node_type.value, k.runs_as_pod) for k in TemplateKind)
 
 
 def template_kind(template: Mapping[str, Any]) -> TemplateKind | None:
@@ -112,4 +114,4 @@ def template_kind(template: Mapping[str, Any]) -> TemplateKind | None:
     return None
 
 
-__all__ = ["KIND_NODE", "WORKFLOW_DONE_PHASES", "NodeType", "Phase", "TemplateKind", "template_kind"]
+__all__ = ["KIND_NODES", "WORKFLOW_DONE_PHASES", "NodeType", "Phase", "TemplateKind", "template_kind"]

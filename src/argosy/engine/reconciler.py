@@ -44,13 +44,13 @@ from argosy.engine.status import StatusRole
 from argosy.engine.steps import StepsFrame
 from argosy.engine.suspend import SuspendRole
 from argosy.engine.timers import BACKOFF, DEADLINE, SUSPEND, TIMEOUT, Timer, Timers
-from argosy.engine.variables import VariablesRole, creation_timestamp_variables
+from argosy.engine.variables import VariablesRole
 from argosy.errors import ArgosyError
 from argosy.goformat import parse_rfc3339
 from argosy.spec import WORKFLOW_SCOPE as LOCAL
 from argosy.spec import ObjectSet, TemplateResolver, TemplateScope
 from argosy.spec.duration import parse_duration
-from argosy.spec.kinds import KIND_NODES, TemplateKind, template_kind
+from argosy.spec.kinds import KIND_NODES
 
 ConfigMapLookup = Callable[[str, str], str | None]
 
@@ -489,13 +489,4 @@ def _status_inputs(inputs: Mapping[str, Any]) -> dict[str, Any] | None:
     return out or None
 
 
-#: template key -> (node type, runs as a pod); kept for callers of the old table
-TEMPLATE_TYPES: dict[str, tuple[str, bool]] = {k.value: (k.node_type.value, k.runs_as_pod) for k in TemplateKind}
-
-
-def template_key(template: Mapping[str, Any]) -> str | None:
-    kind = template_kind(template)
-    return kind.value if kind is not None else None
-
-
-__all__ = ["TEMPLATE_TYPES", "Reconciler", "creation_timestamp_variables", "template_key"]
+__all__ = ["Reconciler"]

@@ -16,6 +16,7 @@
     │   ├── LoopError                withItems / withParam / withSequence cannot be expanded
     │   └── OutputError              an output (or an artifact argument's ``from``) cannot be resolved
     ├── RuntimeFailure               a runtime could not start or run a node (missing command, sandbox)
+    │   ├── CommandNotFound          ... because a container's command is not there (the node fails, exit 64)
     │   ├── HttpRequestError         an HTTP template's request could not be made or answered (runtime.http)
     │   └── DataError                a data template could not be processed (runtime.data)
     ├── ArchiveError                 an artifact archive cannot be written or unpacked (artifacts.archive)
@@ -147,3 +148,7 @@ class ReferenceError_(ArgosyError):
 
 class RuntimeFailure(ArgosyError):
     """A runtime could not start or run a node."""
+
+
+class CommandNotFound(RuntimeFailure):
+    """A container's command is not there: Argo's executor exits 64 and the node fails."""

@@ -209,3 +209,175 @@ def test_progress_reported_by_a_step_is_its_nodes_and_sums_into_the_workflows() 
     # Argo completes a succeeded node's progress (M/M); a failed one keeps what it reported
     assert (nodes["reports"].progress, nodes["silent"].progress, nodes["fails"].progress) == ("100/100", "1/1", "50/100")
     assert e.status()["progress"] == "151/201"
+
+
+WHEN_FIRST_STEPS = """
+metadata: {name: w}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: gen, template: gen, when: "false"}
+    - - name: each
+        template: say
+        when: "{{steps.gen.status}} == Succeeded"
+        withParam: "{{steps.gen.outputs.result}}"
+        arguments: {parameters: [{name: m, value: "{{item}}"}]}
+      - name: literal
+        template: say
+        when: "{{steps.gen.status}} == Succeeded"
+        withItems: [1, 2]
+        arguments: {parameters: [{name: m, value: "{{item}}"}]}
+      - name: plain
+        template: say
+        when: "{{steps.gen.status}} == Succeeded"
+        arguments: {parameters: [{name: m, value: "{{steps.gen.outputs.result}}"}]}
+  - name: gen
+    container: {image: busybox, command: [sh, -c, "echo '[1]'"]}
+  - name: say
+    inputs: {parameters: [{name: m}]}
+    container: {image: busybox, command: [sh, -c, "echo {{inputs.parameters.m}}"]}
+"""
+
+WHEN_FIRST_DAG = """
+metadata: {name: w}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: gen, template: gen, when: "false"}
+      - name: each
+        depends: gen
+        template: say
+        when: "{{tasks.gen.status}} == Succeeded"
+        withParam: "{{tasks.gen.outputs.result}}"
+        arguments: {parameters: [{name: m, value: "{{item}}"}]}
+      - name: plain
+        depends: gen
+        template: say
+        when: "{{tasks.gen.status}} == Succeeded"
+        arguments: {parameters: [{name: m, value: "{{tasks.gen.outputs.result}}"}]}
+  - name: gen
+    container: {image: busybox, command: [sh, -c, "echo '[1]'"]}
+  - name: say
+    inputs: {parameters: [{name: m}]}
+    container: {image: busybox, command: [sh, -c, "echo {{inputs.parameters.m}}"]}
+"""
+
+
+@pytest.mark.parametrize("text", [WHEN_FIRST_STEPS, WHEN_FIRST_DAG], ids=["steps", "dag"])
+def test_when_is_decided_before_the_rest_of_a_step_is_resolved(text: str) -> None:
+    e = run_workflow(text)
+    assert e.phase == "Succeeded"
+    n = by_display(e)
+    # a loop over outputs that do not exist, not to run anyway: Argo calls it "Skipped, empty params"
+    assert (n["each"].type, n["each"].phase, n["each"].message) == ("Skipped", "Skipped", "Skipped, empty params")
+    assert (n["plain"].phase, n["plain"].message) == ("Skipped", "when 'Skipped == Succeeded' evaluated false")
+    if "literal" in text:
+        assert n["literal(0:1)"].message == "when 'Skipped == Succeeded' evaluated false"
+
+
+@pytest.mark.parametrize("value", ["[]", "null"])
+def test_an_empty_with_param_list_skips_the_step(value: str) -> None:
+    e = run_workflow(f"""
+metadata: {{name: e}}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {{name: each, template: say, withParam: '{value}', arguments: {{parameters: [{{name: m, value: "{{{{item}}}}"}}]}}}}
+    - - {{name: after, template: say, arguments: {{parameters: [{{name: m, value: done}}]}}}}
+  - name: say
+    inputs: {{parameters: [{{name: m}}]}}
+    container: {{image: busybox, command: [sh, -c, "echo {{{{inputs.parameters.m}}}}"]}}
+""")
+    assert e.phase == "Succeeded"
+    n = by_display(e)
+    assert (n["each"].phase, n["each"].message) == ("Skipped", "Skipped, empty params")
+    assert n["after"].outputs["result"] == "done"
+
+
+def test_an_empty_with_items_runs_the_step_once_as_argo_does() -> None:
+    # Argo expands a step only when withItems is non-empty (WorkflowStep.ShouldExpand)
+    e = run_workflow("""
+metadata: {name: e}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: each, template: say, withItems: [], arguments: {parameters: [{name: m, value: once}]}}
+  - name: say
+    inputs: {parameters: [{name: m}]}
+    container: {image: busybox, command: [sh, -c, "echo {{inputs.parameters.m}}"]}
+""")
+    assert e.phase == "Succeeded"
+    assert (by_display(e)["each"].type, by_display(e)["each"].outputs["result"]) == ("Pod", "once")
+
+
+@pytest.mark.parametrize(("artifact", "phase", "message"), [
+    ("{name: in, path: /tmp/in, optional: true, http: {}}", "Succeeded", None),
+    ("{name: in, path: /tmp/in, http: {}}", "Error", "inputs.artifacts.in was not supplied"),
+    ("{name: in, path: /tmp/in, http: {url: 'https://example.com/x'}}", "Succeeded", None),
+], ids=["optional-without-url", "required-without-url", "with-url"])
+def test_an_input_artifact_needs_a_location_unless_optional(artifact: str, phase: str, message: str | None) -> None:
+    e = run_workflow(f"""
+metadata: {{name: a}}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    inputs: {{artifacts: [{artifact}]}}
+    container: {{image: busybox, command: [sh, -c, "echo hi"]}}
+""")
+    root = e.nodes.get("a")
+    assert (root.phase, root.message) == (phase, message)
+
+
+def steps_outputs(parameter: str) -> str:
+    return f"""
+metadata: {{name: o}}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {{name: a, template: gen, when: "false"}}
+    outputs:
+      parameters: [{parameter}]
+  - name: gen
+    container: {{image: busybox, command: [sh, -c, "echo hi > /tmp/p"]}}
+    outputs: {{parameters: [{{name: p, valueFrom: {{path: /tmp/p}}}}]}}
+"""
+
+
+@pytest.mark.parametrize(("parameter", "value", "message"), [
+    ("{name: out, valueFrom: {parameter: '{{steps.a.outputs.parameters.p}}'}}", None,
+     ('output parameter "out": "{{steps.a.outputs.parameters.p}}" is an absent optional '
+     "(skipped/omitted node output with no default)")),
+    ("{name: out, valueFrom: {parameter: '{{steps.a.outputs.parameters.p}}', default: dflt}}", "dflt", None),
+    ("{name: out, valueFrom: {expression: \"steps.a.outputs.parameters.p ?? 'fallback'\"}}", "fallback", None),
+    ("{name: out, valueFrom: {expression: 'steps.a.outputs.parameters.p', default: dflt}}", "dflt", None),
+], ids=["no-default", "default", "expression-fallback", "expression-default"])
+def test_template_outputs_from_an_absent_optional(parameter: str, value: str | None, message: str | None) -> None:
+    e = run_workflow(steps_outputs(parameter))
+    root = e.nodes.get("o")
+    if message is None:
+        assert (root.phase, root.outputs["parameters"][0]["value"]) == ("Succeeded", value)
+    else:
+        assert (root.phase, root.message) == ("Error", message)
+
+
+@pytest.mark.parametrize(("builder", "ref"), [(steps_consumer, REF), (dag_consumer, TREF)], ids=["steps", "dag"])
+def test_an_exit_hook_whose_arguments_name_an_absent_optional_errors_and_the_run_ends(builder, ref: str) -> None:
+    dep = ", depends: a" if builder is dag_consumer else ""
+    e = run_workflow(builder(
+        "{name: b, template: say-default" + dep + ", hooks: {exit: {template: say,"
+        " arguments: {parameters: [{name: m, value: 'x-" + ref + "'}]}}}}"))
+    assert e.done
+    hook = next(n for n in e.nodes if n.name.endswith(".b.onExit"))
+    assert (hook.phase, hook.message) == ("Error", f"unable to substitute {ref}: {ABSENT}")

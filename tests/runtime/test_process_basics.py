@@ -136,10 +136,12 @@ def test_working_dir_is_created_and_used(run: RunPod) -> None:
 
 
 def test_missing_command_names_command_and_image(run: RunPod) -> None:
+    # as Argo's emissary: exit 64, the node Failed (not Error)
     r = run({"container": {"image": "x/y:1", "command": ["no-such-cmd-argosy"]}})
-    assert r.phase == "Error"
-    assert r.message == ('command "no-such-cmd-argosy" not found on this host (image "x/y:1"); '
-                         "the process runtime runs commands on the host")
+    assert (r.phase, r.exit_code, r.outputs["exitCode"]) == ("Failed", 64, "64")
+    assert r.message == ('Error (exit code 64): failed to find name in PATH: exec: "no-such-cmd-argosy": '
+                         'executable file not found in $PATH (image "x/y:1"; '
+                         "the process runtime runs commands on the host)")
 
 
 def test_script_python_source_path_is_last_arg(run: RunPod) -> None:

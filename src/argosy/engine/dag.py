@@ -16,7 +16,7 @@ from argosy.engine import nodes as N
 from argosy.engine.arguments import mark_absent_arguments
 from argosy.engine.frames import ChildHooks
 from argosy.engine.gates import Gate
-from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows
+from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows, when_false
 from argosy.engine.nodes import Node
 from argosy.engine.outputs import bind_artifact_arguments, template_outputs
 from argosy.engine.protocols import Engine
@@ -238,23 +238,29 @@ class DagFrame:
                                               "omitted: depends condition not met", self.context))
                 return
         scope = chain(self.scope, e.global_scope)
+        # Argo decides `when` first, and resolves nothing else of a task that will not run
+        when = when_false(task, scope)
         try:
-            bound = mark_absent_arguments(bind_artifact_arguments(task, scope), scope)
-            resolved = substitute_object({k: v for k, v in bound.items() if k != "hooks"}, scope)
+            bound = task if when is not None else mark_absent_arguments(bind_artifact_arguments(task, scope), scope)
+            resolved = {**task, "when": when} if when is not None else \
+                substitute_object({k: v for k, v in bound.items() if k != "hooks"}, scope)
         except ArgosyError as err:  # e.g. an absent optional output in the arguments or withParam
             self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), self.context))
             return
         resolved["hooks"] = task.get("hooks")
         ref = unresolved_reference({k: v for k, v in resolved.items() if k not in ("hooks", "onExit")})
-        if ref is not None:
+        if ref is not None and when is None:
             self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR,
                                           f"failed to resolve {ref}", self.context))
             return
         try:
             items = loop_items(resolved)
         except LoopError as err:
-            self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), self.context))
-            return
+            if when is not None:  # a loop that will not run is not an error (Argo: "Skipped, empty params")
+                items = []
+            else:
+                self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), self.context))
+                return
         if items is None:
             proceed, err_msg = when_allows(resolved.get("when")) if decided is None else (True, None)
             if err_msg is not None or not proceed:

@@ -17,6 +17,7 @@ from argosy.engine.nodes import Node, NodeTable
 from argosy.engine.protocols import Frame
 from argosy.engine.scope import chain
 from argosy.engine.timers import DEADLINE, Timers
+from argosy.errors import ArgosyError
 from argosy.expr import substitute_object
 from argosy.spec import WORKFLOW_SCOPE as LOCAL
 from argosy.spec import TemplateScope
@@ -70,6 +71,8 @@ class LifecycleRole:
         def kill_daemons(self, boundary: Node) -> None: ...
         def _init_global_scope(self) -> None: ...
         def _fail_suspended(self, message: str) -> None: ...
+        def _error_node(self, name: str, holder: Mapping[str, Any], context: TemplateScope,
+                        boundary_id: str | None, owner: Frame, message: str) -> Node: ...
         def _drain(self) -> None: ...
         def _flush(self) -> list[Intent]: ...
 
@@ -130,8 +133,11 @@ class LifecycleRole:
     def run_exit_hook(self, hook: Mapping[str, Any], name: str, boundary_id: str | None,
                       owner: Frame, context: TemplateScope, scope: Mapping[str, Any]) -> Node:
         """Run an exit handler or lifecycle hook as node ``name``."""
-        args = substitute_object(hook.get("arguments") or {}, chain(dict(scope), self.global_scope))
         holder = {k: v for k, v in hook.items() if k in ("template", "templateRef", "inline")}
+        try:
+            args = substitute_object(hook.get("arguments") or {}, chain(dict(scope), self.global_scope))
+        except ArgosyError as err:  # e.g. an absent optional output in the hook's arguments
+            return self._error_node(name, holder, context, boundary_id, owner, str(err))
         return self.execute(name, holder, context, args, boundary_id=boundary_id, owner=owner, hooked=True)
 
     def _ancestry(self, node: Node) -> Iterator[Node]:

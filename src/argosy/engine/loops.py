@@ -12,7 +12,7 @@ from typing import Any
 
 from argosy.engine.scope import chain
 from argosy.errors import ArgosyError, LoopError
-from argosy.expr import evaluate_when, substitute_object
+from argosy.expr import evaluate_when, substitute, substitute_object
 from argosy.goformat import format_item, format_item_v
 
 
@@ -68,7 +68,8 @@ def _printf(fmt: str, value: int) -> str:
 
 def loop_items(holder: Mapping[str, Any]) -> list[Any] | None:
     """The items a step/task loops over, or None if it is not a loop."""
-    if holder.get("withItems") is not None:
+    # Argo loops only over a non-empty withItems: an empty one runs the step once, as written
+    if holder.get("withItems"):
         return list(holder["withItems"])
     if holder.get("withParam") not in (None, ""):
         raw = holder["withParam"]
@@ -80,6 +81,8 @@ def loop_items(holder: Mapping[str, Any]) -> list[Any] | None:
             raise LoopError(
                 f"withParam value could not be parsed as a JSON list: {str(raw).strip()}"
             ) from None
+        if items is None:  # Go decodes JSON null into an empty list
+            return []
         if not isinstance(items, list):
             raise LoopError(f"withParam value could not be parsed as a JSON list: {str(raw).strip()}")
         return items
@@ -110,6 +113,25 @@ def when_allows(when: Any) -> tuple[bool, str | None]:
         return False, str(err)
 
 
+def when_false(holder: Mapping[str, Any], scope: Mapping[str, Any]) -> str | None:
+    """The substituted ``when`` of a step/task if it surely evaluates false, else None.
+
+    Argo decides ``when`` before it resolves the rest of a step/task: one that will not
+    run is skipped even if its arguments or loop refer to outputs that do not exist.
+    """
+    when = holder.get("when")
+    if when in (None, ""):
+        return None
+    try:
+        text = substitute(str(when), scope)
+    except ArgosyError:
+        return None
+    if "{{" in text:
+        return None
+    proceed, err = when_allows(text)
+    return text if err is None and not proceed else None
+
+
 def unresolved_reference(obj: Any) -> str | None:
     """The first ``{{steps.*}}``/``{{tasks.*}}`` left in ``obj``, if any (Argo's strict prefixes)."""
     if isinstance(obj, str):
@@ -126,4 +148,4 @@ def unresolved_reference(obj: Any) -> str | None:
     return None
 
 
-__all__ = ["expand", "item_name", "loop_items", "sequence", "unresolved_reference", "when_allows"]
+__all__ = ["expand", "item_name", "loop_items", "sequence", "unresolved_reference", "when_allows", "when_false"]

@@ -222,7 +222,8 @@ class NodeTable:
     def __init__(self, workflow_name: str) -> None:
         self.workflow_name = workflow_name
         self.by_id: dict[str, Node] = {}
-        self._changed: set[str] = set()
+        #: changed since the last drain, in the order they first changed (a dict keeps it)
+        self._changed: dict[str, None] = {}
         self._child_sets: dict[str, set[str]] = {}
 
     def id_for(self, name: str) -> str:
@@ -236,12 +237,12 @@ class NodeTable:
 
     def add(self, node: Node) -> Node:
         self.by_id[node.id] = node
-        self._changed.add(node.id)
+        self._changed[node.id] = None
         return node
 
     def touch(self, node: Node) -> None:
         """Record that ``node`` changed and must be persisted."""
-        self._changed.add(node.id)
+        self._changed[node.id] = None
 
     def add_child(self, parent: Node, child_id: str) -> None:
         children = parent.children
@@ -257,10 +258,10 @@ class NodeTable:
                 return
             seen.add(child_id)
         children.append(child_id)
-        self._changed.add(parent.id)
+        self._changed[parent.id] = None
 
     def drain_changes(self) -> list[Node]:
-        """The nodes changed since the last call (each once)."""
+        """The nodes changed since the last call (each once, in the order they first changed)."""
         changed = [self.by_id[i] for i in self._changed if i in self.by_id]
         self._changed.clear()
         return changed

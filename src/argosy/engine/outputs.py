@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,13 +44,26 @@ def template_outputs(template: Mapping[str, Any], scope: Mapping[str, Any]) -> d
             raise OutputError("output parameters must have a valueFrom specified")
         value: Any = None
         try:
-            if "parameter" in vf:
+            if "parameter" in vf and _strip(str(vf["parameter"])) in scope and \
+                    scope[_strip(str(vf["parameter"]))] is None:
+                # a skipped/omitted node's output without default: only a default here helps
+                if "default" not in vf:
+                    raise OutputError(
+                        f"output parameter {json.dumps(p['name'])}: {json.dumps(str(vf['parameter']))} is an "
+                        "absent optional (skipped/omitted node output with no default)")
+            elif "parameter" in vf:
                 text = substitute(str(vf["parameter"]), scope, allow_unresolved=False)
                 value = text
             elif "expression" in vf:
-                value = parameter_string(evaluate(vf["expression"], expand_scope(scope)))
+                result = evaluate(vf["expression"], expand_scope(scope))
+                if result is None:  # e.g. an absent optional read without `??`
+                    raise OutputError(f"failed to evaluate expression {json.dumps(str(vf['expression']))}")
+                value = parameter_string(result)
             elif "supplied" in vf:
                 value = None
+        except OutputError:
+            if "default" not in vf:
+                raise
         except ArgosyError as err:
             if "default" not in vf:
                 raise OutputError(f"unable to resolve outputs from scope: {err}") from None

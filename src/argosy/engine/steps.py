@@ -13,7 +13,7 @@ from argosy.engine import nodes as N
 from argosy.engine.arguments import mark_absent_arguments
 from argosy.engine.frames import ChildHooks
 from argosy.engine.gates import Gate
-from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows
+from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows, when_false
 from argosy.engine.nodes import MAX_DEPTH_MESSAGE, Node
 from argosy.engine.outputs import OutputError, bind_artifact_arguments, template_outputs
 from argosy.engine.protocols import Engine
@@ -107,28 +107,33 @@ class StepsFrame:
         launches: list[tuple[str, dict[str, Any]]] = []
         for raw in self.group_steps:
             child_name = f"{sg.name}.{raw['name']}"
+            # Argo decides `when` first, and resolves nothing else of a step that will not run
+            when = when_false(raw, scope)
             try:
-                bound = bind_artifact_arguments(raw, scope)
+                bound = raw if when is not None else bind_artifact_arguments(raw, scope)
             except OutputError as err:
                 self._group_error(f"failed to resolve references: unable to resolve references: {err}")
                 return
             try:
                 bound = mark_absent_arguments(bound, scope)
                 # hooks are substituted when they run, in the step's own scope
-                step = substitute_object(bound, scope, static=bound is raw, keep=("hooks",))
+                step = {**raw, "when": when} if when is not None else \
+                    substitute_object(bound, scope, static=bound is raw, keep=("hooks",))
             except ArgosyError as err:  # e.g. an absent optional output in the arguments
                 self._group_error(f"failed to resolve references: {err}")
                 return
             step["hooks"] = raw.get("hooks")
             ref = unresolved_reference({k: v for k, v in step.items() if k not in ("hooks", "onExit")})
-            if ref is not None:
+            if ref is not None and when is None:
                 self._group_error(f"failed to resolve references: failed to resolve {ref}")
                 return
             try:
                 items = loop_items(step)
             except LoopError as err:
-                self._group_error(str(err))
-                return
+                if when is None:
+                    self._group_error(str(err))
+                    return
+                items = []  # a loop that will not run is not an error (Argo: "Skipped, empty params")
             if items is None:
                 launches.append((child_name, step))
                 continue

@@ -80,7 +80,8 @@ def check_template(ctx: LintContext, template: dict[str, Any], where: str) -> No
         if isinstance(body, dict):
             check_enum(report, f"{where}.{key}.imagePullPolicy", body.get("imagePullPolicy"),
                        IMAGE_PULL_POLICIES, "imagePullPolicy")
-            if not body.get("image"):
+            default = (ctx.defaults or {}).get(key)
+            if not body.get("image") and not (isinstance(default, dict) and default.get("image")):
                 report.add(f"{where}.{key}.image", "image may not be empty")
     if kind == "Suspend" and isinstance(template.get("suspend"), dict):
         check_duration(report, f"{where}.suspend.duration", template["suspend"].get("duration"))

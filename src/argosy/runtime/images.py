@@ -38,6 +38,9 @@ KNOWN: dict[str, ImageDefaults] = {
     "node": ImageDefaults(cmd=("node",)),
 }
 ARGOSAY_V1 = ImageDefaults(cmd=("cowsay",))
+#: absolute paths of commands inside images, as the host runs them: argosay's image keeps its
+#: entrypoint at ``/argosay`` (``command: [/argosay]``; it has no shell to call it otherwise)
+IMAGE_COMMANDS: dict[str, str] = {"/argosay": "argosay"}
 
 
 def repository_and_tag(image: str) -> tuple[str, str]:
@@ -64,7 +67,7 @@ def argv_for(container: dict, default_name: str = "main") -> list[str]:
     command = [str(c) for c in container.get("command") or ()]
     args = [str(a) for a in container.get("args") or ()]
     if command:
-        return command + args
+        return [IMAGE_COMMANDS.get(command[0], command[0]), *command[1:], *args]
     d = defaults_for(str(container.get("image") or ""))
     argv = list(d.entrypoint) + (args or list(d.cmd))
     if not argv:

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from argosy.artifacts import ArchiveError, LocalRepository, location_type
+from argosy.engine.arguments import parameter_string
 from argosy.errors import RuntimeFailure
 from argosy.runtime.sandbox import MountPlan
 
@@ -23,16 +24,20 @@ def result_text(stdout_tail: bytes) -> str:
 
 
 def output_parameters(template: dict[str, Any], plan: MountPlan, strict: bool) -> list[dict[str, str]]:
-    """Values of ``valueFrom.path`` output parameters; others are the engine's business.
+    """Values of ``valueFrom.path`` output parameters, and of literal ``value`` ones.
 
     A missing file falls back to ``valueFrom.default``; without one it is an error (when
-    ``strict``; a failed node just omits it).
+    ``strict``; a failed node just omits it). A parameter with a ``value`` and no
+    ``valueFrom`` is reported as it is written, as Argo's executor reports its template's
+    outputs.
     """
     out: list[dict[str, str]] = []
     for p in (template.get("outputs") or {}).get("parameters") or ():
         vf = p.get("valueFrom") or {}
         path = vf.get("path")
         if not path:
+            if not vf and p.get("value") is not None:
+                out.append({"name": p["name"], "value": parameter_string(p["value"])})
             continue
         try:
             with open(plan.host_path(path), encoding="utf-8", errors="replace") as f:

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from argosy.artifacts import ArchiveError, LocalRepository, default_drivers, load_input
+from argosy.engine.arguments import has_location_or_key
 from argosy.engine.intents import PodResult, PodSpec
-from argosy.errors import RuntimeFailure
+from argosy.errors import CommandNotFound, RuntimeFailure
 from argosy.runtime.base import RunContext
 from argosy.runtime.containers import SCRIPT_PATH, Container, exit_code_of
 from argosy.runtime.images import BIN_DIR, CommandPath, argv_for
@@ -25,6 +26,10 @@ from argosy.runtime.volumes import VolumeSource, container_env, host_env, resolv
 
 BIN_DIR_TEXT = str(BIN_DIR)
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
+#: where a main container may write its progress (``N/M``), named by ``$ARGO_PROGRESS_FILE``
+#: as Argo does (Argo's own path, /var/run/argo/progress, would cost a split sandbox root)
+PROGRESS_DIR = "/tmp/.argo"
+PROGRESS_FILE = f"{PROGRESS_DIR}/progress"
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
 
 
@@ -152,6 +157,8 @@ class _Node:
         self.volumes: dict[str, VolumeSource] = {}
         self.inputs: list[tuple[str, str]] = []
         self.script: str | None = None
+        #: the host directory behind PROGRESS_DIR of the main container
+        self.progress_dir: str | None = None
         self._repo: LocalRepository | None = None
 
     @property
@@ -181,8 +188,8 @@ class _Node:
         drivers = default_drivers(self.repo)
         for i, art in enumerate(arts):
             path = art.get("path")
-            if not path:
-                continue
+            if not path or (art.get("optional") and not has_location_or_key(art)):
+                continue  # Argo's executor ignores an optional artifact that was not supplied
             dest = Path(self._scratch_dir()) / "inputs" / str(i) / (os.path.basename(path.rstrip("/")) or "artifact")
             try:
                 if load_input(art, dest, drivers):
@@ -214,6 +221,10 @@ class _Node:
                 os.makedirs(path, exist_ok=True)
             plan.bind(vm["mountPath"], path, readonly=bool(vm.get("readOnly")) or src.readonly)
         if main:
+            self.progress_dir = f"{self._scratch_dir()}/progress-{name}"
+            os.mkdir(self.progress_dir)
+            self.tmp_dirs.append(self.progress_dir)
+            plan.bind(PROGRESS_DIR, self.progress_dir)
             for dest, host in self.inputs:
                 plan.bind(dest, host)
             if self.script is not None:
@@ -229,6 +240,8 @@ class _Node:
         argv = argv if argv is not None else argv_for(spec, name)
         self._check_command(argv[0], spec, plan)
         env = container_env(spec, self.pod, self.context, self.rt.base_env, name)
+        if main:
+            env["ARGO_PROGRESS_FILE"] = PROGRESS_FILE
         return Container(name=name, spec=spec, argv=argv, env=env, plan=plan,
                          journal=self.context.journal(self.pod.workflow_name),
                          log_name=(self.pod.pod_name, MAIN if main else name), workdir=workdir, capture=main)
@@ -239,9 +252,12 @@ class _Node:
         else:
             found = self.commands.exists(command)
         if not found:
-            raise RuntimeFailure(
-                f'command "{command}" not found on this host (image "{spec.get("image", "")}"); '
-                "the process runtime runs commands on the host"
+            # Go's exec.LookPath error, as Argo's emissary reports it
+            reason = f"stat {command}: no such file or directory" if "/" in command else \
+                "executable file not found in $PATH"
+            raise CommandNotFound(
+                f'failed to find name in PATH: exec: "{command}": {reason} (image "{spec.get("image", "")}"; '
+                "the process runtime runs commands on the host)"
             )
 
     def _mounts(self, spec: dict[str, Any], shared: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
@@ -259,11 +275,13 @@ class _Node:
                 return await self._run_container_set(tpl["containerSet"] or {})
             if "script" in tpl:
                 spec = tpl["script"] or {}
-                self.script = f"{self._scratch_dir()}/script"
-                Path(self.script).write_text(str(spec.get("source", "")))
-                # Argo's script file is executable: `command: [sh, -c]` runs it by path
-                os.chmod(self.script, 0o755)
-                argv = argv_for({k: v for k, v in spec.items() if k != "source"}) + [SCRIPT_PATH]
+                argv = argv_for({k: v for k, v in spec.items() if k != "source"})
+                if spec.get("source"):  # Argo passes a script file only when there is a source
+                    self.script = f"{self._scratch_dir()}/script"
+                    Path(self.script).write_text(str(spec["source"]))
+                    # Argo's script file is executable: `command: [sh, -c]` runs it by path
+                    os.chmod(self.script, 0o755)
+                    argv.append(SCRIPT_PATH)
             elif "container" in tpl:
                 spec = tpl["container"] or {}
                 argv = None
@@ -278,6 +296,11 @@ class _Node:
             code = await self._run_main(main)
             await self._stop_sidecars()
             return await self._finish(main, code)
+        except CommandNotFound as e:
+            # Argo's emissary exits 64 when it cannot find the command: the node fails, not errors
+            self.context.journal(self.pod.workflow_name).write(self.pod.pod_name, MAIN, "stderr", f"{e}\n".encode())
+            return PodResult(phase="Failed", message=f"Error (exit code 64): {e}", exit_code=64,
+                             outputs={**self.partial_outputs(), "exitCode": "64"})
         except RuntimeFailure as e:
             return PodResult(phase="Error", message=str(e), outputs=self.partial_outputs())
 
@@ -415,8 +438,20 @@ class _Node:
         outputs["result"] = result_text(bytes(main.stdout_tail))
         outputs["exitCode"] = str(code)
         if ok:
-            return PodResult(phase="Succeeded", exit_code=0, outputs=outputs)
-        return PodResult(phase="Failed", message=f"Error (exit code {code})", exit_code=code, outputs=outputs)
+            return PodResult(phase="Succeeded", exit_code=0, outputs=outputs, progress=self._progress())
+        return PodResult(phase="Failed", message=f"Error (exit code {code})", exit_code=code, outputs=outputs,
+                         progress=self._progress())
+
+    def _progress(self) -> str | None:
+        """The last line the main container wrote to its progress file (Argo reads it at exit too)."""
+        if self.progress_dir is None:
+            return None
+        try:
+            with open(f"{self.progress_dir}/progress", "rb") as f:
+                lines = f.read(1 << 16).decode(errors="replace").strip().splitlines()
+        except OSError:
+            return None
+        return lines[-1].strip() if lines else None
 
     async def stop_all(self) -> None:
         """Kill every container still running (cancellation, deadline, sidecars)."""

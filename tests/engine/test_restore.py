@@ -360,3 +360,51 @@ def test_persisted_before_its_first_node_starts_on_recover() -> None:
     assert [(i.pod.pod_name, i.adopt) for i in intents if isinstance(i, RunPod)] == \
         [(restored.pods[restored.nodes.by_name("backoff(0)").id].pod_name, False)]
     assert restored.status(with_nodes=False)["startedAt"] == "2023-11-14T22:13:20Z"
+
+
+STOPPED_WITH_BUSY_EXIT = """
+metadata: {name: busy-exit}
+spec:
+  entrypoint: main
+  onExit: bye
+  parallelism: 1
+  templates:
+  - name: main
+    container: {image: busybox, command: [sleep, "5"]}
+  - name: bye
+    steps:
+    - - {name: one, template: say}
+      - {name: two, template: say}
+  - name: say
+    container: {image: busybox, command: [echo, bye]}
+"""
+
+
+def test_every_point_of_a_stop_restores() -> None:
+    """Stopped mid-run: the exit handler's pods, queued behind the workflow's parallelism, still
+    run after a restore at any later point, and the run ends as the uninterrupted one."""
+    case = _case(STOPPED_WITH_BUSY_EXIT)
+
+    def run_stopped() -> tuple[Reconciler, list[tuple[dict[str, Any], Simulation]]]:
+        engine = new_engine(case)
+        sim = Simulation()
+        sim.apply(engine.start(sim.now))
+        sim.step(engine)  # main starts
+        sim.apply(engine.stop(sim.now))
+        snapshots = [(persisted(engine), sim.copy())]
+        while sim.step(engine):
+            snapshots.append((persisted(engine), sim.copy()))
+        return engine, snapshots
+
+    engine, snapshots = run_stopped()
+    assert engine.nodes.by_name("busy-exit.onExit").phase == "Succeeded"
+    assert any(s["record"].get("waitingPods") for s, _ in snapshots), "no point with a pod waiting"
+    want = json.loads(json.dumps(engine.status()))
+    for k, (snapshot, sim_at_k) in enumerate(snapshots[:-1]):
+        sim = sim_at_k.copy()
+        restored = restored_engine(case, snapshot)
+        sim.apply(restored.recover(sim.now), restored=True)
+        while sim.step(restored):
+            pass
+        got = json.loads(json.dumps(restored.status()))
+        assert got == want, f"restored at event {k}: {first_difference(want, got)}"

@@ -56,9 +56,8 @@ class PodsRole:
     def schedule_pod(self, node: Node, template: dict[str, Any], existed: bool) -> None:
         """Hand a new pod node to the runtime, or queue it behind the workflow's parallelism."""
         if existed and self.replaying:
-            if node.id in self._restored_waiting:
-                if not self.shutdown:
-                    self.pod_gate.queue((node, template))
+            if node.id in self._restored_waiting:  # it waited (a stop spared it, if one is under way)
+                self.pod_gate.queue((node, template))
                 return
             self._adopt(node, template)
             return

@@ -381,3 +381,12 @@ def test_an_exit_hook_whose_arguments_name_an_absent_optional_errors_and_the_run
     assert e.done
     hook = next(n for n in e.nodes if n.name.endswith(".b.onExit"))
     assert (hook.phase, hook.message) == ("Error", f"unable to substitute {ref}: {ABSENT}")
+
+
+def test_a_task_whose_template_cannot_take_its_arguments_errors_with_argos_wording() -> None:
+    e = run_workflow(dag_consumer(
+        "{name: b, depends: a, template: say, arguments: {parameters: [{name: m, value: '" + TREF + "'}]}}"))
+    b = e.nodes.by_name("wf.b")
+    assert (b.phase, b.message) == ("Error", ("task 'wf.b' errored: inputs.parameters.m: argument references an "
+                                              "absent optional (skipped/omitted node output with no default)"))
+    assert e.phase == "Error"

@@ -126,3 +126,37 @@ def test_progress_written_by_steps_shows_in_their_nodes_and_the_workflow(tmp_pat
     n = nodes(e)
     assert (n["half"]["progress"], n["whole"]["progress"], n["argosay"]["progress"]) == ("50/100", "100/100", "1/1")
     assert e.status()["progress"] == "151/201"
+
+
+RUNNING_PROGRESS = """
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: running}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: alpine, command: [sh, -c, 'echo 1/4 > "$ARGO_PROGRESS_FILE"; sleep 4']}
+"""
+
+
+def test_a_running_steps_progress_is_read_while_it_runs(tmp_path: Path) -> None:
+    seen: list[str | None] = []
+
+    async def run() -> Reconciler:
+        from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime
+        from argosy.runtime.process import ProcessRuntime
+
+        manifests = load_text(RUNNING_PROGRESS)
+        objects = ObjectSet(manifests)
+        workflows = [prepare_workflow(m.body, objects, {}, None) for m in manifests]
+        runtime = NodeRuntime(ProcessRuntime(), HttpRuntime(), DataRuntime())
+        (engine,) = await run_workflows(workflows, objects, tmp_path,
+                                        lambda e, changed: seen.extend(n.progress for n in changed), runtime)
+        return engine
+
+    e = asyncio.run(asyncio.wait_for(run(), 60))
+    assert e.phase == "Succeeded"
+    # reported while running (Argo reads the file every 3 s), complete once it succeeded
+    assert "1/4" in seen
+    assert nodes(e)["running"]["progress"] == "4/4"

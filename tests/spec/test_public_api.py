@@ -18,7 +18,7 @@ from argosy.errors import ArgosyError
 
 PINNED: dict[str, list[str]] = {
     "argosy.engine": [
-        "CancelPod", "Intent", "Node", "NodeTable", "PodFinished", "PodResult", "PodSpec", "PodStarted",
+        "CancelPod", "Intent", "Node", "NodeTable", "PodFinished", "PodProgress", "PodResult", "PodSpec", "PodStarted",
         "Reconciler", "RunPod", "WakeAt", "node_id", "pod_name",
     ],
     "argosy.expr": [

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from argosy.controller.clock import Clock, RealClock
-from argosy.engine.intents import CancelPod, Intent, PodFinished, PodResult, PodStarted, RunPod
+from argosy.engine.intents import CancelPod, Intent, PodFinished, PodProgress, PodResult, PodStarted, RunPod
 from argosy.engine.reconciler import Reconciler
 from argosy.errors import ArgosyError
 from argosy.runtime.base import RunContext, Runtime
@@ -148,7 +148,10 @@ class WorkflowRunner:
 
     async def _run_pod(self, pod: Any) -> None:
         node_id = pod.node_id
-        started = lambda: self._report(PodStarted(node_id, self.clock.now()))
+        # started() once the main process runs; started(progress) when it reports its progress
+        started = lambda progress=None: self._report(
+            PodStarted(node_id, self.clock.now()) if progress is None
+            else PodProgress(node_id, progress, self.clock.now()))
         try:
             result = await self.runtime.run(pod, self.context, started)
         except asyncio.CancelledError:
@@ -165,7 +168,7 @@ class WorkflowRunner:
         self.tasks.pop(node_id, None)
         self._report(PodFinished(node_id, result, self.clock.now()))
 
-    def _report(self, event: PodStarted | PodFinished) -> None:
+    def _report(self, event: PodStarted | PodProgress | PodFinished) -> None:
         """Hand a runtime report to the engine at once, not through the event queue: the pods
         a result unblocks start on the next turn of the loop (the hand-off of every step of a
         chain). The main loop is woken only when it has something to do: the workflow is

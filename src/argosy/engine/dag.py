@@ -17,7 +17,7 @@ from argosy.engine.arguments import mark_absent_arguments
 from argosy.engine.frames import ChildHooks
 from argosy.engine.gates import Gate
 from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows, when_false
-from argosy.engine.nodes import Node
+from argosy.engine.nodes import MAX_DEPTH_MESSAGE, Node
 from argosy.engine.outputs import bind_artifact_arguments, template_outputs
 from argosy.engine.protocols import Engine
 from argosy.engine.scope import add_aggregate, add_node_ref, chain, inputs_scope
@@ -335,6 +335,8 @@ class DagFrame:
         self.task_of[nid] = task
         node = e.execute(node_name, body, self.context, body.get("arguments"), boundary_id=self.node.id,
                          owner=self, local={"tasks.name": body.get("name", task)})
+        if node.type == N.SKIPPED_NODE and node.phase == N.ERROR and node.message != MAX_DEPTH_MESSAGE:
+            node.message = f"task '{node_name}' errored: {node.message}"  # Argo's wording
         if group is not None:
             e.nodes.add_child(group, node.id)
         else:

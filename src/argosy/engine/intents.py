@@ -96,6 +96,15 @@ class PodStarted:
 
 
 @dataclass(frozen=True, slots=True)
+class PodProgress:
+    """A running node reported its progress (``N/M``, what its ``ARGO_PROGRESS_FILE`` says)."""
+
+    node_id: str
+    progress: str
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
 class PodFinished:
     """The runtime reports how a node ended."""
 

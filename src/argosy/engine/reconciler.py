@@ -34,7 +34,7 @@ from argosy.engine import nodes as N
 from argosy.engine.arguments import process_template
 from argosy.engine.dag import DagFrame
 from argosy.engine.gates import Gate
-from argosy.engine.intents import Intent, PodFinished, PodSpec, PodStarted, WakeAt
+from argosy.engine.intents import Intent, PodFinished, PodProgress, PodSpec, PodStarted, WakeAt
 from argosy.engine.lifecycle import DEADLINE_MESSAGE, LifecycleRole, WorkflowFrame
 from argosy.engine.nodes import Node, NodeTable, pod_name
 from argosy.engine.pods import PodsRole, Waiting
@@ -185,11 +185,16 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
 
     # ---- events --------------------------------------------------------------------------
 
-    def handle(self, event: PodStarted | PodFinished, now: float) -> list[Intent]:
+    def handle(self, event: PodStarted | PodProgress | PodFinished, now: float) -> list[Intent]:
         """Apply a runtime report."""
         self.now = now
         node = self.nodes.by_id.get(event.node_id)
         if node is None or N.fulfilled_phase(node.phase):
+            return self._flush()
+        if isinstance(event, PodProgress):
+            if N.parse_progress(event.progress) is not None and event.progress != node.progress:
+                self.set_progress(node, event.progress)
+                self.nodes.touch(node)
             return self._flush()
         if isinstance(event, PodStarted):
             self._pod_started(node, event)

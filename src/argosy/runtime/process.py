@@ -21,15 +21,12 @@ from argosy.runtime.images import BIN_DIR, CommandPath, argv_for
 from argosy.runtime.logs import MAIN
 from argosy.runtime.outputs import output_artifacts, output_parameters, result_text
 from argosy.runtime.probes import wait_ready
+from argosy.runtime.progress import PROGRESS_FILE, PROGRESS_TICK, ProgressFiles, read_progress
 from argosy.runtime.sandbox import MountPlan, norm, under
 from argosy.runtime.volumes import VolumeSource, container_env, host_env, resolve_volumes
 
 BIN_DIR_TEXT = str(BIN_DIR)
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
-#: where a main container may write its progress (``N/M``), named by ``$ARGO_PROGRESS_FILE``
-#: as Argo does (Argo's own path, /var/run/argo/progress, would cost a split sandbox root)
-PROGRESS_DIR = "/tmp/.argo"
-PROGRESS_FILE = f"{PROGRESS_DIR}/progress"
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
 
 
@@ -46,6 +43,8 @@ class ProcessRuntime:
         self.commands = CommandPath()
         #: what every container's environment starts from (host variables and the sandbox PATH)
         self.base_env = host_env(self.commands.sandbox_path)
+        #: the files main containers write their progress to (ARGO_PROGRESS_FILE)
+        self.progress_files = ProgressFiles()
 
     def check(self) -> None:
         """Raise :class:`RuntimeFailure` unless bwrap exists and can create a sandbox here."""
@@ -74,9 +73,13 @@ class ProcessRuntime:
         return self.scratch_dir
 
     async def run(
-        self, pod: PodSpec, context: RunContext, on_started: Callable[[], None]
+        self, pod: PodSpec, context: RunContext, on_started: Callable[..., None]
     ) -> PodResult:
-        """Run one node to completion; cancelling kills its process trees."""
+        """Run one node to completion; cancelling kills its process trees.
+
+        ``on_started()`` once the main process runs; ``on_started(progress)`` whenever the
+        ``N/M`` in its ``ARGO_PROGRESS_FILE`` changes.
+        """
         if not self.bwrap:
             self.check()
         node = _Node(self, pod, context, on_started)
@@ -91,6 +94,8 @@ class ProcessRuntime:
             return await node.execute()
         finally:
             await node.stop_all()
+            if node.progress_file is not None:
+                self.progress_files.release(node.progress_file)
             # (one failing rmdir when no scratch dir was needed; a stale one is removed too)
             if not _remove_empty(node.scratch, node.tmp_dirs):
                 # the result is ready: remove the tree in a worker thread, off the hand-off path
@@ -141,7 +146,7 @@ class _Node:
     """The state of one node while it runs."""
 
     def __init__(self, rt: ProcessRuntime, pod: PodSpec, context: RunContext,
-                 on_started: Callable[[], None]) -> None:
+                 on_started: Callable[..., None]) -> None:
         self.rt = rt
         self.pod = pod
         self.context = context
@@ -157,8 +162,9 @@ class _Node:
         self.volumes: dict[str, VolumeSource] = {}
         self.inputs: list[tuple[str, str]] = []
         self.script: str | None = None
-        #: the host directory behind PROGRESS_DIR of the main container
-        self.progress_dir: str | None = None
+        #: the host file (and its fd) behind the main container's PROGRESS_FILE
+        self.progress_file: tuple[str, int] | None = None
+        self._monitor: asyncio.TimerHandle | None = None
         self._repo: LocalRepository | None = None
 
     @property
@@ -221,10 +227,9 @@ class _Node:
                 os.makedirs(path, exist_ok=True)
             plan.bind(vm["mountPath"], path, readonly=bool(vm.get("readOnly")) or src.readonly)
         if main:
-            self.progress_dir = f"{self._scratch_dir()}/progress-{name}"
-            os.mkdir(self.progress_dir)
-            self.tmp_dirs.append(self.progress_dir)
-            plan.bind(PROGRESS_DIR, self.progress_dir)
+            if self.progress_file is None:
+                self.progress_file = self.rt.progress_files.acquire(self.context.data_dir)
+            plan.bind(PROGRESS_FILE, self.progress_file[0])
             for dest, host in self.inputs:
                 plan.bind(dest, host)
             if self.script is not None:
@@ -343,9 +348,22 @@ class _Node:
                 self._started()
         else:
             self._started()
-        code = await main.wait()
+        # Argo's executor reads the progress file while the container runs, too
+        self._monitor = asyncio.get_running_loop().call_later(PROGRESS_TICK, self._report_progress)
+        try:
+            code = await main.wait()
+        finally:
+            self._monitor.cancel()
         self.live.remove(main)  # it has exited and is closed: nothing left to stop
         return code
+
+    def _report_progress(self, reported: str | None = None) -> None:
+        """Tell the engine a running main container's progress when it changed; look again later."""
+        progress = self._progress()
+        if progress and progress != reported and self.started:
+            self.on_started(progress)
+            reported = progress
+        self._monitor = asyncio.get_running_loop().call_later(PROGRESS_TICK, self._report_progress, reported)
 
     def _started(self) -> None:
         if not self.started:
@@ -443,15 +461,8 @@ class _Node:
                          progress=self._progress())
 
     def _progress(self) -> str | None:
-        """The last line the main container wrote to its progress file (Argo reads it at exit too)."""
-        if self.progress_dir is None:
-            return None
-        try:
-            with open(f"{self.progress_dir}/progress", "rb") as f:
-                lines = f.read(1 << 16).decode(errors="replace").strip().splitlines()
-        except OSError:
-            return None
-        return lines[-1].strip() if lines else None
+        """What the main container last wrote to its progress file (Argo reads it at exit too)."""
+        return read_progress(self.progress_file[1]) if self.progress_file is not None else None
 
     async def stop_all(self) -> None:
         """Kill every container still running (cancellation, deadline, sidecars)."""

@@ -165,7 +165,7 @@ def example_cases() -> list[Case]:
 def corpus_cases() -> list[Case]:
     try:
         import conformance.test_conformance as corpus
-    except BaseException:  # noqa: BLE001 - no corpus here (the module skips itself)
+    except pytest.skip.Exception:  # no corpus on this machine (the module skips itself)
         return []
     cases = []
     for case in corpus.CASES:

@@ -11,8 +11,42 @@
     │   └── UnresolvedVariableError  a ``{{var}}`` that has no value where one is required
     │       └── UnresolvedExpressionVariableError  ... read by a ``{{=expression}}``
     ├── ReferenceError_              a templateRef / workflowTemplateRef / configMapKeyRef names nothing
-    └── RuntimeFailure               a runtime could not start or run a node (missing command, sandbox)
-        └── CommandNotFound          ... because a container's command is not there (the node fails, exit 64)
+    ├── NodeError                    a node cannot run as written; the node errors with this message
+    │   ├── ArgumentError            arguments don't satisfy the template's inputs
+    │   ├── LoopError                withItems / withParam / withSequence cannot be expanded
+    │   └── OutputError              an output (or an artifact argument's ``from``) cannot be resolved
+    ├── RuntimeFailure               a runtime could not start or run a node (missing command, sandbox)
+    │   ├── CommandNotFound          ... because a container's command is not there (the node fails, exit 64)
+    │   ├── HttpRequestError         an HTTP template's request could not be made or answered (runtime.http)
+    │   └── DataError                a data template could not be processed (runtime.data)
+    ├── ArchiveError                 an artifact cannot be archived, stored, fetched or unpacked
+    │   ├── ArtifactNotFound         a key names nothing in the repository
+    │   ├── ArtifactRepositoryError  the workflow's artifact repository cannot be resolved
+    │   ├── GitArtifactError         a git command for an artifact failed
+    │   ├── HttpArtifactError        an HTTP artifact request failed or got an error status
+    │   ├── S3Error                  an S3 request failed (endpoint, access, bucket ...)
+    │   └── SecretNotFound           a location names a Secret (or key) the run does not have
+    ├── StoreError                   the store cannot be read or written: names the file, says what to do
+    │   ├── StoreCorrupt             the file is not a database, or is damaged
+    │   ├── StoreLocked              another process holds the database past the lock timeout
+    │   ├── StoreFull                the disk (or the database's size limit) is full
+    │   ├── StoreUnavailable         the file cannot be opened (missing directory, permissions)
+    │   └── StoreSchemaTooNew        written by a newer Argosy than this one
+    ├── AlreadyExists                a live object with that namespace and name exists (Argo's message)
+    ├── ListOptionsError             a label/field selector or continue token that cannot be used
+    ├── ResourceVersionTooOld        a watch asked for changes older than the feed keeps (list again)
+    ├── NotFound                     no object of that kind, namespace and name (Argo's message)
+    ├── InvalidArgument              an API request the server cannot act on (bad body, bad option)
+    ├── Unauthenticated              no (or an unknown) bearer token in ``--auth-mode client``
+    ├── PermissionDenied             a token outside its namespaces or verbs
+    ├── FailedPrecondition           the object is not in a state the operation needs
+    ├── ServerRefused                ``argosy server`` will not start (data dir in use, unsafe address)
+    └── ClientError                  the CLI client could not get an answer from ``argosy server``
+        ├── ServerUnreachable        nothing answers at the address (names it, says how to start one)
+        └── ServerError              the server answered with an error (its code and message)
+
+The two marked with a module are defined there, beside the one runtime or driver that raises
+them.
 
 Messages are written for the person who wrote the YAML: what is wrong, where, and
 (when we can tell) what they probably meant.
@@ -105,6 +139,22 @@ class UnresolvedExpressionVariableError(UnresolvedVariableError):
         ExpressionError.__init__(self, f"failed to evaluate expression: {variable} is missing")
 
 
+class NodeError(ArgosyError):
+    """A node cannot run as its workflow says; the engine reports it on the node, as Argo does."""
+
+
+class ArgumentError(NodeError):
+    """Arguments don't satisfy a template's inputs."""
+
+
+class LoopError(NodeError):
+    """A loop's items (``withItems``, ``withParam``, ``withSequence``) could not be expanded."""
+
+
+class OutputError(NodeError):
+    """An output, or the artifact an argument's ``from`` names, could not be resolved from its scope."""
+
+
 class ReferenceError_(ArgosyError):
     """A reference (templateRef, workflowTemplateRef, configMapKeyRef, ...) names nothing."""
 
@@ -115,20 +165,6 @@ class RuntimeFailure(ArgosyError):
 
 class CommandNotFound(RuntimeFailure):
     """A container's command is not there: Argo's executor exits 64 and the node fails."""
-
-
-# ---- the store (store engineer's block) -------------------------------------------------------
-#
-#   ArgosyError
-#   ├── StoreError                 the store cannot be read or written: names the file, says what to do
-#   │   ├── StoreCorrupt           the file is not a database, or is damaged
-#   │   ├── StoreLocked            another process holds the database past the lock timeout
-#   │   ├── StoreFull              the disk (or the database's size limit) is full
-#   │   ├── StoreUnavailable       the file cannot be opened (missing directory, permissions)
-#   │   └── StoreSchemaTooNew      written by a newer Argosy than this one
-#   ├── AlreadyExists              a live object with that namespace and name exists (Argo's message)
-#   ├── ListOptionsError           a label/field selector or continue token that cannot be used
-#   └── ResourceVersionTooOld      a watch asked for changes older than the feed keeps (list again)
 
 
 class StoreError(ArgosyError):
@@ -183,17 +219,6 @@ class ResourceVersionTooOld(ArgosyError):
         super().__init__(f"too old resource version: {since} ({oldest})")
 
 
-# ---- the API server (server engineer's block) ---------------------------------------------------
-#
-#   ArgosyError
-#   ├── NotFound                   no object of that kind, namespace and name (Argo's message)
-#   ├── InvalidArgument            a request the server cannot act on (bad body, bad option)
-#   ├── Unauthenticated            no (or an unknown) bearer token in ``--auth-mode client``
-#   ├── PermissionDenied           a token outside its namespaces or verbs
-#   ├── FailedPrecondition         the object is not in a state the operation needs
-#   └── ServerRefused              ``argosy server`` will not start (data dir in use, unsafe address)
-
-
 class NotFound(ArgosyError):
     """No object of this kind, namespace and name (Argo: ``... "NAME" not found``)."""
 
@@ -223,14 +248,6 @@ class ServerRefused(ArgosyError):
     """``argosy server`` will not start: its data dir is in use, or its address is unsafe."""
 
 
-# ---- the CLI client (client engineer's block) -----------------------------------------------------
-#
-#   ArgosyError
-#   └── ClientError                the CLI client could not get an answer from ``argosy server``
-#       ├── ServerUnreachable      nothing answers at the address (names it, says how to start one)
-#       └── ServerError            the server answered with an error (its code and message)
-
-
 class ClientError(ArgosyError):
     """The CLI client could not get what it asked ``argosy server`` for."""
 
@@ -252,3 +269,31 @@ class ServerError(ClientError):
         self.code = code
         self.message = message
         super().__init__(message)
+
+
+class ArchiveError(ArgosyError):
+    """An artifact could not be archived, stored, fetched or unpacked."""
+
+
+class ArtifactNotFound(ArchiveError):
+    """A key names nothing in the repository."""
+
+
+class GitArtifactError(ArchiveError):
+    """A git command for an artifact failed."""
+
+
+class HttpArtifactError(ArchiveError):
+    """An HTTP artifact request failed or was answered with an error status."""
+
+
+class ArtifactRepositoryError(ArchiveError):
+    """The workflow's artifact repository cannot be resolved (no ConfigMap, no key, bad YAML)."""
+
+
+class S3Error(ArchiveError):
+    """An S3 request failed (endpoint unreachable, access denied, no such bucket ...)."""
+
+
+class SecretNotFound(ArchiveError):
+    """A location names a Secret, or a key of one, that the run does not have."""

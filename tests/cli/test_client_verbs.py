@@ -307,11 +307,13 @@ def test_wait_rides_out_a_server_restart(tmp_path: Path) -> None:
     first = serve()
     waiter = None
     try:
-        path = write(tmp_path, "survives", "sleep 2")
+        path = write(tmp_path, "survives", "sleep 6")
         subprocess.run([*argosy_cli, "submit", str(path), "-o", "name"], env=env, check=True, capture_output=True)
         waiter = subprocess.Popen([*argosy_cli, "wait", "survives"], env=env, text=True,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(0.5)
+        # (long enough for the waiter to have started and reached the first server even on a
+        # loaded machine: a waiter that never reached any server rightly fails at once)
+        time.sleep(3)
         first.terminate()
         first.wait(30)
         second = serve()

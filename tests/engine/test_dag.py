@@ -118,3 +118,29 @@ def test_when_on_tasks(when: str, phase: str) -> None:
     e = run_workflow(text)
     assert e.nodes.by_name("d.C").phase == phase
     assert e.phase == "Succeeded"
+
+
+GATED = """
+metadata: {name: g}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    parallelism: 1
+    dag:
+      tasks:
+      - {name: late, template: say, dependencies: [a]}
+      - {name: a, template: say}
+      - {name: b, template: say}
+      - {name: c, template: say}
+  - name: say
+    container: {image: busybox, command: [echo, hi]}
+"""
+
+
+def test_parallelism_admits_waiting_tasks_in_task_order() -> None:
+    """Which waiting task runs next follows the DAG's task order, not when each became ready:
+    ``late`` (ready after ``b`` and ``c``) is declared first, so it goes before ``c``. The
+    order is a function of the nodes, so a restored engine makes the same choice."""
+    e = run_workflow(GATED)
+    assert [n.display_name for n in e.nodes if n.type == "Pod"] == ["a", "b", "late", "c"]

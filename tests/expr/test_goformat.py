@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from argosy.errors import ExpressionError
-from argosy.expr.goformat import format_float_json, format_rfc3339, format_v, from_json, to_json
 from argosy.expr.gotime import format_time, parse_duration, parse_time, utc
+from argosy.goformat import format_float_json, format_rfc3339, format_v, from_json, to_json
 
 FLOATS: list[tuple[float, str, str]] = [
     (2.0, "2", "2"),

@@ -9,15 +9,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from argosy.errors import ArgosyError
+from argosy.errors import ArchiveError
 
 GZIP_MAGIC = b"\x1f\x8b"
 #: Go's gzip.DefaultCompression (-1) is level 6
 DEFAULT_COMPRESSION = 6
-
-
-class ArchiveError(ArgosyError):
-    """An artifact could not be archived, stored, fetched or unpacked."""
 
 
 def strategy(archive: dict[str, Any] | None) -> str:

@@ -19,8 +19,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from argosy.artifacts.archive import ArchiveError, pick_sub_path, place
+from argosy.artifacts.archive import pick_sub_path, place
 from argosy.artifacts.secrets import Secrets
+from argosy.errors import GitArtifactError
 
 ASKPASS = """#!/bin/sh
 case "$1" in
@@ -28,10 +29,6 @@ case "$1" in
   *) printf '%s\\n' "$ARGOSY_GIT_PASSWORD" ;;
 esac
 """
-
-
-class GitArtifactError(ArchiveError):
-    """A git command for an artifact failed."""
 
 
 class GitDriver:

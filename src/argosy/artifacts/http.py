@@ -19,12 +19,9 @@ from typing import IO, Any
 from argosy.artifacts.archive import ArchiveError, unpack_download
 from argosy.artifacts.repository import ArtifactNotFound
 from argosy.artifacts.secrets import Secrets
+from argosy.errors import HttpArtifactError
 
 HTTP_TIMEOUT = 60.0
-
-
-class HttpArtifactError(ArchiveError):
-    """An HTTP artifact request failed or was answered with an error status."""
 
 
 class HttpDriver:

@@ -22,16 +22,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from argosy.artifacts.archive import ArchiveError
+from argosy.errors import ArtifactRepositoryError
 from argosy.spec import ObjectSet
 
 DEFAULT_CONFIGMAP = "artifact-repositories"
 DEFAULT_ANNOTATION = "workflows.argoproj.io/default-artifact-repository"
 CONTROLLER_CONFIGMAP = "workflow-controller-configmap"
-
-
-class ArtifactRepositoryError(ArchiveError):
-    """The workflow's artifact repository cannot be resolved (no ConfigMap, no key, bad YAML)."""
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,7 @@ from argosy.artifacts.archive import (
     tar_gz,
     untar,
 )
-
-
-class ArtifactNotFound(ArchiveError):
-    """A key names nothing in the repository."""
+from argosy.errors import ArtifactNotFound
 
 
 class LocalRepository:

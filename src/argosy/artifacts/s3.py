@@ -18,9 +18,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import IO, Any
 
-from argosy.artifacts.archive import ArchiveError, unpack_download
+from argosy.artifacts.archive import unpack_download
 from argosy.artifacts.repository import ArtifactNotFound
 from argosy.artifacts.secrets import Secrets
+from argosy.errors import S3Error
 
 AWS_ENDPOINT = "s3.amazonaws.com"
 #: files above this go up in parts (boto3's default multipart threshold)
@@ -36,10 +37,6 @@ INSTALL_HINT = "S3 artifacts need boto3: pip install 'argosy[s3]'"
 #: the process (a driver is made per pod; a client costs tens of milliseconds to create)
 _CLIENTS: dict[tuple[Any, ...], Any] = {}
 _CLIENTS_LOCK = threading.Lock()
-
-
-class S3Error(ArchiveError):
-    """An S3 request failed (endpoint unreachable, access denied, no such bucket ...)."""
 
 
 def has_location(location: Mapping[str, Any]) -> bool:

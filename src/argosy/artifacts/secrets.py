@@ -5,11 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from argosy.artifacts.archive import ArchiveError
-
-
-class SecretNotFound(ArchiveError):
-    """A location names a Secret, or a key of one, that the run does not have."""
+from argosy.errors import SecretNotFound
 
 
 class Secrets:

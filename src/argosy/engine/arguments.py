@@ -7,31 +7,13 @@ that can be resolved now substituted.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from argosy.engine.scope import chain, inputs_scope, outputs_path_scope
-from argosy.errors import ArgosyError
+from argosy.errors import ArgumentError
 from argosy.expr import substitute_object
-
-
-class ArgumentError(ArgosyError):
-    """Arguments don't satisfy a template's inputs; the node errors with this message."""
-
-
-def parameter_string(value: Any) -> str:
-    """Parameter values as Argo stringifies them (YAML ``5`` -> ``"5"``, ``true`` -> ``"true"``)."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"))
-    if value is None:
-        return ""
-    return str(value)
-
+from argosy.goformat import parameter_string
 
 ConfigMapLookup = Callable[[str, str], str | None]
 

@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from argosy.engine import nodes as N
 from argosy.engine.arguments import mark_absent_arguments
 from argosy.engine.frames import ChildHooks
+from argosy.engine.gates import Gate
 from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows, when_false
 from argosy.engine.nodes import MAX_DEPTH_MESSAGE, Node
 from argosy.engine.outputs import bind_artifact_arguments, template_outputs
+from argosy.engine.protocols import Engine
 from argosy.engine.scope import add_aggregate, add_node_ref, chain, inputs_scope
 from argosy.errors import ArgosyError
 from argosy.expr import TaskOutcome, parse_depends, substitute, substitute_object
+from argosy.spec import TemplateScope
 
-if TYPE_CHECKING:
-    from argosy.engine.reconciler import Reconciler
-    from argosy.spec import TemplateScope
+#: a task (or one item of a looped task) waiting for the template's parallelism:
+#: task name, node name, resolved body, the TaskGroup node's id for an item
+Waiting = tuple[str, str, dict[str, Any], str | None]
 
 _BARE_OR_RESULT = re.compile(r"([a-zA-Z0-9][-a-zA-Z0-9]*?\.[A-Z][a-zA-Z]+)|([a-zA-Z0-9][-a-zA-Z0-9]*)")
 
@@ -57,7 +60,7 @@ def bare_dependency(name: str, task: dict[str, Any]) -> str:
 class DagFrame:
     """Drives one DAG node."""
 
-    def __init__(self, engine: Reconciler, node: Node, template: dict[str, Any], context: TemplateScope) -> None:
+    def __init__(self, engine: Engine, node: Node, template: dict[str, Any], context: TemplateScope) -> None:
         self.engine = engine
         self.node = node
         self.template = template
@@ -100,9 +103,10 @@ class DagFrame:
         self.group_open: dict[str, int] = {}
         self.hooks = ChildHooks(engine, self)
         self.remaining = len(self.needed)
-        self.limit = int(template["parallelism"]) if template.get("parallelism") else 0
-        self.active = 0
-        self.waiting: deque[tuple[str, dict[str, Any], str | None]] = deque()
+        #: the template's ``parallelism``; waiting tasks go in task order (then item order), so
+        #: which runs next depends on the DAG, not on the order its dependencies finished in
+        self.gate: Gate[Waiting] = Gate(int(template.get("parallelism") or 0), ordered=True)
+        self.order = {name: i for i, name in enumerate(self.tasks)}
         self.finished = False
 
     def _ancestors(self, targets: list[str]) -> set[str]:
@@ -144,7 +148,7 @@ class DagFrame:
             return
         holder = self.tasks[task]
         self.hooks.lifecycle(holder, f"tasks.{task}", child)
-        if child.type != "TaskGroup" and self.hooks.exit(holder, f"tasks.{task}", child):
+        if child.type != N.TASK_GROUP and self.hooks.exit(holder, f"tasks.{task}", child):
             return
         if not self.hooks.busy(child.id):
             self._task_node_settled(child)
@@ -159,8 +163,7 @@ class DagFrame:
         group_name = f"{self.node.name}.{task}"
         if child.name != group_name:
             # one item of a looped task
-            self.active -= 1
-            self._start_waiting()
+            self._release()
             left = self.group_open[task] - 1
             self.group_open[task] = left
             if left == 0:
@@ -173,9 +176,8 @@ class DagFrame:
                         phase = c.phase
                 e.finish(group, phase)
             return
-        if child.type != "TaskGroup" and child.type != "Skipped":
-            self.active -= 1
-            self._start_waiting()
+        if child.type != N.TASK_GROUP and child.type != N.SKIPPED_NODE:
+            self._release()
         self._task_done(task, child)
 
     def _task_done(self, task: str, node: Node) -> None:
@@ -183,7 +185,7 @@ class DagFrame:
             return
         e = self.engine
         self.done.add(task)
-        if node.type == "TaskGroup":
+        if node.type == N.TASK_GROUP:
             children = [e.nodes.get(c) for c in node.children]
             add_aggregate(self.scope, f"tasks.{task}", children)
             add_node_ref(self.scope, f"tasks.{task}", node)
@@ -205,7 +207,7 @@ class DagFrame:
         if node is None:
             return TaskOutcome(phase=N.OMITTED)
         children: tuple[str, ...] = ()
-        if node.type == "TaskGroup":
+        if node.type == N.TASK_GROUP:
             children = tuple(self.engine.nodes.get(c).phase for c in node.children)
         return TaskOutcome(phase=node.phase, daemoned=node.daemoned and node.phase != N.PENDING,
                            children_phases=children)
@@ -216,7 +218,14 @@ class DagFrame:
         task = self.tasks[name]
         node_name = f"{self.node.name}.{name}"
         logic = self.logic[name]
-        if logic:
+        # restored: a task whose node exists was decided before (a daemon it depended on
+        # may have ended since, which must not change that decision)
+        decided = e.nodes.by_name(node_name) if e.replaying else None
+        if decided is not None and decided.type == N.SKIPPED_NODE:
+            self._settle_now(name, e.skip(node_name, task, self.node.id, self, decided.phase,
+                                          decided.message or "", self.context))
+            return
+        if logic and decided is None:
             try:
                 outcomes = {d: self._outcome(d) for d in self.deps[name]}
                 execute = parse_depends(logic).evaluate(outcomes)
@@ -253,13 +262,13 @@ class DagFrame:
                 self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), self.context))
                 return
         if items is None:
-            proceed, err_msg = when_allows(resolved.get("when"))
+            proceed, err_msg = when_allows(resolved.get("when")) if decided is None else (True, None)
             if err_msg is not None or not proceed:
                 phase = N.ERROR if err_msg else N.SKIPPED
                 message = err_msg or f"when '{resolved.get('when')}' evaluated false"
                 self._settle_now(name, e.skip(node_name, task, self.node.id, self, phase, message, self.context))
                 return
-            self._launch(name, node_name, resolved, None)
+            self._launch(name, node_name, resolved, None, -1)
             return
         if not items:
             self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.SKIPPED,
@@ -270,15 +279,19 @@ class DagFrame:
         except ArgosyError as err:
             self._settle_now(name, e.skip(node_name, task, self.node.id, self, N.ERROR, str(err), self.context))
             return
-        group = e.new_node(node_name, "TaskGroup", N.RUNNING, self.node.id, self,
+        group = e.new_node(node_name, N.TASK_GROUP, N.RUNNING, self.node.id, self,
                            template_name=task.get("template"), template_ref=task.get("templateRef"),
                            template_scope=self.context)
         self.task_of[group.id] = name
         self._connect(name, group)
         self.group_open[name] = 0
-        for item_name, body in expanded:
+        for index, (item_name, body) in enumerate(expanded):
             child_name = f"{self.node.name}.{item_name}"
-            proceed, err_msg = when_allows(body.get("when"))
+            launched = e.nodes.by_name(child_name) if e.replaying else None
+            if launched is not None and launched.type != N.SKIPPED_NODE:
+                proceed, err_msg = True, None  # restored: decided before
+            else:
+                proceed, err_msg = when_allows(body.get("when"))
             self.group_open[name] += 1
             if err_msg is not None or not proceed:
                 phase = N.ERROR if err_msg else N.SKIPPED
@@ -286,9 +299,9 @@ class DagFrame:
                 child = e.skip(child_name, body, self.node.id, self, phase, message, self.context)
                 self.task_of[child.id] = name
                 e.nodes.add_child(group, child.id)
-                self.active += 1
+                self.gate.hold()
                 continue
-            self._launch(name, child_name, body, group)
+            self._launch(name, child_name, body, group, index)
 
     def _settle_now(self, name: str, node: Node) -> None:
         self.task_of[node.id] = name
@@ -307,33 +320,31 @@ class DagFrame:
             for out in e.outbound(dep):
                 e.nodes.add_child(e.nodes.get(out), node.id)
 
-    def _launch(self, task: str, node_name: str, body: dict[str, Any], group: Node | None) -> None:
-        if self.limit and self.active >= self.limit:
-            self.waiting.append((task, body, node_name if group is None else f"{group.id}|{node_name}"))
+    def _launch(self, task: str, node_name: str, body: dict[str, Any], group: Node | None, index: int) -> None:
+        e = self.engine
+        if e.replaying and e.nodes.by_name(node_name) is not None:
+            self.gate.hold()  # restored: it was admitted before
+        elif not self.gate.enter((task, node_name, body, group.id if group else None), (self.order[task], index)):
             return
-        self.active += 1
+        self._run(task, node_name, body, group)
+
+    def _run(self, task: str, node_name: str, body: dict[str, Any], group: Node | None) -> None:
+        """Run an admitted task (or item)."""
         e = self.engine
         nid = e.nodes.id_for(node_name)
         self.task_of[nid] = task
         node = e.execute(node_name, body, self.context, body.get("arguments"), boundary_id=self.node.id,
                          owner=self, local={"tasks.name": body.get("name", task)})
-        if node.type == "Skipped" and node.phase == N.ERROR and node.message != MAX_DEPTH_MESSAGE:
+        if node.type == N.SKIPPED_NODE and node.phase == N.ERROR and node.message != MAX_DEPTH_MESSAGE:
             node.message = f"task '{node_name}' errored: {node.message}"  # Argo's wording
         if group is not None:
             e.nodes.add_child(group, node.id)
         else:
             self._connect(task, node)
 
-    def _start_waiting(self) -> None:
-        e = self.engine
-        while self.waiting and (not self.limit or self.active < self.limit):
-            task, body, key = self.waiting.popleft()
-            group = None
-            node_name = key or ""
-            if key and "|" in key:
-                gid, node_name = key.split("|", 1)
-                group = e.nodes.get(gid)
-            self._launch(task, node_name, body, group)
+    def _release(self) -> None:
+        for task, node_name, body, group_id in self.gate.leave():
+            self._run(task, node_name, body, self.engine.nodes.get(group_id) if group_id else None)
 
     def _assess(self) -> str:
         """Argo's assessDAGPhase: failed branches reach targets through skipped nodes."""
@@ -354,7 +365,7 @@ class DagFrame:
                 branch = node.phase
             if nid in target_ids and not N.failed_or_error(phases.get(nid, "")):
                 phases[nid] = branch
-            kids = node.children[-1:] if node.type == "Retry" else node.children
+            kids = node.children[-1:] if node.type == N.RETRY else node.children
             queue.extend((c, branch) for c in kids)
         result = N.SUCCEEDED
         for nid, t in target_ids.items():

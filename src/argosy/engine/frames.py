@@ -1,30 +1,18 @@
-"""The protocol between the reconciler and the frames that drive non-leaf nodes.
+"""What Steps and DAG frames share: their children's exit handlers and lifecycle hooks.
 
-A *frame* is one running instance of a Steps, DAG or Retry template (or the workflow
-itself). It owns the node it drives and the children it starts; when a child is
-fulfilled the reconciler calls ``child_done`` on the child's owner, so the work done per
-event is proportional to what the event touches, never to the size of the workflow.
+A *frame* (see ``protocols.py``) is one running instance of a Steps, DAG or Retry
+template (or the workflow itself). It owns the node it drives and the children it starts;
+when a child is fulfilled the engine calls ``child_done`` on the child's owner, so the work
+done per event is proportional to what the event touches, never to the size of the workflow.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any
 
+from argosy.engine.nodes import Node
+from argosy.engine.protocols import Engine, Frame
 from argosy.engine.scope import add_node_ref
-
-if TYPE_CHECKING:
-    from argosy.engine.nodes import Node
-    from argosy.engine.reconciler import Reconciler
-
-
-class Frame(Protocol):
-    """Drives one node; told when each child it started is fulfilled or starts."""
-
-    node: Node
-
-    def child_done(self, child: Node) -> None: ...
-
-    def child_started(self, child: Node) -> None: ...
 
 
 class ChildHooks:
@@ -34,7 +22,7 @@ class ChildHooks:
     any lifecycle hooks it triggered have finished.
     """
 
-    def __init__(self, engine: Reconciler, frame: Any) -> None:
+    def __init__(self, engine: Engine, frame: Any) -> None:
         self.engine = engine
         self.frame = frame
         #: hook node id -> the child node id it belongs to
@@ -76,9 +64,15 @@ class ChildHooks:
         for hook_name, hook in hooks.items():
             if hook_name == "exit" or hook_name in fired or not hook.get("expression"):
                 continue
-            if self.engine.eval_hook_expression(hook["expression"], scope):
-                fired.add(hook_name)
-                self._run(hook, f"{child.name}.hooks.{hook_name}", child, scope)
+            name = f"{child.name}.hooks.{hook_name}"
+            if self.engine.replaying:
+                # restored: re-attach the hooks that had fired; their conditions were true then
+                if self.engine.nodes.by_name(name) is None:
+                    continue
+            elif not self.engine.eval_hook_expression(hook["expression"], scope):
+                continue
+            fired.add(hook_name)
+            self._run(hook, name, child, scope)
 
     def exit(self, holder: dict[str, Any], ref: str, child: Node) -> bool:
         """Start the exit handler of a completed child; True if one started."""
@@ -101,3 +95,9 @@ def exit_hook(holder: dict[str, Any]) -> dict[str, Any] | None:
     if holder.get("onExit"):
         return {"template": holder["onExit"]}
     return None
+
+
+__all__ = ["ChildHooks", "Frame", "exit_hook"]
+
+
+__all__ = ["ChildHooks", "Frame", "exit_hook"]

@@ -62,6 +62,8 @@ class RunPod:
     """Start running this node now."""
 
     pod: PodSpec
+    #: restored engine: the runtime may already run this pod; find it again rather than start it
+    adopt: bool = False
 
 
 @dataclass(frozen=True, slots=True)

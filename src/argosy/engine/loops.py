@@ -11,13 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from argosy.engine.scope import chain
-from argosy.errors import ArgosyError
+from argosy.errors import ArgosyError, LoopError
 from argosy.expr import evaluate_when, substitute, substitute_object
-from argosy.spec.bounds import MAX_LOOP_ITEMS, loop_size_problem
-
-
-class LoopError(ArgosyError):
-    """A loop's items could not be expanded."""
+from argosy.goformat import format_item, format_item_v
+from argosy.spec.bounds import loop_size_problem
 
 
 def check_loop_size(field: str, count: int) -> None:
@@ -27,39 +24,14 @@ def check_loop_size(field: str, count: int) -> None:
         raise LoopError(problem)
 
 
-def go_string(value: Any) -> str:
-    """An item value as Go's ``fmt.Sprintf("%v")`` prints Argo's Item."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"))
-    if value is None:
-        return ""
-    return str(value)
-
-
-def _go_list(value: list[Any]) -> str:
-    return "[" + " ".join(_go_value(v) for v in value) + "]"
-
-
-def _go_value(value: Any) -> str:
-    if isinstance(value, list):
-        return _go_list(value)
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{k}:{_go_value(value[k])}" for k in sorted(value)) + "]"
-    return go_string(value)
-
-
 def item_name(name: str, index: int, item: Any) -> str:
     """Argo's generateNodeName: ``name(index:description)``."""
     if isinstance(item, dict):
-        desc = ",".join(sorted(f"{k}:{_go_value(v)}" for k, v in item.items()))
+        desc = ",".join(sorted(f"{k}:{format_item_v(v)}" for k, v in item.items()))
     elif isinstance(item, list):
-        desc = _go_list(item)
+        desc = format_item_v(item)
     else:
-        desc = go_string(item)
+        desc = format_item(item)
     desc = desc.replace("(", "").replace(")", "")
     return f"{name}({index}:{desc})"
 
@@ -67,12 +39,12 @@ def item_name(name: str, index: int, item: Any) -> str:
 def item_scope(item: Any) -> dict[str, Any]:
     """``item`` and ``item.KEY`` as a loop body sees them."""
     if isinstance(item, dict):
-        scope: dict[str, Any] = {f"item.{k}": go_string(v) for k, v in item.items()}
+        scope: dict[str, Any] = {f"item.{k}": format_item(v) for k, v in item.items()}
         scope["item"] = json.dumps(item, separators=(",", ":"))
         return scope
     if isinstance(item, list):
         return {"item": json.dumps(item, separators=(",", ":"))}
-    return {"item": go_string(item)}
+    return {"item": format_item(item)}
 
 
 def sequence(seq: Mapping[str, Any]) -> list[str]:
@@ -191,7 +163,6 @@ def unresolved_reference(obj: Any) -> str | None:
 
 
 __all__ = [
-    "MAX_LOOP_ITEMS",
     "check_loop_size",
     "expand",
     "item_name",

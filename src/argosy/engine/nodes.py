@@ -9,17 +9,34 @@ persists only those: a node event never re-serialises the whole status.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-PENDING = "Pending"
-RUNNING = "Running"
-SUCCEEDED = "Succeeded"
-FAILED = "Failed"
-ERROR = "Error"
-SKIPPED = "Skipped"
-OMITTED = "Omitted"
+from argosy.goformat import format_rfc3339_seconds, parse_rfc3339
+from argosy.spec.kinds import NodeType, Phase
+
+# plain strings for the hot paths (see spec/kinds.py for why not the enum members)
+PENDING: str = Phase.PENDING.value
+RUNNING: str = Phase.RUNNING.value
+SUCCEEDED: str = Phase.SUCCEEDED.value
+FAILED: str = Phase.FAILED.value
+ERROR: str = Phase.ERROR.value
+SKIPPED: str = Phase.SKIPPED.value
+OMITTED: str = Phase.OMITTED.value
+
+# node types, as plain strings too
+POD: str = NodeType.POD.value
+CONTAINER: str = NodeType.CONTAINER.value
+STEPS: str = NodeType.STEPS.value
+STEP_GROUP: str = NodeType.STEP_GROUP.value
+DAG: str = NodeType.DAG.value
+TASK_GROUP: str = NodeType.TASK_GROUP.value
+RETRY: str = NodeType.RETRY.value
+SUSPEND: str = NodeType.SUSPEND.value
+HTTP: str = NodeType.HTTP.value
+PLUGIN: str = NodeType.PLUGIN.value
+#: the type of a node that did not run (same text as the phase ``SKIPPED``, another concept)
+SKIPPED_NODE: str = NodeType.SKIPPED.value
 
 #: Argo stops a chain of template calls this deep (its controller's maxAllowedStackDepth)
 MAX_STACK_DEPTH = 100
@@ -27,13 +44,13 @@ MAX_DEPTH_MESSAGE = ("Maximum recursion depth exceeded. See "
                      "https://argo-workflows.readthedocs.io/en/latest/scaling/#maximum-recursion-depth")
 
 #: node types that stand for one process (a Pod in Argo)
-POD_TYPES = frozenset({"Pod", "HTTP", "Plugin"})
+POD_TYPES = frozenset({POD, HTTP, PLUGIN})
 #: node types with a progress of their own (Argo's "executable" ones); the workflow's is their sum
-PROGRESS_TYPES = POD_TYPES | {"Container", "Suspend"}
+PROGRESS_TYPES = POD_TYPES | {CONTAINER, SUSPEND}
 DEFAULT_PROGRESS = "0/1"
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)  # a handful of distinct strings ("0/1", "1/1" ...), parsed per node event
 def parse_progress(text: str | None) -> tuple[int, int] | None:
     """``N/M`` as Argo accepts it (0 <= N <= M, M > 0), else None."""
     done, sep, total = (text or "").strip().partition("/")
@@ -69,14 +86,7 @@ def pod_name(workflow_name: str, node_name: str, template_name: str | None) -> s
     return f"{prefix[:242]}-{fnv32a(node_name)}"
 
 
-def rfc3339(ts: float) -> str:
-    """Seconds since the epoch as Argo's timestamps (UTC, whole seconds, ``Z``)."""
-    return _rfc3339_second(int(ts))
-
-
-@lru_cache(maxsize=4096)
-def _rfc3339_second(second: int) -> str:
-    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+rfc3339 = format_rfc3339_seconds
 
 
 def fulfilled_phase(phase: str) -> bool:
@@ -129,6 +139,37 @@ class Node:
     @property
     def completed(self) -> bool:
         return completed_phase(self.phase) or (self.daemoned and self.phase != PENDING)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Node:
+        """A node as ``to_dict`` wrote it (a persisted ``status.nodes`` entry)."""
+        flag = d.get("nodeFlag") or {}
+        started, finished = d.get("startedAt"), d.get("finishedAt")
+        return cls(
+            id=d["id"],
+            name=d["name"],
+            display_name=d.get("displayName", d["name"]),
+            type=d["type"],
+            phase=d.get("phase") or PENDING,
+            boundary_id=d.get("boundaryID"),
+            template_name=d.get("templateName"),
+            template_ref=d.get("templateRef"),
+            template_scope=d.get("templateScope", "local/"),
+            children=list(d.get("children") or ()),
+            outbound_nodes=list(d["outboundNodes"]) if d.get("outboundNodes") else None,
+            inputs=d.get("inputs"),
+            outputs=d.get("outputs"),
+            message=d.get("message"),
+            started_at=parse_rfc3339(started) if started else None,
+            finished_at=parse_rfc3339(finished) if finished else None,
+            progress=d.get("progress"),
+            daemoned=bool(d.get("daemoned")),
+            hooked=bool(flag.get("hooked")),
+            retried=bool(flag.get("retried")),
+            memoization_status=d.get("memoizationStatus"),
+            synchronization_status=d.get("synchronizationStatus"),
+            pod_ip=d.get("podIP"),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The node in Argo's JSON layout; absent fields are omitted, never null."""

@@ -7,12 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from argosy.engine.arguments import parameter_string
-from argosy.errors import ArgosyError
+from argosy.errors import ArgosyError, OutputError
 from argosy.expr import evaluate, expand_scope, substitute
-
-
-class OutputError(ArgosyError):
-    """An output could not be resolved from its scope."""
 
 
 def _strip(ref: str) -> str:

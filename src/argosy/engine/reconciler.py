@@ -1,78 +1,61 @@
-"""The reconciler: a workflow's state machine, pure and incremental.
+"""The reconciler: a workflow's state machine, pure, incremental and restorable.
 
 ``Reconciler`` holds one workflow's status. Each public method takes the current time,
 changes the status in memory and returns the intents (run this pod, cancel that one, wake
 me at T) the controller must carry out. Nothing here does I/O, sleeps or reads a clock,
 so every Argo behaviour is tested with a fake runtime and a fake clock.
 
-Only the frames whose children changed do work on an event (see ``frames.py``); the
+Only the frames whose children changed do work on an event (see ``protocols.py``); the
 status changes are tracked per node for the store (``NodeTable.drain_changes``).
+
+The class is cut along its roles, each a mixin in its own module: ``pods`` (the runtime's
+nodes and the workflow's parallelism), ``suspend``, ``lifecycle`` (start, stop, deadline,
+exit handler and workflow hooks), ``variables`` (the global scope) and ``status``. This
+module keeps what ties them together: creating nodes, executing templates, finishing
+nodes, timers, and restoring.
+
+**Restoring.** All engine state is data derived from the persisted status plus the small
+``record()``: ``restore`` loads the nodes and walks the workflow from its entrypoint again
+with ``replaying`` set. During that walk a template whose node exists is not decided
+anew: a fulfilled node just tells its owner, a Pending/Running pod is adopted
+(``RunPod(adopt=True)``), a Steps/DAG/Retry node rebuilds its frame from its children, a
+suspended node is suspended again, and timers are re-armed from node start times. Frames
+that went as far as the nodes show stop where the uninterrupted engine stopped; only
+``recover(now)`` then hands the intents to the controller.
 """
 
 from __future__ import annotations
 
-import functools
-import heapq
-import itertools
-import json
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from argosy.engine import nodes as N
-from argosy.engine.arguments import parameter_string, process_template
-from argosy.engine.frames import Frame, exit_hook
-from argosy.engine.intents import (
-    CancelPod,
-    Intent,
-    PodFinished,
-    PodProgress,
-    PodSpec,
-    PodStarted,
-    RunPod,
-    WakeAt,
-)
-from argosy.engine.nodes import Node, NodeTable, pod_name, rfc3339
-from argosy.engine.scope import chain
+from argosy.engine.arguments import process_template
+from argosy.engine.dag import DagFrame
+from argosy.engine.gates import Gate
+from argosy.engine.intents import Intent, PodFinished, PodProgress, PodSpec, PodStarted, WakeAt
+from argosy.engine.lifecycle import DEADLINE_MESSAGE, LifecycleRole, WorkflowFrame
+from argosy.engine.nodes import Node, NodeTable, pod_name
+from argosy.engine.pods import PodsRole, Waiting
+from argosy.engine.protocols import Frame
+from argosy.engine.retry import RetryFrame
+from argosy.engine.status import StatusRole
+from argosy.engine.steps import StepsFrame
+from argosy.engine.suspend import SuspendRole
+from argosy.engine.timers import BACKOFF, DEADLINE, SUSPEND, TIMEOUT, Timer, Timers
+from argosy.engine.variables import VariablesRole
 from argosy.errors import ArgosyError
-from argosy.expr import evaluate, expand_scope, substitute_object
+from argosy.goformat import parse_rfc3339
 from argosy.spec import WORKFLOW_SCOPE as LOCAL
 from argosy.spec import ObjectSet, TemplateResolver, TemplateScope
+from argosy.spec.duration import parse_duration
+from argosy.spec.kinds import KIND_NODES
 
-#: template key -> (node type, runs as a pod)
-TEMPLATE_TYPES: dict[str, tuple[str, bool]] = {
-    "container": ("Pod", True),
-    "script": ("Pod", True),
-    "containerSet": ("Pod", True),
-    "resource": ("Pod", True),
-    "data": ("Pod", True),
-    "http": ("HTTP", True),
-    "plugin": ("Plugin", True),
-    "steps": ("Steps", False),
-    "dag": ("DAG", False),
-    "suspend": ("Suspend", False),
-}
-
-WORKFLOW_PHASE = {
-    N.PENDING: "Pending",
-    N.RUNNING: "Running",
-    N.SUCCEEDED: "Succeeded",
-    N.SKIPPED: "Succeeded",
-    N.OMITTED: "Succeeded",
-    N.FAILED: "Failed",
-    N.ERROR: "Error",
-}
+ConfigMapLookup = Callable[[str, str], str | None]
 
 
-def template_key(template: Mapping[str, Any]) -> str | None:
-    for key in TEMPLATE_TYPES:
-        if key in template and template[key] is not None:
-            return key
-    return None
-
-
-class Reconciler:
+class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole):
     """One workflow's state machine (see module docstring)."""
 
     def __init__(
@@ -80,7 +63,7 @@ class Reconciler:
         workflow: dict[str, Any],
         resolver: TemplateResolver | None = None,
         *,
-        configmap: Callable[[str, str], str | None] | None = None,
+        configmap: ConfigMapLookup | None = None,
         artifact_key_format: str | None = None,
     ) -> None:
         meta = workflow.setdefault("metadata", {})
@@ -93,7 +76,7 @@ class Reconciler:
         self._configmap = configmap or (lambda name, key: None)
         self.artifact_key_format = artifact_key_format
         self.nodes = NodeTable(self.name)
-        self.phase = "Pending"
+        self.phase: str = N.PENDING
         self.message: str | None = None
         self.started_at: float | None = None
         self.finished_at: float | None = None
@@ -101,55 +84,106 @@ class Reconciler:
         self.global_scope: dict[str, Any] = {}
         self.now = 0.0
         self.owner: dict[str, Frame] = {}
+        self.frames: dict[str, Any] = {}
         self.pods: dict[str, PodSpec] = {}
         self.running_pods: set[str] = set()
         #: pods of containerSet templates: their containers are their outbound nodes
         self.container_sets: set[str] = set()
+        self.pod_gate: Gate[Waiting] = Gate(int(self.spec.get("parallelism") or 0))
+        self.suspended: dict[str, dict[str, Any]] = {}
+        self.timers = Timers()
         self.shutdown: str | None = None
+        self.deadline_message: str | None = None
+        self.replaying = False
+        self.root_frame: WorkflowFrame | None = None
+        self._restored_waiting: dict[str, int] = {}
         self._intents: list[Intent] = []
         self._queue: deque[tuple[Frame, Node]] = deque()
-        self._timers: list[tuple[float, int, Callable[[], None]]] = []
-        self._seq = itertools.count()
-        self._waiting: deque[Callable[[], None]] = deque()
-        self._suspended: dict[str, Callable[[Mapping[str, str] | None], None]] = {}
+        self._started: deque[tuple[Frame, Node]] = deque()
         self._wf_hooks_fired: set[str] = set()
         self._wf_hooks_open = 0
-        self._root_frame: _WorkflowFrame | None = None
         #: the workflow's progress: the sum of its PROGRESS_TYPES nodes' (Argo's UpdateProgress)
         self._progress = [0, 0]
 
-    # ---- public API ------------------------------------------------------------------
+    # ---- restoring ---------------------------------------------------------------------
 
-    @property
-    def done(self) -> bool:
-        return self.phase in ("Succeeded", "Failed", "Error")
+    @classmethod
+    def restore(
+        cls,
+        workflow: dict[str, Any],
+        resolver: TemplateResolver,
+        *,
+        configmap: ConfigMapLookup | None = None,
+        record: dict[str, Any] | None = None,
+    ) -> Reconciler:
+        """Rebuild an engine from a persisted workflow (manifest + ``status`` with its nodes)
+        and the ``record()`` saved with it; call ``recover(now)`` next."""
+        status = workflow.get("status") or {}
+        body = {k: v for k, v in workflow.items() if k != "status"}
+        engine = cls(body, resolver, configmap=configmap)
+        record = record or {}
+        engine.phase = status.get("phase") or N.PENDING
+        engine.message = status.get("message")
+        engine.started_at = parse_rfc3339(status["startedAt"]) if status.get("startedAt") else None
+        engine.finished_at = parse_rfc3339(status["finishedAt"]) if status.get("finishedAt") else None
+        latest = engine.started_at or 0.0
+        for nid, d in (status.get("nodes") or {}).items():
+            node = N.Node.from_dict({"id": nid, **d})
+            engine.nodes.by_id[node.id] = node
+            latest = max(latest, node.started_at or 0.0, node.finished_at or 0.0)
+            if node.type == N.CONTAINER and node.boundary_id:
+                engine.container_sets.add(node.boundary_id)
+            if node.type in N.PROGRESS_TYPES:
+                engine.count_progress(node.progress, 1)
+        engine.now = max(latest, engine.finished_at or 0.0)
+        engine.shutdown = record.get("shutdown")
+        if record.get("deadlineExceeded"):
+            engine.deadline_message = DEADLINE_MESSAGE
+        engine._restored_waiting = {nid: i for i, nid in enumerate(record.get("waitingPods") or ())}
+        if not engine.done and engine.nodes.by_id:
+            engine.phase = N.RUNNING
+            engine.replaying = True
+            try:
+                engine._begin()
+                engine._drain()
+            finally:
+                engine.replaying = False
+            engine._reorder_waiting()
+        else:
+            engine._init_global_scope()
+        engine.restore_global_outputs(status.get("outputs"))
+        engine.nodes.drain_changes()  # what was loaded is what the store has
+        return engine
 
-    def start(self, now: float) -> list[Intent]:
-        """Begin running the workflow from its entrypoint."""
+    def _reorder_waiting(self) -> None:
+        """Pods waiting for the gate go back in the order they waited in."""
+        if not self.pod_gate.waiting_count:
+            return
+        items = sorted(self.pod_gate.waiting(), key=lambda w: self._restored_waiting.get(w[0].id, 1 << 30))
+        self.pod_gate.clear()
+        for item in items:
+            self.pod_gate.queue(item)
+
+    def recover(self, now: float) -> list[Intent]:
+        """What continues a restored workflow: adopt its pods, re-arm its timers, go on."""
         self.now = now
-        self.started_at = now
-        self.phase = "Running"
-        self._init_global_scope()
-        frame = _WorkflowFrame(self)
-        self._root_frame = frame
-        if self.spec.get("activeDeadlineSeconds") is not None:
-            deadline = now + float(self.spec["activeDeadlineSeconds"])
-            self.at(deadline, self._workflow_deadline)
-        entry = self.spec.get("entrypoint")
-        if not entry:
-            self._finish_workflow("Error", "spec.entrypoint is required")
-            return self._flush()
-        self._run_workflow_hooks()
-        self.execute(
-            self.name,
-            {"template": entry},
-            LOCAL,
-            self.spec.get("arguments"),
-            boundary_id=None,
-            owner=frame,
-        )
+        if self.done:
+            self._intents.clear()
+            return []
+        if not self.nodes.by_id:
+            # persisted before its first node: start it (keeping the start it recorded, if any)
+            started = self.started_at
+            intents = self.start(now)
+            self.started_at = started if started is not None else now
+            return intents
+        if self.shutdown:
+            self._cancel_for_shutdown()  # a cancel sent before the crash may have been lost
+        for node, template in self.pod_gate.admit():
+            self._start_pod(node, template)
         self._drain()
-        return self._flush()
+        return self._flush() + [WakeAt(timer.at) for timer in self.timers]
+
+    # ---- events --------------------------------------------------------------------------
 
     def handle(self, event: PodStarted | PodProgress | PodFinished, now: float) -> list[Intent]:
         """Apply a runtime report."""
@@ -172,79 +206,38 @@ class Reconciler:
     def tick(self, now: float) -> list[Intent]:
         """Fire every timer due at ``now``."""
         self.now = now
-        while self._timers and self._timers[0][0] <= now:
-            _, _, fn = heapq.heappop(self._timers)
-            fn()
+        while (timer := self.timers.pop_due(now)) is not None:
+            self._fire(timer)
             self._drain()
         self._drain()
         return self._flush()
 
     @property
     def next_wakeup(self) -> float | None:
-        return self._timers[0][0] if self._timers else None
+        return self.timers.next_at
 
-    def resume(self, now: float, node_field_selector: str | None = None,
-               outputs: Mapping[str, str] | None = None) -> list[Intent]:
-        """Resume suspended nodes (all, or those whose name/displayName matches)."""
-        self.now = now
-        for nid in list(self._suspended):
-            node = self.nodes.get(nid)
-            if node_field_selector and node_field_selector not in (node.name, node.display_name):
-                continue
-            self._suspended.pop(nid)(outputs)
-        self._drain()
-        return self._flush()
+    def arm(self, at: float, kind: str, node_id: str) -> None:
+        """Wake the engine at ``at`` to handle timer ``kind`` of ``node_id`` (via ``tick``)."""
+        if self.timers.arm(Timer(at, kind, node_id)) and not self.replaying:
+            self._intents.append(WakeAt(at))
 
-    def stop(self, now: float, strategy: str = "Stop") -> list[Intent]:
-        """Argo's ``stop`` (exit handlers still run) or ``terminate`` (they don't)."""
-        self.now = now
-        if self.done or self.shutdown in (strategy, "Terminate"):
-            return self._flush()
-        self.shutdown = strategy  # a Stop may still be escalated to Terminate
-        message = f"Stopped with strategy '{strategy}'"
-        self._waiting.clear()
-        for nid in list(self._suspended):
-            self._suspended.pop(nid)
-            self.finish(self.nodes.get(nid), N.FAILED, message)
-        for nid in list(self.running_pods):
-            if strategy == "Terminate" or not self._in_exit_handler(self.nodes.get(nid)):
-                self._intents.append(CancelPod(nid, message))
-        self._drain()
-        return self._flush()
-
-    # ---- status ------------------------------------------------------------------------
-
-    def status(self, with_nodes: bool = True) -> dict[str, Any]:
-        """``status`` in Argo's layout."""
-        st: dict[str, Any] = {"phase": self.phase}
-        if self.started_at is not None:
-            st["startedAt"] = rfc3339(self.started_at)
-        if self.finished_at is not None:
-            st["finishedAt"] = rfc3339(self.finished_at)
-        if self.message:
-            st["message"] = self.message
-        st["progress"] = f"{self._progress[0]}/{self._progress[1]}"
-        if with_nodes and len(self.nodes):
-            st["nodes"] = self.nodes.to_dict()
-        if self.outputs:
-            st["outputs"] = self.outputs
-        # resolved once before the run (artifacts.refs), kept as Argo keeps it
-        ref = (self.workflow.get("status") or {}).get("artifactRepositoryRef")
-        if ref:
-            st["artifactRepositoryRef"] = ref
-        return st
-
-    def to_dict(self, with_nodes: bool = True) -> dict[str, Any]:
-        out = {k: v for k, v in self.workflow.items() if k != "status"}
-        out["status"] = self.status(with_nodes)
-        return out
+    def _fire(self, timer: Timer) -> None:
+        if timer.kind == DEADLINE:
+            self._workflow_deadline()
+            return
+        node = self.nodes.by_id.get(timer.node_id)
+        if node is None:
+            return
+        if timer.kind == TIMEOUT:
+            self._timed_out(node)
+        elif timer.kind == SUSPEND:
+            self._resume_node(node.id, None)
+        elif timer.kind == BACKOFF:
+            frame = self.frames.get(node.id)
+            if frame is not None:
+                frame.after_backoff()
 
     # ---- building blocks used by frames -----------------------------------------------
-
-    def at(self, when: float, fn: Callable[[], None]) -> None:
-        """Call ``fn`` at ``when`` (via ``tick``)."""
-        heapq.heappush(self._timers, (when, next(self._seq), fn))
-        self._intents.append(WakeAt(when))
 
     def notify(self, owner: Frame, node: Node) -> None:
         self._queue.append((owner, node))
@@ -252,6 +245,11 @@ class Reconciler:
     def finish(self, node: Node, phase: str, message: str | None = None) -> None:
         """Mark a node fulfilled and tell its owner."""
         if N.fulfilled_phase(node.phase) and not node.daemoned:
+            if self.replaying:
+                # restored: it was finished here before; its owner must learn it again
+                owner = self.owner.get(node.id)
+                if owner is not None:
+                    self._queue.append((owner, node))
             return
         node.phase = phase
         if message is not None:
@@ -280,6 +278,8 @@ class Reconciler:
         nid = self.nodes.id_for(name)
         existing = self.nodes.by_id.get(nid)
         if existing is not None:
+            if owner is not None and self.replaying:
+                self.owner[nid] = owner
             return existing
         node = Node(
             id=nid,
@@ -305,7 +305,7 @@ class Reconciler:
              phase: str, message: str, context: TemplateScope) -> Node:
         """A node that will not run (``when`` false, depends not met, or an error before running)."""
         node = self.new_node(
-            name, "Skipped", phase, boundary_id, owner,
+            name, N.SKIPPED_NODE, phase, boundary_id, owner,
             template_name=holder.get("template"), template_ref=holder.get("templateRef"),
             template_scope=context, message=message,
         )
@@ -325,17 +325,25 @@ class Reconciler:
         hooked: bool = False,
     ) -> Node:
         """Run the template ``holder`` calls as node ``name`` (Argo's executeTemplate)."""
+        if self.replaying:
+            existing = self.nodes.by_name(name)
+            if existing is not None and existing.fulfilled and not existing.daemoned:
+                # restored: it ended before the engine was persisted; its owner only needs to know
+                self.owner[existing.id] = owner
+                self.notify(owner, existing)
+                return existing
         if boundary_id is not None and self._depth(boundary_id) >= N.MAX_STACK_DEPTH - 1:
             return self._error_node(name, holder, context, boundary_id, owner, N.MAX_DEPTH_MESSAGE)
         try:
             template, new_context = self.resolver.resolve(holder, context)
         except ArgosyError as err:
             return self._error_node(name, holder, context, boundary_id, owner, str(err))
-        key = template_key(template)
-        if key is None:
+        for key, node_type, is_pod in KIND_NODES:  # Argo's template type: its first kind key set
+            if template.get(key) is not None:
+                break
+        else:
             return self._error_node(name, holder, context, boundary_id, owner,
                                     f"Template '{template.get('name', '')}' missing specification")
-        node_type, is_pod = TEMPLATE_TYPES[key]
         retry = template.get("retryStrategy") or self.spec.get("retryStrategy")
         params: dict[str, Any] = {"node.name": name}
         if local:
@@ -354,12 +362,11 @@ class Reconciler:
         if info["template_name"] is None and not info["template_ref"]:
             info["template_name"] = template.get("name")
         if retry:
-            from argosy.engine.retry import RetryFrame
-
-            node = self.new_node(name, "Retry", N.RUNNING, boundary_id, owner, **info)
+            node = self.new_node(name, N.RETRY, N.RUNNING, boundary_id, owner, **info)
             node.hooked = hooked
             node.inputs = processed.get("inputs") or None
             frame = RetryFrame(self, node, processed, new_context, retry, info, params)
+            self.frames[node.id] = frame
             frame.start()
             return node
         return self.run_template(name, processed, new_context, node_type, is_pod,
@@ -380,6 +387,7 @@ class Reconciler:
         retried: bool = False,
     ) -> Node:
         """Create the node for an already processed template and start it."""
+        existed = self.replaying and self.nodes.id_for(name) in self.nodes.by_id
         phase = N.PENDING if is_pod else N.RUNNING
         node = self.new_node(name, node_type, phase, boundary_id, owner, **info)
         node.hooked = hooked
@@ -387,121 +395,46 @@ class Reconciler:
         if template.get("inputs"):
             node.inputs = _status_inputs(template["inputs"])
         if is_pod:
-            self.set_progress(node, N.DEFAULT_PROGRESS)
+            if not existed:
+                self.set_progress(node, N.DEFAULT_PROGRESS)
             if template.get("containerSet"):
                 self._container_nodes(node, template["containerSet"], info)
-            self._schedule(lambda: self._start_pod(node, template))
-        elif node_type == "Steps":
-            from argosy.engine.steps import StepsFrame
-
+            self.schedule_pod(node, template, existed)
+        elif node_type == N.STEPS:
             StepsFrame(self, node, template, context).start()
-        elif node_type == "DAG":
-            from argosy.engine.dag import DagFrame
-
+        elif node_type == N.DAG:
             DagFrame(self, node, template, context).start()
         else:
-            self.set_progress(node, N.DEFAULT_PROGRESS)
+            if not existed:
+                self.set_progress(node, N.DEFAULT_PROGRESS)
             self._suspend(node, template)
         timeout = template.get("timeout")
         if timeout and not is_pod:
-            from argosy.spec.duration import parse_duration
-
-            self.at(self.now + parse_duration(timeout), lambda: self._timed_out(node))
+            start = node.started_at if node.started_at is not None else self.now
+            self.arm(start + parse_duration(timeout), TIMEOUT, node.id)
         return node
-
-    def run_exit_hook(self, hook: Mapping[str, Any], name: str, boundary_id: str | None,
-                      owner: Frame, context: TemplateScope, scope: Mapping[str, Any]) -> Node:
-        """Run an exit handler or lifecycle hook as node ``name``."""
-        holder = {k: v for k, v in hook.items() if k in ("template", "templateRef", "inline")}
-        try:
-            args = substitute_object(hook.get("arguments") or {}, chain(dict(scope), self.global_scope))
-        except ArgosyError as err:  # e.g. an absent optional output in the hook's arguments
-            return self._error_node(name, holder, context, boundary_id, owner, str(err))
-        return self.execute(name, holder, context, args, boundary_id=boundary_id, owner=owner,
-                            hooked=True)
-
-    def eval_hook_expression(self, expression: str, scope: Mapping[str, Any]) -> bool:
-        try:
-            return bool(evaluate(expression, expand_scope(chain(dict(scope), self.global_scope))))
-        except ArgosyError:
-            return False
-
-    def add_skipped_outputs(self, scope: dict[str, Any], prefix: str, node: Node,
-                            holder: Mapping[str, Any], context: TemplateScope, artifacts: bool = False) -> None:
-        """Outputs a skipped/omitted node declares: its defaults, or None (absent optional).
-
-        ``artifacts``: its output artifacts too, as artifacts without a location (Argo does
-        this for steps, not for DAG tasks).
-        """
-        if node.outputs or node.phase not in (N.SKIPPED, N.OMITTED):
-            return
-        try:
-            template, _ = self.resolver.resolve(dict(holder), context)
-        except ArgosyError:
-            return
-        for p in (template.get("outputs") or {}).get("parameters") or ():
-            vf = p.get("valueFrom") or {}
-            key = f"{prefix}.outputs.parameters.{p['name']}"
-            scope[key] = parameter_string(vf["default"]) if "default" in vf else None
-        for a in (template.get("outputs") or {}).get("artifacts") or () if artifacts else ():
-            scope[f"{prefix}.outputs.artifacts.{a['name']}"] = {}
-
-    def set_global_output(self, param: Mapping[str, Any]) -> None:
-        """A ``globalName`` output becomes ``workflow.outputs.parameters.NAME``."""
-        gname = param.get("globalName")
-        if not gname or param.get("value") is None:
-            return
-        self.global_scope[f"workflow.outputs.parameters.{gname}"] = param["value"]
-        params = self.outputs.setdefault("parameters", [])
-        for p in params:
-            if p["name"] == gname:
-                p["value"] = param["value"]
-                return
-        params.append({"name": gname, "value": param["value"]})
-
-    def set_global_artifact(self, art: Mapping[str, Any]) -> None:
-        gname = art.get("globalName")
-        if not gname:
-            return
-        entry = {k: v for k, v in art.items() if k not in ("globalName", "path", "name")}
-        entry["name"] = gname
-        self.global_scope[f"workflow.outputs.artifacts.{gname}"] = entry
-        arts = self.outputs.setdefault("artifacts", [])
-        arts[:] = [a for a in arts if a["name"] != gname] + [entry]
-
-    def add_outputs_to_global(self, outputs: Mapping[str, Any] | None) -> None:
-        for p in (outputs or {}).get("parameters") or ():
-            self.set_global_output(p)
-        for a in (outputs or {}).get("artifacts") or ():
-            self.set_global_artifact(a)
-
-    def kill_daemons(self, boundary: Node) -> None:
-        """Stop daemoned pods started inside a boundary once it is fulfilled."""
-        for nid in list(self.running_pods):
-            n = self.nodes.get(nid)
-            if n.daemoned and n.boundary_id == boundary.id:
-                self._intents.append(CancelPod(nid, "daemon stopped: its boundary completed"))
 
     def outbound(self, node: Node) -> list[str]:
         """Argo's getOutboundNodes."""
-        if node.type in ("Skipped", "Suspend", "HTTP", "Plugin"):
+        t = node.type
+        if t in (N.SKIPPED_NODE, N.SUSPEND, N.HTTP, N.PLUGIN):
             return [node.id]
-        if node.type == "Pod" and node.id not in self.container_sets:
+        if t == N.POD and node.id not in self.container_sets:
             return [node.id]
-        if node.type in ("Pod", "Container", "TaskGroup"):
+        if t in (N.POD, N.CONTAINER, N.TASK_GROUP):
             if not node.children:
                 return [node.id]
             out: list[str] = []
             for c in node.children:
                 child = self.nodes.get(c)
-                if node.type == "Container" and child.boundary_id != node.boundary_id:
+                if t == N.CONTAINER and child.boundary_id != node.boundary_id:
                     out.append(node.id)
                 else:
                     out.extend(self.outbound(child))
             return out
-        if node.type == "Retry":
+        if t == N.RETRY:
             return [node.children[-1]] if node.children else []
-        if node.type in ("Steps", "DAG") and node.memoization_status and node.memoization_status.get("hit"):
+        if t in (N.STEPS, N.DAG) and node.memoization_status and node.memoization_status.get("hit"):
             return [node.id]
         out = []
         for o in node.outbound_nodes or ():
@@ -515,10 +448,14 @@ class Reconciler:
         return out
 
     def _drain(self) -> None:
-        q = self._queue
-        while q:
-            frame, node = q.popleft()
-            frame.child_done(node)
+        started, q = self._started, self._queue
+        while started or q:
+            while started:
+                frame, node = started.popleft()
+                frame.child_started(node)
+            if q:
+                frame, node = q.popleft()
+                frame.child_done(node)
         self._run_workflow_hooks()
 
     def _display_name(self, name: str, boundary_id: str | None) -> str:
@@ -537,328 +474,12 @@ class Reconciler:
     def _error_node(self, name: str, holder: Mapping[str, Any], context: TemplateScope, boundary_id: str | None,
                     owner: Frame, message: str) -> Node:
         node = self.new_node(
-            name, "Skipped", N.ERROR, boundary_id, owner,
+            name, N.SKIPPED_NODE, N.ERROR, boundary_id, owner,
             template_name=holder.get("template"), template_ref=holder.get("templateRef"),
             template_scope=context, message=message,
         )
         self.notify(owner, node)
         return node
-
-    def _init_global_scope(self) -> None:
-        """Argo's setGlobalParameters: ``workflow.*`` variables."""
-        meta = self.workflow.get("metadata") or {}
-        g = self.global_scope
-        g["workflow.name"] = self.name
-        g["workflow.namespace"] = self.namespace
-        g["workflow.uid"] = self.uid
-        g["workflow.mainEntrypoint"] = self.spec.get("entrypoint", "")
-        g["workflow.serviceAccountName"] = self.spec.get("serviceAccountName", "")
-        created = meta.get("creationTimestamp") or rfc3339(self.now)
-        g.update(creation_timestamp_variables(created))
-        scheduled = (meta.get("annotations") or {}).get("workflows.argoproj.io/scheduled-time")
-        if scheduled:
-            g["workflow.scheduledTime"] = scheduled
-        if self.spec.get("priority") is not None:
-            g["workflow.priority"] = str(self.spec["priority"])
-        g["workflow.status"] = "Running"
-        g["workflow.duration"] = "0"
-        for key in ("labels", "annotations"):
-            values = meta.get(key) or {}
-            g[f"workflow.{key}"] = g[f"workflow.{key}.json"] = json.dumps(values, separators=(",", ":"))
-            for k, v in values.items():
-                g[f"workflow.{key}.{k}"] = str(v)
-        params = (self.spec.get("arguments") or {}).get("parameters") or []
-        g["workflow.parameters"] = g["workflow.parameters.json"] = json.dumps(params, separators=(",", ":"))
-        for p in params:
-            value = p.get("value")
-            vf = p.get("valueFrom") or {}
-            if value is None and vf.get("configMapKeyRef"):
-                ref = vf["configMapKeyRef"]
-                value = self._configmap(ref.get("name", ""), ref.get("key", ""))
-                if value is None:
-                    value = vf.get("default")
-            if value is None:
-                value = p.get("default")
-            if value is not None:
-                g[f"workflow.parameters.{p['name']}"] = parameter_string(value)
-        for p in params:  # parameters may refer to workflow.* and to each other
-            key = f"workflow.parameters.{p['name']}"
-            if key in g:
-                g[key] = substitute_object(g[key], g)
-
-    def _schedule(self, start: Callable[[], None]) -> None:
-        limit = self.spec.get("parallelism")
-        if limit and len(self.running_pods) >= int(limit):
-            self._waiting.append(start)
-        else:
-            start()
-
-    def _release(self) -> None:
-        limit = self.spec.get("parallelism")
-        while self._waiting and (not limit or len(self.running_pods) < int(limit)):
-            self._waiting.popleft()()
-
-    def _ancestry(self, node: Node) -> Iterator[Node]:
-        """The node, then each boundary it runs inside, up to the root."""
-        current: Node | None = node
-        while current is not None:
-            yield current
-            current = self.nodes.by_id.get(current.boundary_id) if current.boundary_id else None
-
-    def set_progress(self, node: Node, progress: str) -> None:
-        """Set an executable node's ``N/M`` progress, keeping the workflow's sum."""
-        for sign, value in ((-1, node.progress), (1, progress)):
-            parsed = N.parse_progress(value)
-            if parsed is not None:
-                self._progress[0] += sign * parsed[0]
-                self._progress[1] += sign * parsed[1]
-        node.progress = progress
-
-    def _finish_progress(self, node: Node, phase: str) -> None:
-        """A node that succeeded (or was skipped) is complete: ``M/M`` (Argo's Progress.Complete)."""
-        parsed = N.parse_progress(node.progress) or (0, 1)
-        if phase in (N.SUCCEEDED, N.SKIPPED, N.OMITTED):
-            self.set_progress(node, f"{parsed[1]}/{parsed[1]}")
-        elif node.progress is None:
-            self.set_progress(node, N.DEFAULT_PROGRESS)
-
-    def _depth(self, boundary_id: str) -> int:
-        """How many template calls deep a boundary runs (the entrypoint's is 1)."""
-        return sum(1 for _ in self._ancestry(self.nodes.get(boundary_id)))
-
-    def _in_exit_handler(self, node: Node) -> bool:
-        """Whether a node runs as (or inside) an exit handler: ``stop`` still runs those."""
-        return any(n.hooked for n in self._ancestry(node))
-
-    def _start_pod(self, node: Node, template: dict[str, Any]) -> None:
-        if self.shutdown == "Terminate" or (self.shutdown and not self._in_exit_handler(node)):
-            self.finish(node, N.FAILED, f"Stopped with strategy '{self.shutdown}'")
-            return
-        deadline = template.get("activeDeadlineSeconds")
-        if template.get("timeout"):
-            from argosy.spec.duration import parse_duration
-
-            t = parse_duration(template["timeout"])
-            deadline = t if deadline is None else min(float(deadline), t)
-        pname = pod_name(self.name, node.name, template.get("name"))
-        pod = PodSpec(
-            node_id=node.id,
-            pod_name=pname,
-            workflow_name=self.name,
-            namespace=self.namespace,
-            workflow_uid=self.uid,
-            # spec.hostNetwork is pod-level in Argo: the runtime reads it off the template
-            template={**template, "hostNetwork": True} if self.spec.get("hostNetwork") else template,
-            volumes=self._volumes,
-            artifact_key_prefix=f"{self.name}/{pname}",
-            deadline_seconds=float(deadline) if deadline is not None else None,
-            daemon=bool(template.get("daemon")),
-        )
-        self.pods[node.id] = pod
-        self.running_pods.add(node.id)
-        self._intents.append(RunPod(pod))
-
-    def _container_nodes(self, pod: Node, container_set: Mapping[str, Any], info: Mapping[str, Any]) -> None:
-        """A containerSet pod's containers as Container nodes, linked by their dependencies."""
-        self.container_sets.add(pod.id)
-        containers = container_set.get("containers") or []
-        for c in containers:
-            child = self.new_node(f"{pod.name}.{c['name']}", "Container", N.PENDING, pod.id, None,
-                                  template_name=info.get("template_name"), template_ref=info.get("template_ref"),
-                                  template_scope=info["template_scope"])
-            self.set_progress(child, N.DEFAULT_PROGRESS)
-        for c in containers:
-            child_id = self.nodes.id_for(f"{pod.name}.{c['name']}")
-            deps = c.get("dependencies") or []
-            if not deps:
-                self.nodes.add_child(pod, child_id)
-            for d in deps:
-                parent = self.nodes.by_name(f"{pod.name}.{d}")
-                if parent is not None:
-                    self.nodes.add_child(parent, child_id)
-
-    def _settle_containers(self, pod: Node, phase: str) -> None:
-        if pod.id not in self.container_sets:
-            return
-        stack = list(pod.children)
-        while stack:
-            child = self.nodes.get(stack.pop())
-            if child.type != "Container" or child.boundary_id != pod.id:
-                continue
-            if child.phase in (N.PENDING, N.RUNNING):
-                child.phase = phase
-                child.finished_at = self.now if N.fulfilled_phase(phase) else None
-                if child.finished_at is not None:
-                    self._finish_progress(child, phase)
-                self.nodes.touch(child)
-            stack.extend(child.children)
-
-    @functools.cached_property
-    def _volumes(self) -> tuple[dict[str, Any], ...]:
-        """Workflow volumes; a ``volumeClaimTemplates`` claim is a bare ``{name}`` shared by the run."""
-        claims = [{"name": (c.get("metadata") or {}).get("name")} for c in self.spec.get("volumeClaimTemplates") or ()]
-        return tuple(self.spec.get("volumes") or ()) + tuple(c for c in claims if c["name"])
-
-    def _pod_started(self, node: Node, event: PodStarted) -> None:
-        node.phase = N.RUNNING
-        if event.ip:
-            node.pod_ip = event.ip
-        pod = self.pods.get(node.id)
-        if pod is not None and pod.daemon:
-            node.daemoned = True
-            self.nodes.touch(node)
-            owner = self.owner.get(node.id)
-            if owner is not None:
-                self._queue.append((owner, node))
-            return
-        self.nodes.touch(node)
-        self._settle_containers(node, N.RUNNING)
-        owner = self.owner.get(node.id)
-        if owner is not None:
-            owner.child_started(node)
-
-    def _pod_finished(self, node: Node, event: PodFinished) -> None:
-        self.running_pods.discard(node.id)
-        pod = self.pods.pop(node.id, None)
-        result = event.result
-        outputs = dict(result.outputs)
-        if result.exit_code is not None:
-            outputs.setdefault("exitCode", str(result.exit_code))
-        if pod is not None:
-            _attach_global_names(outputs, pod.template.get("outputs") or {})
-        if outputs:
-            node.outputs = _order_outputs(outputs)
-        if N.parse_progress(result.progress) is not None:
-            self.set_progress(node, str(result.progress).strip())
-        phase = result.phase
-        message = result.message
-        if node.daemoned:
-            node.daemoned = False
-            if self.shutdown is None:
-                phase = N.SUCCEEDED if phase != N.ERROR else phase
-        if self.shutdown and phase != N.SUCCEEDED:
-            message = f"Stopped with strategy '{self.shutdown}'"
-        if pod is not None and node.outputs:
-            self.add_outputs_to_global(node.outputs)
-        self._settle_containers(node, phase)
-        self.finish(node, phase, message)
-        self._release()
-
-    def _suspend(self, node: Node, template: dict[str, Any]) -> None:
-        suspend = template.get("suspend") or {}
-        out_params = (template.get("outputs") or {}).get("parameters") or []
-
-        def resume(supplied: Mapping[str, str] | None) -> None:
-            if N.fulfilled_phase(node.phase):
-                return
-            params = []
-            for p in out_params:
-                vf = p.get("valueFrom") or {}
-                value = (supplied or {}).get(p["name"])
-                if value is None:
-                    value = vf.get("default", p.get("value"))
-                if value is not None:
-                    params.append({"name": p["name"], "value": str(value)})
-            if params:
-                node.outputs = {"parameters": params}
-            self._suspended.pop(node.id, None)
-            self.finish(node, N.SUCCEEDED)
-
-        self._suspended[node.id] = resume
-        duration = suspend.get("duration")
-        if duration not in (None, ""):
-            from argosy.spec.duration import parse_duration
-
-            self.at(self.now + parse_duration(str(duration)), lambda: resume(None))
-
-    def _timed_out(self, node: Node) -> None:
-        if node.fulfilled:
-            return
-        for nid in list(self.running_pods):
-            n = self.nodes.get(nid)
-            if any(a is node for a in self._ancestry(n)):
-                self._intents.append(CancelPod(nid, f"{node.name} exceeded its deadline"))
-        self.finish(node, N.FAILED, f"{node.name} exceeded its deadline")
-
-    def _workflow_deadline(self) -> None:
-        if self.done:
-            return
-        message = "Step exceeded its deadline"
-        for nid in list(self._suspended):
-            self._suspended.pop(nid)
-            self.finish(self.nodes.get(nid), N.FAILED, message)
-        for nid in list(self.running_pods):
-            self._intents.append(CancelPod(nid, message))
-        self._waiting.clear()
-        self.shutdown = self.shutdown or "Terminate"
-        self._deadline_message = message
-
-    def _run_workflow_hooks(self) -> None:
-        hooks = self.spec.get("hooks") or {}
-        if not hooks or self.done or self._root_frame is None:
-            return
-        scope = {"workflow.status": self.phase}
-        for name, hook in hooks.items():
-            if name == "exit" or name in self._wf_hooks_fired or not hook.get("expression"):
-                continue
-            if self.eval_hook_expression(hook["expression"], scope):
-                self._wf_hooks_fired.add(name)
-                self._wf_hooks_open += 1
-                self.run_exit_hook(hook, f"{self.name}.hooks.{name}", None, self._root_frame, LOCAL, scope)
-
-    def _finish_workflow(self, phase: str, message: str | None) -> None:
-        self.phase = phase
-        self.message = message or None
-        self.finished_at = self.now
-        self.global_scope["workflow.status"] = phase
-        self._timers.clear()
-
-    def failures(self) -> str:
-        """``workflow.failures``: the failed and errored nodes as a JSON list."""
-        rows = []
-        for n in self.nodes:
-            if n.phase in (N.FAILED, N.ERROR):
-                rows.append({
-                    "displayName": n.display_name,
-                    "message": n.message or "",
-                    "templateName": n.template_name or "",
-                    "phase": n.phase,
-                    "podName": pod_name(self.name, n.name, n.template_name),
-                    "finishedAt": rfc3339(n.finished_at) if n.finished_at else None,
-                })
-        return json.dumps(rows, separators=(",", ":"))
-
-
-def creation_timestamp_variables(created: str) -> dict[str, str]:
-    """``workflow.creationTimestamp`` and its strftime (``.Y``, ``.m`` ...), ``.s`` and ``.RFC3339`` forms."""
-    from datetime import datetime
-
-    out = {"workflow.creationTimestamp": created, "workflow.creationTimestamp.RFC3339": created}
-    try:
-        ts = datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
-    except ValueError:
-        return out
-    for char in "aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ":
-        out[f"workflow.creationTimestamp.{char}"] = ts.strftime(f"%{char}") if char != "s" else str(int(ts.timestamp()))
-    return out
-
-
-def _attach_global_names(outputs: dict[str, Any], spec: Mapping[str, Any]) -> None:
-    """Runtimes report name/value; the template's ``globalName`` rides along in status."""
-    for kind in ("parameters", "artifacts"):
-        declared = {d.get("name"): d.get("globalName") for d in spec.get(kind) or () if d.get("globalName")}
-        for item in outputs.get(kind) or ():
-            if declared.get(item.get("name")) and "globalName" not in item:
-                item["globalName"] = declared[item["name"]]
-
-
-def _order_outputs(outputs: dict[str, Any]) -> dict[str, Any]:
-    order = ("parameters", "artifacts", "result", "exitCode")
-    out = {k: outputs[k] for k in order if k in outputs and outputs[k] not in (None, [])}
-    for k, v in outputs.items():
-        if k not in out and v not in (None, []):
-            out[k] = v
-    return out
 
 
 def _status_inputs(inputs: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -873,57 +494,4 @@ def _status_inputs(inputs: Mapping[str, Any]) -> dict[str, Any] | None:
     return out or None
 
 
-class _WorkflowFrame:
-    """Owns the root node, the workflow's exit handler and workflow-level hooks."""
-
-    def __init__(self, engine: Reconciler) -> None:
-        self.engine = engine
-        self.root: Node | None = None
-        self.exit_node: Node | None = None
-        self.node = None  # type: ignore[assignment]
-
-    def child_started(self, child: Node) -> None:
-        pass
-
-    def child_done(self, child: Node) -> None:
-        e = self.engine
-        if child.name == e.name:
-            self.root = child
-            self.node = child
-            e.kill_daemons(child)
-            hook = exit_hook(e.spec)
-            phase = WORKFLOW_PHASE.get(child.phase, "Error")
-            e.global_scope["workflow.status"] = phase
-            e.global_scope["workflow.failures"] = e.failures()
-            e.global_scope["workflow.duration"] = str(max(0.0, e.now - (e.started_at or e.now)))
-            if hook and e.shutdown != "Terminate":
-                self.exit_node = e.run_exit_hook(hook, f"{e.name}.onExit", None, self, LOCAL, {})
-                return
-        elif ".hooks." in child.name and child.name.startswith(e.name + ".hooks."):
-            e._wf_hooks_open -= 1
-        elif self.exit_node is not None and child.id == self.exit_node.id:
-            self.exit_node = child
-        else:
-            return
-        self._maybe_complete()
-
-    def _maybe_complete(self) -> None:
-        e = self.engine
-        root = self.root
-        if root is None or e._wf_hooks_open > 0 or e.done:
-            return
-        if self.exit_node is not None and not self.exit_node.fulfilled:
-            return
-        phase = WORKFLOW_PHASE.get(root.phase, "Error")
-        message = root.message
-        deadline_message = getattr(e, "_deadline_message", None)
-        if deadline_message and phase != "Succeeded":
-            message = deadline_message
-        elif e.shutdown and N.failed_or_error(root.phase):
-            message = f"Stopped with strategy '{e.shutdown}'"
-        ex = self.exit_node
-        if phase == "Succeeded" and ex is not None and N.failed_or_error(ex.phase):
-            phase = "Failed" if ex.phase == N.FAILED else "Error"
-            message = ex.message
-        e._finish_workflow(phase, message)
-
+__all__ = ["Reconciler"]

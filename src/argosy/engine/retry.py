@@ -8,16 +8,18 @@ by ``cap``, bounded by ``maxDuration``) woken by a timer rather than a poll.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from argosy.engine import nodes as N
 from argosy.engine.nodes import Node, pod_name
+from argosy.engine.protocols import Engine
+from argosy.engine.timers import BACKOFF
 from argosy.errors import ArgosyError
 from argosy.expr import evaluate, substitute_object
-
-if TYPE_CHECKING:
-    from argosy.engine.reconciler import Reconciler
-    from argosy.spec import TemplateScope
+from argosy.goformat import format_seconds, humanize_duration
+from argosy.spec import TemplateScope
+from argosy.spec.duration import parse_duration
+from argosy.spec.kinds import TemplateKind, template_kind
 
 _TRANSIENT = ("transient", "connection refused", "connection reset", "i/o timeout", "EOF",
               "Exceeded", "exceeded quota", "etcdserver", "net/http: TLS handshake timeout")
@@ -26,7 +28,7 @@ _TRANSIENT = ("transient", "connection refused", "connection reset", "i/o timeou
 class RetryFrame:
     """Drives one Retry node."""
 
-    def __init__(self, engine: Reconciler, node: Node, template: dict[str, Any], context: TemplateScope,
+    def __init__(self, engine: Engine, node: Node, template: dict[str, Any], context: TemplateScope,
                  strategy: Mapping[str, Any], info: Mapping[str, Any], params: Mapping[str, Any]) -> None:
         self.engine = engine
         self.node = node
@@ -37,24 +39,37 @@ class RetryFrame:
         self.params = params
 
     def start(self) -> None:
-        self._attempt()
+        e = self.engine
+        children = self.node.children
+        if e.replaying and children:
+            # restored: go on from the last attempt; the earlier ones failed and were retried
+            last = e.nodes.by_id.get(children[-1])
+            if last is not None and last.fulfilled and not last.daemoned:
+                wake = self._backoff_until(last)
+                if wake is not None:
+                    e.arm(wake, BACKOFF, self.node.id)
+                else:
+                    e.owner[last.id] = self
+                    e.notify(self, last)  # decide again what follows it
+                return
+            self._attempt(len(children) - 1)
+            return
+        self._attempt(0)
 
     def child_started(self, child: Node) -> None:
         owner = self.engine.owner.get(self.node.id)
         if owner is not None:
             owner.child_started(self.node)
 
-    def _attempt(self) -> None:
-        from argosy.engine.reconciler import TEMPLATE_TYPES, template_key
-
+    def _attempt(self, n: int) -> None:
+        """Run attempt ``n`` (``name(n)``)."""
         e = self.engine
-        n = len(self.node.children)
         name = f"{self.node.name}({n})"
-        last = e.nodes.get(self.node.children[-1]) if self.node.children else None
+        last = e.nodes.get(self.node.children[n - 1]) if n > 0 else None
         local: dict[str, Any] = {"retries": str(n)}
         local.update(self._last_retry(last))
-        key = template_key(self.template) or "container"
-        node_type, is_pod = TEMPLATE_TYPES[key]
+        kind = template_kind(self.template) or TemplateKind.CONTAINER
+        node_type, is_pod = kind.node_type.value, kind.runs_as_pod
         if is_pod:
             local["pod.name"] = pod_name(e.name, name, self.template.get("name"))
         template = substitute_object(self.template, local)
@@ -72,7 +87,7 @@ class RetryFrame:
         return {
             "lastRetry.exitCode": str((last.outputs or {}).get("exitCode", "-1")),
             "lastRetry.status": last.phase,
-            "lastRetry.duration": _go_float(duration),
+            "lastRetry.duration": format_seconds(duration),
             "lastRetry.message": last.message or "",
         }
 
@@ -127,33 +142,48 @@ class RetryFrame:
                 return
         backoff = self.strategy.get("backoff")
         if backoff:
-            from argosy.spec.duration import parse_duration
-
-            first = e.nodes.get(node.children[0])
-            max_deadline = None
-            if backoff.get("maxDuration"):
-                max_deadline = (first.started_at or e.now) + parse_duration(str(backoff["maxDuration"]))
-                if e.now > max_deadline:
-                    e.finish(node, child.phase, "Max duration limit exceeded")
-                    return
-            wait = parse_duration(str(backoff.get("duration", "0")))
-            factor = backoff.get("factor")
-            if factor is not None and int(str(factor)) > 0:
-                wait = wait * (int(str(factor)) ** (attempts - 1))
-            if backoff.get("cap"):
-                wait = min(wait, parse_duration(str(backoff["cap"])))
+            max_deadline = self._max_deadline()
+            if max_deadline is not None and e.now > max_deadline:
+                e.finish(node, child.phase, "Max duration limit exceeded")
+                return
+            wait = self._wait(attempts)
             wake = (child.finished_at or e.now) + wait
             if max_deadline is not None and wake > max_deadline:
                 e.finish(node, child.phase, "Backoff would exceed max duration limit")
                 return
             if wake > e.now:
-                node.message = f"Backoff for {_humanize(wait)}"
+                node.message = f"Backoff for {humanize_duration(wait)}"
                 e.nodes.touch(node)
-                e.at(wake, self._after_backoff)
+                e.arm(wake, BACKOFF, node.id)
                 return
-        self._attempt()
+        self._attempt(len(node.children))
 
-    def _after_backoff(self) -> None:
+    def _max_deadline(self) -> float | None:
+        backoff = self.strategy.get("backoff") or {}
+        if not backoff.get("maxDuration"):
+            return None
+        first = self.engine.nodes.get(self.node.children[0])
+        return (first.started_at or self.engine.now) + parse_duration(str(backoff["maxDuration"]))
+
+    def _wait(self, attempts: int) -> float:
+        """Seconds to wait after ``attempts`` attempts (duration x factor^(attempts-1), capped)."""
+        backoff = self.strategy.get("backoff") or {}
+        wait = parse_duration(str(backoff.get("duration", "0")))
+        factor = backoff.get("factor")
+        if factor is not None and int(str(factor)) > 0:
+            wait = wait * (int(str(factor)) ** (attempts - 1))
+        if backoff.get("cap"):
+            wait = min(wait, parse_duration(str(backoff["cap"])))
+        return wait
+
+    def _backoff_until(self, last: Node) -> float | None:
+        """Restored mid-backoff: when the next attempt is due (the decision to retry was made)."""
+        if not self.strategy.get("backoff") or not self.node.message:
+            return None
+        return (last.finished_at or self.engine.now) + self._wait(len(self.node.children))
+
+    def after_backoff(self) -> None:
+        """The backoff timer fired: run the next attempt."""
         if N.fulfilled_phase(self.node.phase):
             return
         if self.engine.shutdown:
@@ -161,21 +191,9 @@ class RetryFrame:
             self.engine.finish(self.node, last.phase, f"Stopped with strategy '{self.engine.shutdown}'")
             return
         self.node.message = None
-        self._attempt()
+        self._attempt(len(self.node.children))
 
 
 def _nested(flat: Mapping[str, str]) -> dict[str, Any]:
     """``lastRetry.*`` for ``retryStrategy.expression``: strings, as Argo passes them."""
     return {"lastRetry": {k.split(".", 1)[1]: v for k, v in flat.items()}}
-
-
-def _go_float(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(round(x, 9))
-
-
-def _humanize(seconds: float) -> str:
-    if seconds < 60:
-        s = int(seconds)
-        return f"{s} second{'s' if s != 1 else ''}"
-    m = int(seconds // 60)
-    return f"{m} minute{'s' if m != 1 else ''}"

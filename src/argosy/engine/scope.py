@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from argosy.engine.nodes import SUCCEEDED, Node, rfc3339
+from argosy.engine.nodes import POD, SUCCEEDED, Node, rfc3339
 
 Scope = Mapping[str, Any]
 
@@ -66,7 +66,7 @@ def add_node_ref(scope: dict[str, Any], prefix: str, node: Node) -> None:
     if node.finished_at is not None:
         scope[f"{prefix}.finishedAt"] = rfc3339(node.finished_at)
     scope[f"{prefix}.status"] = node.phase
-    if node.type == "Pod":
+    if node.type == POD:
         scope[f"{prefix}.ip"] = node.pod_ip or "127.0.0.1"
     add_outputs(scope, prefix, node.outputs)
 

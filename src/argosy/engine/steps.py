@@ -7,28 +7,26 @@ group ``[i+1]`` hangs from the outbound nodes of group ``[i]``'s children.
 
 from __future__ import annotations
 
-from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from argosy.engine import nodes as N
 from argosy.engine.arguments import mark_absent_arguments
 from argosy.engine.frames import ChildHooks
+from argosy.engine.gates import Gate
 from argosy.engine.loops import LoopError, expand, loop_items, unresolved_reference, when_allows, when_false
 from argosy.engine.nodes import MAX_DEPTH_MESSAGE, Node
 from argosy.engine.outputs import OutputError, bind_artifact_arguments, template_outputs
+from argosy.engine.protocols import Engine
 from argosy.engine.scope import add_aggregate, add_node_ref, chain, inputs_scope
 from argosy.errors import ArgosyError
 from argosy.expr import substitute_object
-
-if TYPE_CHECKING:
-    from argosy.engine.reconciler import Reconciler
-    from argosy.spec import TemplateScope
+from argosy.spec import TemplateScope
 
 
 class StepsFrame:
     """Drives one Steps node."""
 
-    def __init__(self, engine: Reconciler, node: Node, template: dict[str, Any], context: TemplateScope) -> None:
+    def __init__(self, engine: Engine, node: Node, template: dict[str, Any], context: TemplateScope) -> None:
         self.engine = engine
         self.node = node
         self.template = template
@@ -41,9 +39,8 @@ class StepsFrame:
         self.open: set[str] = set()
         self.step_of: dict[str, dict[str, Any]] = {}
         self.hooks = ChildHooks(engine, self)
-        self.limit = int(template["parallelism"]) if template.get("parallelism") else 0
-        self.waiting: deque[tuple[str, dict[str, Any]]] = deque()
-        self.active = 0
+        #: the template's ``parallelism`` over its running steps (FIFO: a group's steps in order)
+        self.gate: Gate[tuple[str, dict[str, Any]]] = Gate(int(template.get("parallelism") or 0))
 
     # ---- frame protocol -------------------------------------------------------------------
 
@@ -79,9 +76,11 @@ class StepsFrame:
         if child.id not in self.open:
             return
         self.open.discard(child.id)
-        self.active -= 1
-        self._start_waiting()
-        if not self.open and not self.waiting:
+        for child_name, step in self.gate.leave():
+            if self.node.fulfilled:  # the group errored: what waited never runs
+                break
+            self._run(child_name, step)
+        if not self.open and not self.gate.waiting_count:
             self._group_done()
 
     def _next_group(self) -> None:
@@ -91,7 +90,7 @@ class StepsFrame:
             self._complete()
             return
         prev = self.group_node
-        sg = e.new_node(f"{self.node.name}[{self.index}]", "StepGroup", N.RUNNING, self.node.id, None,
+        sg = e.new_node(f"{self.node.name}[{self.index}]", N.STEP_GROUP, N.RUNNING, self.node.id, None,
                         template_scope=self.context)
         if prev is None:
             e.nodes.add_child(self.node, sg.id)
@@ -139,7 +138,7 @@ class StepsFrame:
                 launches.append((child_name, step))
                 continue
             if not items:
-                node = e.new_node(child_name, "Skipped", N.SKIPPED, self.node.id, None,
+                node = e.new_node(child_name, N.SKIPPED_NODE, N.SKIPPED, self.node.id, None,
                                   template_name=raw.get("template"),
                                   template_scope=self.context, message="Skipped, empty params")
                 e.nodes.add_child(sg, node.id)
@@ -163,46 +162,54 @@ class StepsFrame:
                     self._group_error(err)
                 return
         for child_name, step in launches:
-            if sg.fulfilled:
+            if self.node.fulfilled:  # a step errored the group
                 return
             self._launch(child_name, step)
-        if not self.open and not self.waiting:
+        if not self.open and not self.gate.waiting_count:
             self._group_done()
 
     def _launch(self, child_name: str, step: dict[str, Any]) -> None:
         e = self.engine
         sg = self.group_node
         assert sg is not None
-        proceed, err = when_allows(step.get("when"))
+        existing = e.nodes.by_name(child_name) if e.replaying else None
+        # restored: a step whose node exists was decided before; only a skipped one is looked at again
+        if existing is None or existing.type == N.SKIPPED_NODE:
+            proceed, err = when_allows(step.get("when"))
+        else:
+            proceed, err = True, None
         if err is not None:
             node = e.skip(child_name, step, self.node.id, self, N.ERROR, err, self.context)
             e.nodes.add_child(sg, node.id)
             self.open.add(node.id)
-            self.active += 1
+            self.gate.hold()
             return
         if not proceed:
-            node = e.new_node(child_name, "Skipped", N.SKIPPED, self.node.id, None,
+            node = e.new_node(child_name, N.SKIPPED_NODE, N.SKIPPED, self.node.id, None,
                               template_name=step.get("template"), template_ref=step.get("templateRef"),
                               template_scope=self.context, message=f"when '{step.get('when')}' evaluated false")
             e.nodes.add_child(sg, node.id)
             return
-        if self.limit and self.active >= self.limit:
-            self.waiting.append((child_name, step))
+        if existing is not None:
+            self.gate.hold()  # restored: it was admitted before
+        elif not self.gate.enter((child_name, step)):
             return
-        self.active += 1
+        self._run(child_name, step)
+
+    def _run(self, child_name: str, step: dict[str, Any]) -> None:
+        """Run an admitted step."""
+        e = self.engine
+        sg = self.group_node
+        assert sg is not None
         child_id = e.nodes.id_for(child_name)
         self.open.add(child_id)
         self.step_of[child_id] = step
         e.nodes.add_child(sg, child_id)
         node = e.execute(child_name, step, self.context, step.get("arguments"), boundary_id=self.node.id,
                          owner=self, local={"steps.name": step["name"]})
-        if node.type == "Skipped" and node.phase == N.ERROR and node.message != MAX_DEPTH_MESSAGE:
+        if node.type == N.SKIPPED_NODE and node.phase == N.ERROR and node.message != MAX_DEPTH_MESSAGE:
             # the template could not be run (not found, bad arguments): Argo errors the group at once
             self._group_error(f"step group deemed errored due to child {child_name} error: {node.message}")
-
-    def _start_waiting(self) -> None:
-        while self.waiting and (not self.limit or self.active < self.limit) and not self.node.fulfilled:
-            self._launch(*self.waiting.popleft())
 
     def _group_error(self, message: str) -> None:
         """The group errors before its steps run: Argo adds no child for it, and the Steps
@@ -216,7 +223,7 @@ class StepsFrame:
         e = self.engine
         sg = self.group_node
         assert sg is not None
-        if sg.fulfilled:  # errored while its steps ran
+        if self.node.fulfilled:  # the group errored while its steps ran
             return
         for cid in sg.children:
             child = e.nodes.get(cid)
@@ -236,7 +243,7 @@ class StepsFrame:
             else:
                 prefix = f"{sg.name}.{name}("
                 children = [e.nodes.get(c) for c in sg.children]
-                looped = [c for c in children if c.name.startswith(prefix) and c.type != "Skipped"]
+                looped = [c for c in children if c.name.startswith(prefix) and c.type != N.SKIPPED_NODE]
                 add_aggregate(self.scope, f"steps.{name}", looped)
                 self.scope[f"steps.{name}.status"] = sg.phase
         for cid in sg.children:
@@ -291,5 +298,5 @@ def _continues_on(holder: dict[str, Any], phase: str) -> bool:
     return bool(c.get("failed")) if phase == N.FAILED else bool(c.get("error")) if phase == N.ERROR else False
 
 
-def _workflow_outputs(engine: Reconciler) -> dict[str, Any]:
+def _workflow_outputs(engine: Engine) -> dict[str, Any]:
     return {k: v for k, v in engine.global_scope.items() if k.startswith("workflow.outputs.")}

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from argosy.errors import ExpressionError
 from argosy.expr import nodes as n
 from argosy.expr import runtime as rt
-from argosy.expr.goformat import format_v, from_json, is_number, to_json
 from argosy.expr.gotime import RFC3339, parse_duration, parse_time
 from argosy.expr.interpreter import Evaluator, Frame
+from argosy.goformat import format_v, from_json, is_number, to_json
 
 _DATE_LAYOUTS = (
     "2006-01-02", "15:04:05", "2006-01-02 15:04:05", RFC3339, "02 Jan 06 15:04 MST",

@@ -9,6 +9,10 @@ from functools import lru_cache
 from typing import Any
 
 from argosy.errors import ExpressionError, ExpressionSyntaxError
+from argosy.spec.kinds import Phase
+
+_SUCCEEDED: str = Phase.SUCCEEDED.value
+_FAILED: str = Phase.FAILED.value
 
 RESULTS = ("Succeeded", "Failed", "Errored", "Skipped", "Omitted", "Daemoned", "AnySucceeded", "AllFailed")
 # The shapes Argo's own regexes accept: "task-1.Succeeded" or a bare "task-1".
@@ -28,14 +32,14 @@ class TaskOutcome:
     def result(self, name: str) -> bool:
         """Whether this outcome has the task result ``name`` (``Succeeded``, ``AllFailed``, ...)."""
         checks = {
-            "Succeeded": self.phase == "Succeeded",
-            "Failed": self.phase == "Failed",
-            "Errored": self.phase == "Error",
-            "Skipped": self.phase == "Skipped",
-            "Omitted": self.phase == "Omitted",
-            "Daemoned": self.daemoned and self.phase != "Pending",
-            "AnySucceeded": "Succeeded" in self.children_phases,
-            "AllFailed": bool(self.children_phases) and all(p == "Failed" for p in self.children_phases),
+            "Succeeded": self.phase == _SUCCEEDED,
+            "Failed": self.phase == _FAILED,
+            "Errored": self.phase == Phase.ERROR.value,
+            "Skipped": self.phase == Phase.SKIPPED.value,
+            "Omitted": self.phase == Phase.OMITTED.value,
+            "Daemoned": self.daemoned and self.phase != Phase.PENDING.value,
+            "AnySucceeded": _SUCCEEDED in self.children_phases,
+            "AllFailed": bool(self.children_phases) and all(p == _FAILED for p in self.children_phases),
         }
         return checks[name]
 

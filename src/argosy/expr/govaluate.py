@@ -10,9 +10,9 @@ from functools import lru_cache
 from typing import Any
 
 from argosy.errors import ExpressionError, WhenExpressionError
-from argosy.expr.goformat import format_v, is_number
 from argosy.expr.gotime import parse_time
 from argosy.expr.runtime import regex
+from argosy.goformat import format_v, is_number
 
 # Token kinds, named as govaluate names them in its messages.
 NUMERIC, BOOLEAN, STRING, PATTERN, TIME = "NUMERIC", "BOOLEAN", "STRING", "PATTERN", "TIME"

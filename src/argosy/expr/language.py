@@ -10,10 +10,10 @@ from typing import Any
 from argosy.errors import ExpressionError
 from argosy.expr import nodes as n
 from argosy.expr.builtins import BUILTIN_NAMES, BUILTINS, to_float, to_int
-from argosy.expr.goformat import from_json, to_json
 from argosy.expr.interpreter import Compiler, Evaluator, Frame
 from argosy.expr.parser import parse
 from argosy.expr.sprig import SPRIG
+from argosy.goformat import from_json, to_json
 
 
 def jsonpath(document: Any, path: Any) -> Any:

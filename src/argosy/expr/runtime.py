@@ -10,8 +10,8 @@ from functools import lru_cache
 from typing import Any
 
 from argosy.errors import ExpressionError
-from argosy.expr.goformat import format_duration, is_number
 from argosy.expr.gotime import format_time, utc
+from argosy.goformat import format_duration, is_number
 
 
 def type_name(value: Any) -> str:

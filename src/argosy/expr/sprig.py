@@ -15,10 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 from argosy.errors import ExpressionError
-from argosy.expr.goformat import json_string, to_json
 from argosy.expr.runtime import regex
 from argosy.expr.sprig_collections import COLLECTIONS
 from argosy.expr.sprig_values import empty, strval, to_float64, to_int64
+from argosy.goformat import json_string, to_json
 
 
 def _go_quote(text: str) -> str:

@@ -13,10 +13,10 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from argosy.errors import ExpressionError
-from argosy.expr.goformat import format_duration, is_number
 from argosy.expr.gotime import format_time, parse_duration, parse_time, utc
 from argosy.expr.runtime import equal
 from argosy.expr.sprig_values import as_dict, as_list, strval, to_float64, to_int64
+from argosy.goformat import format_duration, is_number
 
 
 def _div(left: Any, right: Any) -> int:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from argosy.errors import ExpressionError
-from argosy.expr.goformat import format_v, is_number
+from argosy.goformat import format_v, is_number
 
 _INTEGER = re.compile(r"[+-]?(0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO]?[0-7_]*|[1-9][0-9_]*)")
 

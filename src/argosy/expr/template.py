@@ -13,8 +13,8 @@ from argosy.errors import (
     UnresolvedExpressionVariableError,
     UnresolvedVariableError,
 )
-from argosy.expr.goformat import format_v, to_json
 from argosy.expr.language import compile_expression, expression_variables
+from argosy.goformat import format_v, to_json
 
 # Variables bound late (per loop item, retry or exit handler): an expression needing one that is
 # not there yet stays as it is, to be substituted again later.

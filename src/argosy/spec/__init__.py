@@ -18,6 +18,7 @@ from argosy.spec.fields import (
     semaphores,
     step_groups,
 )
+from argosy.spec.kinds import NodeType, Phase, TemplateKind, template_kind
 from argosy.spec.load import dump, load_file, load_paths, load_text, manifest_files, manifest_from_body
 from argosy.spec.manifest import (
     ARGO_KINDS,
@@ -58,7 +59,10 @@ __all__ = [
     "WORKFLOW_SCOPE",
     "WORKFLOW_TEMPLATE",
     "Manifest",
+    "NodeType",
     "ObjectSet",
+    "Phase",
+    "TemplateKind",
     "TemplateResolver",
     "TemplateScope",
     "any_string",
@@ -84,6 +88,7 @@ __all__ = [
     "semaphores",
     "step_groups",
     "strategic_merge",
+    "template_kind",
     "template_type",
     "template_types",
 ]

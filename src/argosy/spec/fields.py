@@ -9,31 +9,9 @@ numbers and booleans where strings are expected (``value: 5`` means ``"5"``).
 from __future__ import annotations
 
 import copy
-import math
-from decimal import Decimal
 from typing import Any
 
-
-def any_string(value: Any) -> str | None:
-    """A scalar as Argo's ``AnyString`` reads it: ``5`` → "5", ``1.50`` → "1.5", ``True`` → "true"."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return str(value)
-        # Go's FormatFloat(v, 'f', -1, 64): shortest digits, never an exponent.
-        text = format(Decimal(repr(value)), "f")
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return text or "0"
-    if isinstance(value, str):
-        return value
-    return str(value)
-
+from argosy.goformat import any_string
 
 _PARAMETER_STRING_FIELDS = ("value", "default")
 

@@ -59,7 +59,7 @@ def print_logs(client: ArgoClient, namespace: str, workflow: str, pod: str | Non
 
 def logs_command(args: argparse.Namespace) -> int:
     if configured_server(args) is None:
-        from argosy.cli.main import logs_command as local_logs
+        from argosy.cli.local import logs_command as local_logs
 
         return local_logs(args)
     client, namespace = connect(args)

@@ -250,7 +250,7 @@ def submit_command(args: argparse.Namespace) -> int:
 
 def list_command(args: argparse.Namespace) -> int:
     if configured_server(args) is None:
-        from argosy.cli.main import list_command as local_list
+        from argosy.cli.local import list_command as local_list
 
         return local_list(args)
     client, namespace = connect(args)
@@ -290,7 +290,7 @@ def list_command(args: argparse.Namespace) -> int:
 
 def get_command(args: argparse.Namespace) -> int:
     if configured_server(args) is None:
-        from argosy.cli.main import get_command as local_get
+        from argosy.cli.local import get_command as local_get
 
         args.output = "json" if args.output == "json" else "tree"
         code = 0
@@ -398,7 +398,7 @@ LINT_TARGETS = {"Workflow": ("workflows", True, "workflow"),
 
 def lint_command(args: argparse.Namespace) -> int:
     if args.offline or configured_server(args) is None:
-        from argosy.cli.main import lint_command as local_lint
+        from argosy.cli.local import lint_command as local_lint
 
         return local_lint(args.paths)
     from argosy.spec.load import load_file, manifest_files

@@ -1,7 +1,10 @@
-"""Go's ways of printing values: ``fmt``'s ``%v`` and ``encoding/json``'s ``Marshal``.
+"""Go's ways of printing values: ``fmt``'s ``%v``, ``encoding/json``, ``strconv`` and times.
 
-Argo inserts expression results with ``json.Marshal`` and sprig/expr convert with ``%v``;
-matching both byte for byte keeps substituted strings identical to Argo's.
+The one place Argosy turns a value into the text Go would print: expressions (``%v`` and
+``json.Marshal``), parameters (Argo's ``AnyString``: YAML ``2.0`` is ``"2"``), loop items,
+and status timestamps (RFC 3339, whole seconds). Matching Go byte for byte keeps substituted
+strings and node names identical to Argo's. It sits beside ``errors.py``, below every room,
+so ``spec`` (the lowest room) can use it too.
 """
 
 from __future__ import annotations
@@ -9,8 +12,9 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from argosy.errors import ExpressionError
@@ -205,3 +209,104 @@ def from_json(text: str) -> Any:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid character {name!r}")
+
+
+def any_string(value: Any) -> str | None:
+    """A scalar as Argo's ``AnyString`` reads it: ``5`` → "5", ``2.0`` → "2", ``True`` → "true".
+
+    Floats print as Go's ``strconv.FormatFloat(v, 'f', -1, 64)``: shortest digits, never an
+    exponent.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return str(value)
+        text = format(Decimal(repr(value)), "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return text or "0"
+    if isinstance(value, str):
+        return value
+    return str(value)
+
+
+def parameter_string(value: Any) -> str:
+    """A parameter value as Argo holds it: scalars as ``AnyString``, maps and lists as JSON."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    if value is None:
+        return ""
+    return any_string(value) or ""
+
+
+def format_seconds(value: float) -> str:
+    """A number of seconds as Go's ``%v`` of a float64 prints it (``12``, ``0.5``)."""
+    return format_float_v(float(value))
+
+
+def format_rfc3339_seconds(ts: float) -> str:
+    """Seconds since the epoch as Argo's status timestamps (UTC, whole seconds, ``Z``)."""
+    return _rfc3339_second(int(ts))
+
+
+@lru_cache(maxsize=4096)
+def _rfc3339_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_rfc3339(text: str) -> float:
+    """An Argo status timestamp (``2024-01-02T03:04:05Z``, fraction or offset allowed) as epoch seconds."""
+    value = datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.timestamp()
+
+
+def strftime_variables(prefix: str, text: str) -> dict[str, str]:
+    """``PREFIX.Y``, ``PREFIX.m`` ... (Go's strftime letters), ``PREFIX.s`` and ``PREFIX.RFC3339`` of a timestamp."""
+    out = {prefix: text, f"{prefix}.RFC3339": text}
+    try:
+        ts = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except ValueError:
+        return out
+    for char in "aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ":
+        out[f"{prefix}.{char}"] = ts.strftime(f"%{char}") if char != "s" else str(int(ts.timestamp()))
+    return out
+
+
+def format_item(value: Any) -> str:
+    """A loop item's value as ``{{item}}`` reads it: scalars as Go prints them, maps and lists as JSON."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    if value is None:
+        return ""
+    return str(value)
+
+
+def format_item_v(value: Any) -> str:
+    """A loop item as ``fmt``'s ``%v`` prints it inside a node name (``[a b]``, ``map[k:v]``)."""
+    if isinstance(value, list):
+        return "[" + " ".join(format_item_v(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{k}:{format_item_v(value[k])}" for k in sorted(value)) + "]"
+    return format_item(value)
+
+
+def humanize_duration(seconds: float) -> str:
+    """A wait as Argo's messages word it (``Backoff for 10 seconds``, ``... for 2 minutes``)."""
+    if seconds < 60:
+        s = int(seconds)
+        return f"{s} second{'s' if s != 1 else ''}"
+    m = int(seconds // 60)
+    return f"{m} minute{'s' if m != 1 else ''}"

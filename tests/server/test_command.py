@@ -40,3 +40,20 @@ def test_second_server_on_the_same_data_dir_is_refused(tmp_path: Path) -> None:
         log = first.stop()
     assert "listening on http://127.0.0.1:" in log and "argosy.db" in log
     assert first.process.returncode == 0, log  # SIGTERM: stopped, store flushed and closed
+
+
+def test_runtime_flag_picks_the_pod_runtime() -> None:
+    """``--runtime docker`` runs pods as containers; an unknown runtime is refused by name."""
+    import pytest
+
+    from argosy.errors import ServerRefused
+    from argosy.server.serve import build_runtime
+
+    pytest.importorskip("docker", reason="the docker SDK is installed with scripts/install --docker")
+    try:
+        runtime = build_runtime("docker")
+    except Exception as err:  # noqa: BLE001 - no engine here: the runtime says so when checked
+        pytest.skip(f"no Docker Engine: {err}")
+    assert type(runtime.process).__name__ == "DockerRuntime"
+    with pytest.raises(ServerRefused, match="--runtime 'kube'"):
+        build_runtime("kube")

@@ -26,7 +26,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     server.add_argument("--data-dir", help="where the store, logs and artifacts live")
     server.add_argument("--database", metavar="URL",
                         help="store URL (sqlite:///path); default: SQLite in the data dir")
-    server.add_argument("--runtime", default="process", choices=["process"], help="how steps run")
+    server.add_argument("--runtime", default="process", choices=["process", "docker"],
+                        help="how steps run: host processes in sandboxes, or containers on the local Docker Engine")
     server.add_argument("--auth-mode", choices=["server", "client"], default="server",
                         help="server: no tokens (loopback only); client: Authorization: Bearer "
                              "tokens from --tokens FILE")

@@ -64,11 +64,12 @@ def store_location(config: ServerConfig) -> str | Path:
 
 
 def build_runtime(name: str) -> Any:
-    if name == "process":
+    """The runtime every node of this server runs on: ``process`` or ``docker``."""
+    if name in ("process", "docker"):
         from argosy.controller import default_runtime
 
-        return default_runtime()
-    raise ServerRefused(f"--runtime {name!r} is not available; use --runtime process")
+        return default_runtime(name)
+    raise ServerRefused(f"--runtime {name!r} is not available; use --runtime process or --runtime docker")
 
 
 def serve(config: ServerConfig) -> None:

@@ -216,3 +216,34 @@ class FailedPrecondition(ArgosyError):
 
 class ServerRefused(ArgosyError):
     """``argosy server`` will not start: its data dir is in use, or its address is unsafe."""
+
+
+# ---- the CLI client (client engineer's block) -----------------------------------------------------
+#
+#   ArgosyError
+#   └── ClientError                the CLI client could not get an answer from ``argosy server``
+#       ├── ServerUnreachable      nothing answers at the address (names it, says how to start one)
+#       └── ServerError            the server answered with an error (its code and message)
+
+
+class ClientError(ArgosyError):
+    """The CLI client could not get what it asked ``argosy server`` for."""
+
+
+class ServerUnreachable(ClientError):
+    """Nothing answers at the server's address."""
+
+    def __init__(self, address: str, reason: str) -> None:
+        self.address = address
+        super().__init__(f"cannot reach the Argo server at {address} ({reason}); start one with "
+                         f"`argosy server`, or point ARGO_SERVER / --argo-server at a running one")
+
+
+class ServerError(ClientError):
+    """The server answered with an HTTP error; ``message`` is the server's own."""
+
+    def __init__(self, status: int, message: str, code: int | None = None) -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        super().__init__(message)

@@ -28,20 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("-o", "--output", choices=["tree", "json", "name"], default="tree")
     run.add_argument("--data-dir")
 
-    lint = sub.add_parser("lint", help="check manifests offline")
-    lint.add_argument("paths", nargs="+")
+    if (argv if argv is not None else sys.argv[1:])[:1] != ["run"]:  # `run` starts fast: skip the client's
+        from argosy.cli.verbs import register
 
-    get = sub.add_parser("get", help="show a finished workflow from the data directory")
-    get.add_argument("name")
-    get.add_argument("-o", "--output", choices=["tree", "json"], default="tree")
-    get.add_argument("--data-dir")
-
-    logs = sub.add_parser("logs", help="print a workflow's node logs from the data directory")
-    logs.add_argument("name")
-    logs.add_argument("--data-dir")
-
-    ls = sub.add_parser("list", help="list workflows in the data directory")
-    ls.add_argument("--data-dir")
+        register(sub)
 
     from argosy.cli.server import add_parser as add_server_parser
 
@@ -53,14 +43,9 @@ def main(argv: list[str] | None = None) -> int:
             from argosy.cli.run import run_command
 
             return run_command(args)
-        if args.command == "lint":
-            return lint_command(args.paths)
-        if args.command == "get":
-            return get_command(args)
-        if args.command == "logs":
-            return logs_command(args)
-        if args.command == "list":
-            return list_command(args)
+        handler = getattr(args, "handler", None)
+        if handler is not None:
+            return int(handler(args))
         if args.command == "server":
             from argosy.cli.server import server_command
 

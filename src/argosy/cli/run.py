@@ -8,34 +8,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import signal
 import sys
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from argosy.cli.parameters import parse_parameters
 from argosy.controller import Controller, loop, prepare_workflow
-from argosy.errors import SpecError, StoreError
+from argosy.errors import StoreError
 from argosy.lint import format_problems, lint_objects
 from argosy.spec import ObjectSet, load_paths
-
-
-def parse_parameters(pairs: list[str], parameter_file: str | None) -> dict[str, str]:
-    params: dict[str, str] = {}
-    if parameter_file:
-        loaded = yaml.safe_load(Path(parameter_file).read_text()) or {}
-        if not isinstance(loaded, dict):
-            raise SpecError("parameter file must be a map of name: value", None)
-        params.update({str(k): v if isinstance(v, str) else json.dumps(v) for k, v in loaded.items()})
-    for pair in pairs:
-        if "=" not in pair:
-            raise SpecError(f"-p {pair!r}: expected NAME=VALUE")
-        name, value = pair.split("=", 1)
-        params[name] = value
-    return params
-
 
 #: signals that stop the run as Ctrl-C does: the first stops (exit handlers run), the next terminates
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)

@@ -37,17 +37,27 @@ def render_tree(wf: dict[str, Any]) -> str:
     params = (status.get("outputs") or {}).get("parameters") or []
     for p in params:
         lines.append(f"Output:    {p['name']}={p.get('value')}")
+    tree = node_tree(wf)
+    if tree:
+        lines.append("")
+        lines.extend(tree)
+    return "\n".join(lines)
+
+
+def node_tree(wf: dict[str, Any]) -> list[str]:
+    """The node tree under its column header (no lines when there are no nodes yet)."""
+    meta, status = wf.get("metadata") or {}, wf.get("status") or {}
     nodes = status.get("nodes") or {}
     root = nodes.get(meta.get("name", ""))
+    lines: list[str] = []
     if root:
-        lines.append("")
         lines.append(f"{'STEP':<50} {'TEMPLATE':<24} {'DURATION':<8} MESSAGE")
         seen: set[str] = set()
         _walk(root, nodes, "", True, lines, seen, top=True)
         for extra in nodes.values():
             if extra["id"] not in seen and extra.get("boundaryID") is None and extra is not root:
                 _walk(extra, nodes, "", True, lines, seen, top=True)
-    return "\n".join(lines)
+    return lines
 
 
 def _walk(node: dict[str, Any], nodes: dict[str, Any], prefix: str, last: bool, lines: list[str],

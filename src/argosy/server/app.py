@@ -9,7 +9,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from argosy.server import cluster_templates, configmaps, cron, info, templates, workflow_actions, workflows
+from argosy.server import (
+    archive,
+    cluster_templates,
+    configmaps,
+    cron,
+    events,
+    info,
+    logs,
+    templates,
+    workflow_actions,
+    workflows,
+)
 from argosy.server.auth import Authorizer, TokenAuthorizer, load_tokens
 from argosy.server.config import AuthMode, ServerConfig
 from argosy.server.state import Services
@@ -20,7 +31,8 @@ if TYPE_CHECKING:
     from argosy.store.api import Store
 
 #: every service, in the order its routes are matched
-SERVICES = (info, workflow_actions, workflows, templates, cluster_templates, cron, configmaps)
+SERVICES = (info, events, logs, workflow_actions, workflows, templates, cluster_templates, cron, configmaps,
+            archive)
 
 
 def create_app(controller: Controller, store: Store, config: ServerConfig,

@@ -1,0 +1,48 @@
+"""The client verbs: each talks to ``argosy server`` over its REST API (argo's CLI, rebuilt).
+
+One module per verb group; each exposes ``register(subparsers)`` and sets ``handler`` on
+its parsers. ``get``, ``list``, ``logs`` and ``lint`` keep their local behaviour (the data
+directory, offline lint) when no server is configured.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from argosy.cli.client import ArgoClient, configured_server, namespace_of
+from argosy.errors import ClientError
+
+
+def connection_flags(parser: argparse.ArgumentParser, *, namespaced: bool = True) -> None:
+    """argo's global flags: where the server is, how to authenticate, which namespace."""
+    group = parser.add_argument_group("server connection (argo's flags and environment)")
+    if namespaced:
+        group.add_argument("-n", "--namespace", help="namespace (default: $ARGO_NAMESPACE, else default)")
+    group.add_argument("-s", "--argo-server", metavar="HOST:PORT",
+                       help="the Argo server's address (default: $ARGO_SERVER)")
+    group.add_argument("--token", help="bearer token (default: $ARGO_TOKEN)")
+    group.add_argument("--secure", action="store_true", default=None,
+                       help="use TLS (default: $ARGO_SECURE, else plain HTTP)")
+    group.add_argument("-k", "--insecure-skip-verify", action="store_true",
+                       help="do not verify the server's TLS certificate")
+
+
+def connect(args: Any) -> tuple[ArgoClient, str]:
+    """The client of the configured server and the namespace to work in."""
+    config = configured_server(args)
+    if config is None:
+        raise ClientError(f"`argosy {args.command}` talks to an Argo server: set ARGO_SERVER=host:port "
+                          "or pass --argo-server (start one with `argosy server`)")
+    return ArgoClient(config), namespace_of(args)
+
+
+def register(sub: Any) -> None:
+    """Add every client verb to the ``argosy`` command's subparsers."""
+    from argosy.cli.verbs import archive, cron, logs, templates, workflows
+
+    workflows.register(sub)
+    logs.register(sub)
+    templates.register(sub)
+    cron.register(sub)
+    archive.register(sub)

@@ -1,0 +1,148 @@
+"""``argosy cron …``: CronWorkflows on the server (create, get, list, delete, suspend, resume, lint)."""
+
+from __future__ import annotations
+
+import argparse
+import time
+from typing import Any
+
+from argosy.cli.client import path
+from argosy.cli.output import dump, human_duration, object_details, parse_time, print_objects, table
+from argosy.cli.verbs import connect, connection_flags
+from argosy.cli.verbs.templates import load_objects
+from argosy.cli.verbs.workflows import emit
+from argosy.errors import ClientError, ServerError
+
+
+def cron_path(namespace: str, *rest: str) -> str:
+    return path("api", "v1", "cron-workflows", namespace, *rest)
+
+
+def _show(obj: dict[str, Any], output: str | None) -> None:
+    if output == "name":
+        emit((obj.get("metadata") or {}).get("name", ""))
+    elif output in ("json", "yaml"):
+        emit(dump(obj, output))
+    else:
+        emit(object_details(obj))
+
+
+def create_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    for body in load_objects(args.files, "CronWorkflow"):
+        _show(client.request("POST", cron_path(namespace), body={"namespace": namespace, "cronWorkflow": body}),
+              args.output)
+    return 0
+
+
+def get_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    for name in args.names:
+        _show(client.get(cron_path(namespace, name)), args.output)
+    return 0
+
+
+def _rows(objs: list[dict[str, Any]], every: bool) -> str:
+    now = time.time()
+    head = (["NAMESPACE"] if every else []) + ["NAME", "AGE", "LAST RUN", "SCHEDULE", "TIMEZONE", "SUSPENDED"]
+    rows = [head]
+    for o in objs:
+        meta, spec, status = o.get("metadata") or {}, o.get("spec") or {}, o.get("status") or {}
+        created, last = parse_time(meta.get("creationTimestamp")), parse_time(status.get("lastScheduledTime"))
+        schedules = spec.get("schedules") or ([spec["schedule"]] if spec.get("schedule") else [])
+        rows.append(([meta.get("namespace", "")] if every else []) + [
+            meta.get("name", ""), human_duration(now - created) if created else "",
+            human_duration(now - last) if last else "N/A", ",".join(schedules), spec.get("timezone", ""),
+            "true" if spec.get("suspend") else "false"])
+    return table(rows)
+
+
+def list_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    page = client.get("/api/v1/cron-workflows/" if args.all_namespaces else cron_path(namespace))
+    items = page.get("items") or []
+    if not items and args.output not in ("json", "yaml", "name"):
+        emit("No CronWorkflows found")
+        return 0
+    emit(print_objects(items, args.output, lambda objs: _rows(objs, args.all_namespaces)))
+    return 0
+
+
+def delete_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    names = list(args.names)
+    if args.all:
+        names += [(o.get("metadata") or {}).get("name", "") for o in client.get(cron_path(namespace)).get(
+            "items") or []]
+    elif not names:
+        raise ClientError("argosy cron delete: give names, or --all")
+    for name in names:
+        client.request("DELETE", cron_path(namespace, name))
+        emit(f"CronWorkflow '{name}' deleted")
+    return 0
+
+
+def toggle_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    for name in args.names:
+        client.request("PUT", cron_path(namespace, name, args.verb), body={"namespace": namespace, "name": name})
+        emit(f"CronWorkflow '{name}' {args.verb}{'ed' if args.verb == 'suspend' else 'd'}")
+    return 0
+
+
+def lint_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    problems = []
+    for body in load_objects(args.files, "CronWorkflow"):
+        try:
+            client.request("POST", cron_path(namespace, "lint"), body={"namespace": namespace, "cronWorkflow": body})
+        except ServerError as err:
+            if err.status >= 500:
+                raise
+            problems.append(f'in "{(body.get("metadata") or {}).get("name", "")}" (CronWorkflow): {err.message}')
+    if problems:
+        emit("\n".join(problems))
+        return 1
+    emit("✔ no linting errors found!")
+    return 0
+
+
+def register(sub: Any) -> None:
+    g = sub.add_parser("cron", help="manage CronWorkflows on the server")
+    verbs = g.add_subparsers(dest="verb", required=True, metavar="VERB")
+    outputs = ("name", "json", "yaml", "wide")
+
+    p = verbs.add_parser("create", help="create CronWorkflows from FILEs")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("-o", "--output", choices=outputs)
+    connection_flags(p)
+    p.set_defaults(handler=create_command)
+
+    p = verbs.add_parser("get", help="show CronWorkflows")
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p.add_argument("-o", "--output", choices=outputs)
+    connection_flags(p)
+    p.set_defaults(handler=get_command)
+
+    p = verbs.add_parser("list", help="list CronWorkflows")
+    p.add_argument("-A", "--all-namespaces", action="store_true")
+    p.add_argument("-o", "--output", choices=outputs)
+    connection_flags(p)
+    p.set_defaults(handler=list_command)
+
+    p = verbs.add_parser("delete", help="delete CronWorkflows")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--all", action="store_true")
+    connection_flags(p)
+    p.set_defaults(handler=delete_command)
+
+    for verb in ("suspend", "resume"):
+        p = verbs.add_parser(verb, help=f"{verb} CronWorkflows")
+        p.add_argument("names", nargs="+", metavar="NAME")
+        connection_flags(p)
+        p.set_defaults(handler=toggle_command)
+
+    p = verbs.add_parser("lint", help="lint CronWorkflows on the server")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    connection_flags(p)
+    p.set_defaults(handler=lint_command)

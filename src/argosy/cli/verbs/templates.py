@@ -1,0 +1,154 @@
+"""``argosy template …`` and ``argosy cluster-template …``: WorkflowTemplates and
+ClusterWorkflowTemplates on the server (create, get, list, delete, lint)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from argosy.cli.client import path
+from argosy.cli.output import dump, object_details, print_objects, table
+from argosy.cli.verbs import connect, connection_flags
+from argosy.cli.verbs.workflows import emit
+from argosy.errors import ClientError, ServerError
+
+#: verb group -> (kind, collection under /api/v1, namespaced)
+GROUPS = {"template": ("WorkflowTemplate", "workflow-templates", True),
+          "cluster-template": ("ClusterWorkflowTemplate", "cluster-workflow-templates", False)}
+
+
+def _collection(args: argparse.Namespace, namespace: str, *rest: str) -> str:
+    _, collection, namespaced = GROUPS[args.command]
+    return path("api", "v1", collection, namespace, *rest) if namespaced else path(
+        "api", "v1", collection, *rest)
+
+
+def _show(obj: dict[str, Any], output: str | None) -> None:
+    if output == "name":
+        emit((obj.get("metadata") or {}).get("name", ""))
+    elif output in ("json", "yaml"):
+        emit(dump(obj, output))
+    else:
+        emit(object_details(obj))
+
+
+def load_objects(files: list[str], kind: str) -> list[dict[str, Any]]:
+    """The objects of ``kind`` in the files; another kind is an error naming the right verb."""
+    from argosy.spec.load import load_file
+
+    bodies = []
+    for f in files:
+        for m in load_file(f):
+            if m.body.get("kind") != kind:
+                raise ClientError(f"{f}: expected {kind} objects, found {m.body.get('kind')}")
+            bodies.append(dict(m.body))
+    return bodies
+
+
+def create_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    kind = GROUPS[args.command][0]
+    for body in load_objects(args.files, kind):
+        obj = client.request("POST", _collection(args, namespace),
+                             body={"namespace": namespace, "template": body})
+        _show(obj, args.output)
+    return 0
+
+
+def get_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    for name in args.names:
+        _show(client.get(_collection(args, namespace, name)), args.output)
+    return 0
+
+
+def list_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    every = getattr(args, "all_namespaces", False)
+    page = client.get(_collection(args, "" if every else namespace).rstrip("/") + ("/" if every else ""))
+    items = page.get("items") or []
+    if not items and args.output not in ("json", "yaml", "name"):
+        emit(f"No {GROUPS[args.command][0]}s found")
+        return 0
+
+    def rows(objs: list[dict[str, Any]]) -> str:
+        head = ["NAMESPACE", "NAME"] if every else ["NAME"]
+        return table([head] + [([(o.get("metadata") or {}).get("namespace", "")] if every else [])
+                               + [(o.get("metadata") or {}).get("name", "")] for o in objs])
+
+    emit(print_objects(items, args.output, rows))
+    return 0
+
+
+def delete_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    kind = GROUPS[args.command][0]
+    names = list(args.names)
+    if args.all:
+        names += [(o.get("metadata") or {}).get("name", "")
+                  for o in client.get(_collection(args, namespace)).get("items") or []]
+    elif not names:
+        raise ClientError(f"argosy {args.command} delete: give names, or --all")
+    for name in names:
+        client.request("DELETE", _collection(args, namespace, name))
+        emit(f"{kind} '{name}' deleted")
+    return 0
+
+
+def lint_command(args: argparse.Namespace) -> int:
+    from argosy.spec.load import manifest_files
+
+    client, namespace = connect(args)
+    kind = GROUPS[args.command][0]
+    problems = []
+    for f in manifest_files(args.files):
+        for body in load_objects([f], kind):
+            try:
+                client.request("POST", _collection(args, namespace, "lint"),
+                               body={"namespace": namespace, "template": body})
+            except ServerError as err:
+                if err.status >= 500:
+                    raise
+                problems.append(f'{f}: in "{(body.get("metadata") or {}).get("name", "")}" ({kind}): '
+                                f"{err.message}")
+    if problems:
+        emit("\n".join(problems))
+        return 1
+    emit("✔ no linting errors found!")
+    return 0
+
+
+def register(sub: Any) -> None:
+    for group, (kind, _, namespaced) in GROUPS.items():
+        g = sub.add_parser(group, help=f"manage {kind}s on the server")
+        verbs = g.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+        p = verbs.add_parser("create", help=f"create {kind}s from FILEs")
+        p.add_argument("files", nargs="+", metavar="FILE")
+        p.add_argument("-o", "--output", choices=("name", "json", "yaml", "wide"))
+        connection_flags(p, namespaced=namespaced)
+        p.set_defaults(handler=create_command)
+
+        p = verbs.add_parser("get", help=f"show {kind}s")
+        p.add_argument("names", nargs="+", metavar="NAME")
+        p.add_argument("-o", "--output", choices=("name", "json", "yaml", "wide"))
+        connection_flags(p, namespaced=namespaced)
+        p.set_defaults(handler=get_command)
+
+        p = verbs.add_parser("list", help=f"list {kind}s")
+        if namespaced:
+            p.add_argument("-A", "--all-namespaces", action="store_true")
+        p.add_argument("-o", "--output", choices=("name", "json", "yaml", "wide"))
+        connection_flags(p, namespaced=namespaced)
+        p.set_defaults(handler=list_command)
+
+        p = verbs.add_parser("delete", help=f"delete {kind}s")
+        p.add_argument("names", nargs="*", metavar="NAME")
+        p.add_argument("--all", action="store_true")
+        connection_flags(p, namespaced=namespaced)
+        p.set_defaults(handler=delete_command)
+
+        p = verbs.add_parser("lint", help=f"lint {kind}s on the server")
+        p.add_argument("files", nargs="+", metavar="FILE")
+        connection_flags(p, namespaced=namespaced)
+        p.set_defaults(handler=lint_command)

@@ -1,0 +1,29 @@
+"""Archived workflows for tests, written through the store a server (or the CLI) reads."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from argosy.store import open_store
+
+
+def seed(data_dir: Path, name: str, *, namespace: str = "default", phase: str = "Succeeded",
+         labels: dict[str, str] | None = None) -> str:
+    """A finished workflow, archived (and its live copy deleted); its uid."""
+    uid = str(uuid.uuid4())
+    store = open_store(data_dir / "argosy.db")
+    try:
+        manifest = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+                    "metadata": {"name": name, "namespace": namespace, "uid": uid, "labels": labels or {}},
+                    "spec": {"entrypoint": "main", "templates": [{"name": "main", "container": {
+                        "image": "alpine", "command": ["true"]}}]}}
+        node = {"id": name, "name": name, "displayName": name, "type": "Pod", "templateName": "main",
+                "phase": phase, "startedAt": "2026-01-01T00:00:00Z", "finishedAt": "2026-01-01T00:00:05Z"}
+        store.create_workflow(manifest, {"phase": phase, "startedAt": "2026-01-01T00:00:00Z",
+                                         "finishedAt": "2026-01-01T00:00:05Z", "nodes": {name: node}})
+        assert store.archive_workflow(uid) is not None
+        store.delete_workflow(uid)
+    finally:
+        store.close()
+    return uid

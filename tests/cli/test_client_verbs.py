@@ -1,0 +1,181 @@
+"""The `argosy` client verbs against a real `argosy server`, as a user types them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from archivekit import seed
+from serverkit import RunningServer, start_server
+
+from argosy.cli.main import main
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    running = start_server(tmp_path_factory.mktemp("server"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def argosy(server: RunningServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """Run one `argosy` command line against the server: (exit code, stdout, stderr)."""
+    monkeypatch.setenv("ARGO_SERVER", server.url.removeprefix("http://"))
+    monkeypatch.delenv("ARGO_NAMESPACE", raising=False)
+    monkeypatch.delenv("ARGO_TOKEN", raising=False)
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def write(tmp_path: Path, name: str, script: str, *, params: dict[str, str] | None = None,
+          generate: bool = False) -> Path:
+    args = "".join(f"\n    - name: {k}\n      value: {json.dumps(v)}" for k, v in (params or {}).items())
+    meta = f"generateName: {name}-" if generate else f"name: {name}"
+    text = f"""apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  {meta}
+spec:
+  entrypoint: main
+  arguments:
+    parameters:{args or ' []'}
+  templates:
+  - name: main
+    script:
+      image: alpine
+      command: [sh]
+      source: |
+        {script}
+"""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_submit_wait_prints_name_and_argo_wait_line(argosy, tmp_path: Path) -> None:
+    code, out, _ = argosy("submit", str(write(tmp_path, "ok", "echo hi")), "-o", "name", "--wait")
+    assert code == 0
+    assert out.splitlines() == ["ok", out.splitlines()[1]]
+    assert out.splitlines()[1].startswith("ok Succeeded at ")
+
+
+def test_submit_wait_exits_1_when_the_workflow_fails(argosy, tmp_path: Path) -> None:
+    code, out, _ = argosy("submit", str(write(tmp_path, "bad", "exit 3")), "--wait", "-o", "name")
+    assert code == 1 and "bad Failed at" in out
+
+
+def test_submit_parameters_entrypoint_and_generate_name(argosy, tmp_path: Path) -> None:
+    path = write(tmp_path, "params", 'echo "{{workflow.parameters.msg}}"', params={"msg": "default"})
+    code, out, _ = argosy("submit", str(path), "-p", "msg=from-cli", "--generate-name", "gen-", "-o", "json",
+                          "--wait")
+    created = json.loads(out[:out.rindex("}") + 1])
+    name = created["metadata"]["name"]
+    assert code == 0 and name.startswith("gen-")
+    assert created["spec"]["arguments"]["parameters"] == [{"name": "msg", "value": "from-cli"}]
+    code, out, _ = argosy("logs", name)
+    assert code == 0 and out.strip().endswith(": from-cli")
+
+
+def test_get_shows_argo_header_and_node_tree(argosy, tmp_path: Path) -> None:
+    argosy("submit", str(write(tmp_path, "shown", "echo hi")), "--wait")
+    code, out, _ = argosy("get", "shown")
+    assert code == 0
+    fields = dict(line.split(":", 1) for line in out.splitlines() if line and not line.startswith((" ", "STEP", "✔")))
+    assert fields["Name"].strip() == "shown" and fields["Status"].strip() == "Succeeded"
+    assert {"Namespace", "ServiceAccount", "Created", "Started", "Finished", "Duration"} <= set(fields)
+    assert any(line.startswith("STEP") for line in out.splitlines())
+    assert any(line.startswith("✔ shown") for line in out.splitlines())
+    code, out, _ = argosy("get", "shown", "-o", "yaml")
+    assert code == 0 and "name: shown" in out and "phase: Succeeded" in out
+
+
+def test_list_columns_and_output_formats(argosy, tmp_path: Path) -> None:
+    argosy("submit", str(write(tmp_path, "listed", "true")), "--wait")
+    code, out, _ = argosy("list")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split() == ["NAME", "STATUS", "AGE", "DURATION", "PRIORITY", "MESSAGE"]
+    assert any(line.split()[:2] == ["listed", "Succeeded"] for line in lines[1:])
+    code, out, _ = argosy("list", "-o", "name", "--prefix", "liste")
+    assert out.split() == ["listed"]
+    code, out, _ = argosy("list", "-o", "json", "--status", "Succeeded")
+    assert "listed" in {w["metadata"]["name"] for w in json.loads(out)}
+    code, out, _ = argosy("list", "--status", "Running", "-o", "name")
+    assert "listed" not in out.split()
+
+
+def test_watch_follows_to_the_end(argosy, tmp_path: Path) -> None:
+    argosy("submit", str(write(tmp_path, "watched", "sleep 0.5")))
+    code, out, _ = argosy("watch", "watched")
+    assert code == 0
+    assert "watched: Succeeded" in out.splitlines()
+    assert "Status:              Succeeded" in out
+
+
+def test_logs_follow_streams_until_the_workflow_ends(argosy, tmp_path: Path) -> None:
+    argosy("submit", str(write(tmp_path, "followed", "echo one; sleep 0.5; echo two")))
+    code, out, _ = argosy("logs", "followed", "-f")
+    assert code == 0
+    assert [line.split(": ", 1)[1] for line in out.splitlines()] == ["one", "two"]
+    code, out, _ = argosy("logs", "followed", "--tail", "1", "--grep", "o")
+    assert [line.split(": ", 1)[1] for line in out.splitlines()] == ["two"]
+
+
+def test_delete_then_get_reports_the_servers_message(argosy, tmp_path: Path) -> None:
+    argosy("submit", str(write(tmp_path, "gone", "true")), "--wait")
+    code, out, _ = argosy("delete", "gone")
+    assert code == 0 and out.strip() == "Workflow 'gone' deleted"
+    code, out, err = argosy("get", "gone")
+    assert code == 1 and err.strip() == 'argosy: workflows.argoproj.io "gone" not found'
+
+
+def test_server_side_lint_reports_problems(argosy, tmp_path: Path) -> None:
+    good = write(tmp_path, "lint-good", "true")
+    code, out, _ = argosy("lint", str(good))
+    assert code == 0 and "no linting errors found" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata:\n  name: bad-lint\n"
+                   "spec:\n  entrypoint: missing\n  templates:\n  - name: main\n    container:\n"
+                   "      image: alpine\n")
+    code, out, _ = argosy("lint", str(bad))
+    assert code == 1 and 'in "bad-lint" (Workflow)' in out
+
+
+def test_archive_verbs(argosy, server: RunningServer) -> None:
+    uid = seed(server.data_dir, "cli-archived", labels={"team": "cli"})
+    code, out, _ = argosy("archive", "list")
+    lines = out.splitlines()
+    assert code == 0 and lines[0].split()[:2] == ["NAMESPACE", "NAME"] and lines[0].split()[-1] == "UID"
+    assert any(uid in line and "cli-archived" in line for line in lines)
+    code, out, _ = argosy("archive", "get", uid, "-o", "json")
+    assert json.loads(out)["metadata"]["uid"] == uid
+    code, out, _ = argosy("archive", "list-label-values", "-l", "team")
+    assert out.split() == ["cli"]
+    code, out, _ = argosy("archive", "delete", uid)
+    assert code == 0 and out.strip() == f"Archived workflow '{uid}' deleted"
+
+
+def test_unreachable_server_is_one_line_naming_it(monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("ARGO_SERVER", "127.0.0.1:1")
+    assert main(["list"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "127.0.0.1:1" in err and "argosy server" in err
+
+
+@pytest.mark.parametrize("verb", ["submit", "list", "get", "logs", "watch", "wait", "delete", "retry",
+                                  "resubmit", "suspend", "resume", "stop", "terminate", "lint", "template",
+                                  "cluster-template", "cron", "archive"])
+def test_every_verb_has_help(verb: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([verb, "--help"])
+    assert exit_.value.code == 0 and "usage: argosy" in capsys.readouterr().out

@@ -1,0 +1,152 @@
+"""The UI in a real browser against a real server: the list goes live, a running workflow's
+graph follows it to Succeeded, a node's logs open, a template is submitted with parameters,
+a failed workflow is retried, a cron workflow suspended and resumed, themes switch."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from playwright.sync_api import expect
+from serverkit import RunningServer, create, hello, wait_done
+
+TEMPLATE = {
+    "metadata": {"name": "greeter"},
+    "spec": {
+        "entrypoint": "main",
+        "arguments": {"parameters": [
+            {"name": "who", "value": "world", "description": "whom to greet"},
+            {"name": "mood", "value": "calm", "enum": ["calm", "loud"], "description": "how to greet"},
+        ]},
+        "templates": [
+            {"name": "main", "dag": {"tasks": [
+                {"name": "greet", "template": "say",
+                 "arguments": {"parameters": [{"name": "text", "value": "{{workflow.parameters.who}} {{workflow.parameters.mood}}"}]}},
+                {"name": "after", "template": "say", "depends": "greet",
+                 "arguments": {"parameters": [{"name": "text", "value": "done"}]}},
+            ]}},
+            {"name": "say", "inputs": {"parameters": [{"name": "text"}]},
+             "container": {"image": "busybox", "command": ["echo", "{{inputs.parameters.text}}"]}},
+        ],
+    },
+}
+
+
+def test_list_goes_live_and_a_running_workflow_reaches_succeeded_with_logs(page: Any, server: RunningServer) -> None:
+    page.goto("/workflows/default")
+    expect(page.get_by_role("heading", name="Workflows")).to_be_visible()
+    with server.client() as api:
+        # created after the page loaded: the watch stream brings it in
+        wf = create(api, hello("slow-hello", command="sleep 2; echo hello from the step"))
+    row = page.locator("tr[data-name=slow-hello]")
+    expect(row).to_be_visible()
+    row.get_by_role("link", name="slow-hello").click()
+    expect(page).to_have_url(f"{server.url}/workflows/default/slow-hello")
+    expect(page.locator("svg.graph g.node")).to_have_count(1)
+    expect(page.locator("h1 .phase")).to_have_text("Succeeded", timeout=60_000)
+    expect(page.locator("svg.graph g.node.phase-Succeeded")).to_have_count(1)
+    page.locator("svg.graph g.node").first.click()
+    expect(page).to_have_url(f"{server.url}/workflows/default/slow-hello?nodeId={wf['metadata']['name']}")
+    page.locator(".panel .tabs button", has_text="logs").click()
+    expect(page.locator("pre.logs")).to_contain_text("hello from the step")
+    assert "tab=logs" in page.url  # a shareable link to the node's logs
+    page.reload()
+    expect(page.locator("pre.logs")).to_contain_text("hello from the step")
+
+
+def test_submit_from_a_template_with_parameters(page: Any, server: RunningServer) -> None:
+    with server.client() as api:
+        assert api.post("/api/v1/workflow-templates/default", json={"template": TEMPLATE}).status_code == 200
+    page.goto("/workflow-templates/default")
+    page.get_by_role("link", name="greeter").click()
+    # the template's graph is drawn before anything runs
+    expect(page.locator("svg.graph g.node[data-label=greet]")).to_be_visible()
+    expect(page.locator("svg.graph g.node[data-label=after]")).to_be_visible()
+    expect(page.get_by_text("whom to greet")).to_be_visible()
+    mood = page.locator("select[name=param-mood]")
+    assert mood.locator("option").all_inner_texts() == ["calm", "loud"]
+    mood.select_option("loud")
+    page.locator("input[name=param-who]").fill("argosy")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/workflows/default/greeter-"))
+    expect(page.locator("h1 .phase")).to_have_text("Succeeded", timeout=60_000)
+    page.locator("svg.graph g.node[data-label=greet]").click()
+    page.locator(".panel .tabs button", has_text="inputs-outputs").click()
+    expect(page.locator(".panel")).to_contain_text("argosy loud")
+
+
+def test_retry_a_failed_workflow(page: Any, server: RunningServer) -> None:
+    with server.client() as api:
+        create(api, hello("fails-once", command="exit 3"))
+        assert wait_done(api, "fails-once")["status"]["phase"] == "Failed"
+    page.goto("/workflows/default/fails-once")
+    expect(page.locator("h1 .phase")).to_have_text("Failed")
+    with server.client() as api:
+        version = api.get("/api/v1/workflows/default/fails-once").json()["metadata"]["resourceVersion"]
+    page.get_by_role("button", name="Retry", exact=True).click()
+    # either the server retried (the workflow was written again and runs to its end once more)
+    # or it refused, and then the UI shows the server's own message instead of swallowing it
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if page.locator(".error").is_visible():
+            assert re.match(r"retry: .{10,}", page.locator(".error").inner_text())
+            return
+        with server.client() as api:
+            wf = api.get("/api/v1/workflows/default/fails-once").json()
+        if wf["metadata"]["resourceVersion"] != version and wf["status"].get("phase") == "Failed":
+            expect(page.locator("h1 .phase")).to_have_text("Failed")
+            return
+        time.sleep(0.1)
+    raise AssertionError("retry neither ran the workflow again nor showed an error")
+
+
+def test_resubmit_opens_the_new_workflow(page: Any, server: RunningServer) -> None:
+    with server.client() as api:
+        create(api, hello("once"))
+        wait_done(api, "once")
+    page.goto("/workflows/default/once")
+    page.get_by_role("button", name="Resubmit").click()
+    expect(page).to_have_url(re.compile(r"/workflows/default/once-"))
+    expect(page.locator("h1 .phase")).to_have_text("Succeeded", timeout=60_000)
+
+
+def test_cron_suspend_and_resume(page: Any, server: RunningServer) -> None:
+    cron = {"metadata": {"name": "nightly"}, "spec": {"schedule": "0 2 * * *", "workflowSpec": hello()["spec"]}}
+    with server.client() as api:
+        assert api.post("/api/v1/cron-workflows/default", json={"cronWorkflow": cron}).status_code == 200
+    page.goto("/cron-workflows/default")
+    expect(page.locator("tr[data-name=nightly]")).to_contain_text("0 2 * * *")
+    page.get_by_role("link", name="nightly").click()
+    page.get_by_role("button", name="Suspend").click()
+    expect(page.locator("h1 .phase")).to_have_text("Suspended")
+    with server.client() as api:
+        assert api.get("/api/v1/cron-workflows/default/nightly").json()["spec"]["suspend"] is True
+    page.get_by_role("button", name="Resume").click()
+    expect(page.locator("h1 .phase")).to_have_count(0)
+    with server.client() as api:
+        assert not api.get("/api/v1/cron-workflows/default/nightly").json()["spec"].get("suspend")
+
+
+def test_yaml_submit_lints_on_the_server(page: Any, server: RunningServer) -> None:
+    page.goto("/submit/default")
+    editor = page.locator("textarea.editor")
+    expect(page.locator(".lint")).to_have_attribute("data-ok", "true")
+    editor.fill("metadata:\n  generateName: bad-\nspec:\n  entrypoint: nowhere\n  templates:\n  - name: main\n    container: {image: busybox}\n")
+    expect(page.locator(".lint")).to_have_attribute("data-ok", "false")
+    expect(page.locator(".lint")).to_contain_text("nowhere")
+    expect(page.get_by_role("button", name="Submit", exact=True)).to_be_disabled()
+    editor.fill("metadata:\n  generateName: good-\nspec:\n  entrypoint: main\n  templates:\n  - name: main\n    container: {image: busybox, command: [echo, hi]}\n")
+    expect(page.locator(".lint")).to_have_attribute("data-ok", "true")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/workflows/default/good-"))
+
+
+def test_theme_switches_and_is_remembered(page: Any) -> None:
+    page.goto("/workflows")
+    start = page.evaluate("document.documentElement.dataset.theme")
+    page.locator("button.theme").click()
+    flipped = "dark" if start == "light" else "light"
+    expect(page.locator("html")).to_have_attribute("data-theme", flipped)
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("data-theme", flipped)

@@ -32,6 +32,11 @@ class RunningServer:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.url, timeout=30, headers=headers)
 
+    def kill(self) -> None:
+        """``kill -9`` the server (nothing of it runs on)."""
+        self.process.kill()
+        self.process.communicate()
+
     def stop(self) -> str:
         """Stop the server (SIGTERM); its stderr."""
         if self.process.poll() is None:

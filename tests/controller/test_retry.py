@@ -17,8 +17,13 @@ def node(node_id: str, type_: str, phase: str, *children: str, display: str | No
 
 
 def failed_steps() -> dict[str, Any]:
-    nodes = [node("wf", "Steps", "Failed", "g0"), node("g0", "StepGroup", "Failed", "a", "b"),
+    """Two steps in one group (a ok, b failed) after a first group whose step succeeded; a
+    pod's children are the next group, as Argo links steps."""
+    nodes = [node("wf", "Steps", "Failed", "g0"), node("g0", "StepGroup", "Succeeded", "first"),
+             node("first", "Pod", "Succeeded", "g1"), node("g1", "StepGroup", "Failed", "a", "b"),
              node("a", "Pod", "Succeeded"), node("b", "Pod", "Failed")]
+    for n in nodes[1:]:
+        n["boundaryID"] = "wf"
     return {"phase": "Failed", "message": "child failed", "finishedAt": "2026-01-01T00:00:00Z",
             "startedAt": "2025-12-31T23:59:00Z", "nodes": {n["id"]: n for n in nodes}}
 
@@ -28,15 +33,18 @@ def test_retry_drops_failed_pods_and_reopens_their_boundaries() -> None:
     assert status["phase"] == "Running" and "finishedAt" not in status and "message" not in status
     assert status["startedAt"] == "2025-12-31T23:59:00Z"
     nodes = status["nodes"]
-    assert set(nodes) == {"wf", "g0", "a"}
-    assert nodes["wf"]["phase"] == nodes["g0"]["phase"] == "Running"
-    assert "finishedAt" not in nodes["g0"] and nodes["g0"]["children"] == ["a"]
-    assert nodes["a"]["phase"] == "Succeeded" and nodes["a"]["finishedAt"]
+    assert set(nodes) == {"wf", "g0", "first", "g1", "a"}
+    assert nodes["wf"]["phase"] == nodes["g1"]["phase"] == "Running"
+    assert "finishedAt" not in nodes["g1"] and nodes["g1"]["children"] == ["a"]
+    # what finished before the failure stays finished
+    assert nodes["a"]["phase"] == nodes["first"]["phase"] == nodes["g0"]["phase"] == "Succeeded"
+    assert nodes["first"]["finishedAt"]
 
 
 def test_restart_successful_reruns_the_selected_succeeded_node() -> None:
-    status = formulate_retry(failed_steps(), restart_successful=True, node_field_selector="displayName=a")
-    assert set(status["nodes"]) == {"wf", "g0"}
+    status = formulate_retry(failed_steps(), restart_successful=True, node_field_selector="displayName=first")
+    assert set(status["nodes"]) == {"wf", "g0"}  # the next steps follow it, so they run again too
+    assert status["nodes"]["g0"]["phase"] == "Running" and status["nodes"]["g0"]["children"] == []
 
 
 def test_exit_handler_nodes_run_again() -> None:

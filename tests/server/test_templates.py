@@ -52,6 +52,8 @@ def test_templates_are_scoped_by_namespace(api: httpx.Client) -> None:
     api.post("/api/v1/workflow-templates/ns-one", json={"template": TEMPLATE}).raise_for_status()
     assert api.get("/api/v1/workflow-templates/ns-two/greeter").status_code == 404
     assert api.get("/api/v1/workflow-templates/ns-two").json()["items"] == []
+    everywhere = api.get("/api/v1/workflow-templates/").json()["items"]
+    assert ("ns-one", "greeter") in {(t["metadata"]["namespace"], t["metadata"]["name"]) for t in everywhere}
 
 
 def test_cron_suspend_and_resume_set_spec_suspend(api: httpx.Client) -> None:

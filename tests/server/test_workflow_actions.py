@@ -170,3 +170,39 @@ def test_workflow_reads_a_configmap_put_through_the_api(api: httpx.Client) -> No
     done = wait_done(api, "reads-cm", "cfg")
     assert done["status"]["phase"] == "Succeeded", done["status"]
     assert node_named(done, "reads-cm")["inputs"]["parameters"][0]["value"] == "from-configmap"
+
+
+def test_retry_with_parameters_runs_the_failed_step_again(api: httpx.Client) -> None:
+    if not can_restore():
+        pytest.skip("this engine cannot restore a workflow from its status")
+    wf = {"metadata": {"name": "retry-params"}, "spec": {
+        "entrypoint": "main", "arguments": {"parameters": [{"name": "code", "value": "1"}]},
+        "templates": [
+            {"name": "main", "steps": [[{"name": "ok", "template": "run", "arguments": {"parameters": [
+                {"name": "code", "value": "0"}]}}],
+                [{"name": "flaky", "template": "run", "arguments": {"parameters": [
+                    {"name": "code", "value": "{{workflow.parameters.code}}"}]}}]]},
+            {"name": "run", "inputs": {"parameters": [{"name": "code"}]},
+             "container": {"image": "busybox", "command": ["sh", "-c", "exit {{inputs.parameters.code}}"]}}]}}
+    create(api, wf)
+    failed = wait_done(api, "retry-params")
+    assert failed["status"]["phase"] == "Failed"
+    ok_before = node_named(failed, "ok")
+    answer = api.put("/api/v1/workflows/default/retry-params/retry", json={"parameters": ["code=0"]})
+    assert answer.status_code == 200, answer.text
+    done = wait_done(api, "retry-params")
+    assert done["status"]["phase"] == "Succeeded", done["status"]
+    assert node_named(done, "ok")["id"] == ok_before["id"]
+    assert node_named(done, "ok")["startedAt"] == ok_before["startedAt"]  # kept, not run again
+    assert node_named(done, "flaky")["phase"] == "Succeeded"
+
+
+def test_workflow_template_ref_resolves_in_its_own_namespace(api: httpx.Client) -> None:
+    api.post("/api/v1/workflow-templates/refs", json={"template": TEMPLATE}).raise_for_status()
+    wf = {"metadata": {"name": "by-ref"}, "spec": {"workflowTemplateRef": {"name": "greeter"},
+                                                  "arguments": {"parameters": [{"name": "who", "value": "ref"}]}}}
+    create(api, wf, namespace="refs")
+    assert wait_done(api, "by-ref", "refs")["status"]["phase"] == "Succeeded"
+    elsewhere = api.post("/api/v1/workflows/no-templates-here", json={"workflow": wf})
+    assert elsewhere.status_code == 400 and elsewhere.json()["code"] == 3
+    assert 'workflowtemplates.argoproj.io "greeter" not found' in elsewhere.json()["message"]

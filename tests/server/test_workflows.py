@@ -88,6 +88,8 @@ def test_list_filters_pages_and_is_scoped_by_namespace(api: httpx.Client) -> Non
         if not token:
             break
     assert sorted(seen) == ["team-a-0", "team-a-1", "team-a-2", "team-b-0"]
+    everywhere = {w["metadata"]["namespace"] for w in api.get("/api/v1/workflows/").json()["items"]}
+    assert {"listing", "other-ns"} <= everywhere
     empty = api.get("/api/v1/workflows/empty-ns").json()
     assert empty["items"] == [] and isinstance(empty["metadata"], dict)
 

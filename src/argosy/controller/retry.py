@@ -104,15 +104,22 @@ def formulate_retry(status: Mapping[str, Any], *, restart_successful: bool = Fal
             if child in nodes and child not in again:
                 again.add(child)
                 pending.append(child)
+    # the nodes that hold one that runs again are open again: its group (steps, tasks, retries)
+    # and its boundaries (the steps or DAG template nodes around it), never a pod: a pod's
+    # children are the next steps, not what it holds
     parents: dict[str, list[str]] = {}
     for node_id, node in nodes.items():
+        if node.get("type") not in _BOUNDARY_TYPES:
+            continue
         for child in node.get("children") or ():
             parents.setdefault(child, []).append(node_id)
     reset: set[str] = set()
     pending = list(again)
     while pending:
-        for parent in parents.get(pending.pop(), ()):
-            if parent not in reset and parent not in again:
+        current = pending.pop()
+        above = [*parents.get(current, ()), nodes.get(current, {}).get("boundaryID")]
+        for parent in above:
+            if parent in nodes and parent not in reset and parent not in again:
                 reset.add(parent)
                 pending.append(parent)
     kept: dict[str, dict[str, Any]] = {}

@@ -20,8 +20,9 @@ the workflow: its changes are kept and written at the next persist, and the erro
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from argosy.controller.clock import Clock, RealClock
@@ -40,6 +41,12 @@ Listener = Callable[[Reconciler, list[Any]], None]
 #: most this much node progress (the end of a workflow is always written); 0.25 s rather than
 #: 0.05 s saved 0.1 ms of CPU per step of a chain (10 interleaved pairs of 200-step W1 runs)
 PERSIST_INTERVAL = 0.25
+
+#: the key under which the worker keeps ``argo suspend`` in the engine record it persists
+#: (the engine's own keys never clash with it), so a recovered workflow stays suspended
+SUSPENDED_KEY = "argosySuspended"
+#: ... and the pods it held then (never started: a recovered worker starts them, not adopts them)
+HELD_KEY = "argosyHeld"
 
 
 class Worker:
@@ -76,6 +83,16 @@ class Worker:
         self._drained: asyncio.Event | None = None
         #: pods the engine asked for while the workflow is suspended (None: not suspended)
         self.held: list[RunPod] | None = None
+        #: whether the last engine record written said suspended (so a resume clears it)
+        self._suspend_written = False
+        #: node ids of pods held when an earlier process persisted (see ``restore_suspended``)
+        self._never_started: set[str] = set()
+
+    def restore_suspended(self, record: Mapping[str, Any] | None) -> None:
+        """Carry ``argo suspend`` over from a persisted engine record (recovery)."""
+        if record and record.get(SUSPENDED_KEY):
+            self.held = []
+            self._never_started = set(record.get(HELD_KEY) or ())
 
     @property
     def suspended(self) -> bool:
@@ -143,6 +160,7 @@ class Worker:
         if isinstance(ev, Suspend):
             if self.held is None:
                 self.held = []
+            self._persist_soon()
             return []
         if isinstance(ev, Resume):
             # Argo's resume both lifts ``spec.suspend`` and resumes suspend nodes
@@ -180,6 +198,9 @@ class Worker:
     def _dispatch(self, intents: list[Intent]) -> None:
         for intent in intents:
             if isinstance(intent, RunPod):
+                if getattr(intent, "adopt", False) and intent.pod.node_id in self._never_started:
+                    self._never_started.discard(intent.pod.node_id)
+                    intent = dataclasses.replace(intent, adopt=False)  # type: ignore[call-arg]
                 if self.held is not None and not getattr(intent, "adopt", False):
                     self.held.append(intent)
                     continue
@@ -287,6 +308,16 @@ class Worker:
 
     # ---- persistence -----------------------------------------------------------------
 
+    def _engine_record(self) -> dict[str, Any] | None:
+        """What to persist as the engine record: the engine's, plus ``argo suspend``'s flag."""
+        record = self._record() if self._record is not None else None
+        if self.held is not None:
+            record = {**(record or {}), SUSPENDED_KEY: True, HELD_KEY: [i.pod.node_id for i in self.held]}
+        elif self._suspend_written and record is None:
+            record = {}  # None would keep the stored record, flag included
+        self._suspend_written = self.held is not None
+        return record
+
     def _persist_soon(self) -> None:
         """Persist now if the last write is old enough, else once the interval has passed."""
         if self._flush is not None:
@@ -304,11 +335,10 @@ class Worker:
             self._flush = None
         e = self.engine
         changed = e.nodes.drain_changes()
-        if self.store is not None and (changed or e.done):
+        if self.store is not None and (changed or e.done or self.suspended != self._suspend_written):
             try:
                 self.store.save_progress(e.uid, e.status(with_nodes=False),
-                                         [(n.id, n.to_dict()) for n in changed],
-                                         self._record() if self._record is not None else None)
+                                         [(n.id, n.to_dict()) for n in changed], self._engine_record())
             except StoreError as err:
                 # keep the changes for the next write: the store may recover (space freed)
                 for node in changed:

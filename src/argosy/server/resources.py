@@ -134,6 +134,8 @@ def resource_routes(resource: Resource) -> list[Route]:
         api_route("PUT", one, update, verb=Verb.UPDATE),
         api_route("DELETE", one, delete, verb=Verb.DELETE),
     ]
+    if not resource.cluster:  # an empty namespace: every namespace
+        routes.append(api_route("GET", resource.path.replace("{namespace}", ""), list_, verb=Verb.LIST))
     if resource.lintable:
         routes.insert(0, api_route("POST", resource.path + "/lint", lint, verb=Verb.CREATE))
     return routes

@@ -55,9 +55,6 @@ class Call:
     def query(self, name: str, default: str | None = None) -> str | None:
         return self.request.query_params.get(name, default)
 
-    def query_bool(self, name: str) -> bool:
-        return (self.request.query_params.get(name) or "").lower() in ("true", "1")
-
     async def body(self) -> dict[str, Any]:
         """The JSON body as an object ({} when empty); InvalidArgument when it is not JSON."""
         raw = await self.request.body()

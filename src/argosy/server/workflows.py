@@ -19,7 +19,7 @@ from argosy.server.encoding import parameter_strings
 from argosy.server.projection import needs, parse_fields, project
 from argosy.server.routing import Call, Verb, api_route
 from argosy.spec import manifest_from_body
-from argosy.store.api import FINISHED_PHASES, WorkflowRecord
+from argosy.store.api import WorkflowRecord
 
 KIND = "Workflow"
 API_VERSION = "argoproj.io/v1alpha1"
@@ -247,14 +247,12 @@ def decode_offset(token: str) -> int:
                            "(list again from the start)")
 
 
-def is_finished(record: WorkflowRecord) -> bool:
-    return record.phase in FINISHED_PHASES
-
-
 routes = [
     api_route("POST", "/api/v1/workflows/{namespace}/lint", lint, verb=Verb.CREATE),
     api_route("POST", "/api/v1/workflows/{namespace}", create_workflow, verb=Verb.CREATE),
     api_route("GET", "/api/v1/workflows/{namespace}", list_workflows, verb=Verb.LIST),
+    # an empty namespace (``argo list -A``): every namespace
+    api_route("GET", "/api/v1/workflows/", list_workflows, verb=Verb.LIST),
     api_route("GET", "/api/v1/workflows/{namespace}/{name}", get_workflow, verb=Verb.GET),
     api_route("DELETE", "/api/v1/workflows/{namespace}/{name}", delete_workflow, verb=Verb.DELETE),
 ]

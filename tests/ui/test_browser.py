@@ -10,6 +10,7 @@ from typing import Any
 
 from playwright.sync_api import expect
 from serverkit import RunningServer, create, hello, wait_done
+from uikit import fanout, seed
 
 TEMPLATE = {
     "metadata": {"name": "greeter"},
@@ -150,3 +151,37 @@ def test_theme_switches_and_is_remembered(page: Any) -> None:
     expect(page.locator("html")).to_have_attribute("data-theme", flipped)
     page.reload()
     expect(page.locator("html")).to_have_attribute("data-theme", flipped)
+
+
+def test_a_wide_fan_out_collapses_and_opens_page_by_page(page: Any, server: RunningServer) -> None:
+    seed(server.data_dir, *fanout("wide", 994, failed_every=100))
+    page.goto("/workflows/default/wide")
+    expect(page.locator("svg.graph g.node[data-label='work(0:0)']")).to_be_visible()
+    more = page.locator("svg.graph g.node.type-Collapsed")
+    expect(more).to_have_attribute("data-label", "986 more")
+    # the hidden children hold failures: the group says so
+    expect(more).to_have_class(re.compile(r"phase-Failed"))
+    # the join after the loop is still drawn, reached through the group
+    expect(page.locator("svg.graph g.node[data-label=collect]")).to_be_visible()
+    more.click()
+    expect(more).to_have_attribute("data-label", "936 more")
+    expect(page.locator("svg.graph g.node[data-label='work(57:57)']")).to_be_visible()
+    page.locator("svg.graph g.node[data-label='work(57:57)']").click()
+    page.locator(".panel .tabs button", has_text="inputs-outputs").click()
+    expect(page.locator(".panel")).to_contain_text("item")
+
+
+def test_exit_handler_and_skipped_nodes_are_drawn_as_argo_does(page: Any, server: RunningServer) -> None:
+    wf = {"metadata": {"name": "with-exit"}, "spec": {"entrypoint": "main", "onExit": "cleanup", "templates": [
+        {"name": "main", "dag": {"tasks": [
+            {"name": "a", "template": "ok"},
+            {"name": "never", "template": "ok", "depends": "a", "when": "1 == 2"}]}},
+        {"name": "ok", "container": {"image": "busybox", "command": ["true"]}},
+        {"name": "cleanup", "container": {"image": "busybox", "command": ["true"]}}]}}
+    with server.client() as api:
+        create(api, wf)
+        wait_done(api, "with-exit")
+    page.goto("/workflows/default/with-exit")
+    expect(page.locator("svg.graph g.node[data-label=onExit]")).to_be_visible()
+    expect(page.locator("svg.graph polyline.edge.dashed")).to_have_count(1)
+    expect(page.locator("svg.graph g.node[data-label=never]")).to_have_class(re.compile(r"phase-(Skipped|Omitted)"))

@@ -48,13 +48,18 @@ def base_href(config: ServerConfig) -> str:
     return "/" + value.strip("/") + "/" if value.strip("/") else "/"
 
 
-@lru_cache(maxsize=8)
 def index_html(base: str) -> bytes | None:
     """index.html with its ``<base href>``; None when the assets were not built."""
     try:
-        text = (ASSETS / "index.html").read_text()
+        # keyed on the file's time too: a rebuild under a running server serves the new assets
+        return _index_html(base, (ASSETS / "index.html").stat().st_mtime_ns)
     except FileNotFoundError:
         return None
+
+
+@lru_cache(maxsize=8)
+def _index_html(base: str, mtime: int) -> bytes:
+    text = (ASSETS / "index.html").read_text()
     return text.replace(_BASE_TAG, f'<base href="{_escape(base)}" />', 1).encode()
 
 

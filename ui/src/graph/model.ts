@@ -6,7 +6,10 @@ import type { Obj } from "../api";
 
 /** children shown of a node before the rest collapse into one "N more" node */
 export const FANOUT_SHOWN = 8;
-export const FANOUT_LIMIT = 12;
+/** a fan-out only a little wider than what is shown is drawn whole */
+export const FANOUT_SLACK = 4;
+/** children one click on "N more" adds */
+export const FANOUT_PAGE = 50;
 
 export interface GNode {
   id: string;
@@ -32,8 +35,8 @@ export function collapsedId(parent: string): string {
   return `${parent}/more`;
 }
 
-/** The drawn graph of `nodes` (Argo's status.nodes); `expanded` lists fan-outs the user opened. */
-export function buildGraph(nodes: Record<string, Obj>, workflowName: string, expanded: Set<string>): Graph {
+/** The drawn graph of `nodes` (Argo's status.nodes); `expanded` counts the pages of each fan-out the user opened. */
+export function buildGraph(nodes: Record<string, Obj>, workflowName: string, expanded: Map<string, number>): Graph {
   const ids = Object.keys(nodes);
   const hasParent = new Set<string>();
   for (const id of ids) for (const c of nodes[id].children || []) hasParent.add(c);
@@ -45,6 +48,7 @@ export function buildGraph(nodes: Record<string, Obj>, workflowName: string, exp
   const edges: GEdge[] = [];
   const collapsedOf = new Map<string, string>(); // hidden node → its Collapsed node
   const pendingHidden: [string, string][] = [];
+  const collapsed: GNode[] = []; // drawn after the children they follow
 
   const show = (start: string) => {
     const stack = [start];
@@ -55,22 +59,22 @@ export function buildGraph(nodes: Record<string, Obj>, workflowName: string, exp
       const n = nodes[id];
       out.push({ id, label: (n.displayName || n.name || id).replace(/^.*\.onExit$/, "onExit"), type: n.type, phase: n.phase || "Pending" });
       let children: string[] = (n.children || []).filter((c: string) => nodes[c]);
-      if (children.length > FANOUT_LIMIT && !expanded.has(id)) {
-        const hidden = children.slice(FANOUT_SHOWN);
-        children = children.slice(0, FANOUT_SHOWN);
+      const shown = FANOUT_SHOWN + FANOUT_PAGE * (expanded.get(id) || 0);
+      if (children.length > shown + FANOUT_SLACK) {
+        const hidden = children.slice(shown);
+        children = children.slice(0, shown);
         const cid = collapsedId(id);
-        out.push({ id: cid, label: `${hidden.length} more`, type: "Collapsed", phase: summaryPhase(hidden.map((h) => nodes[h])), hidden: hidden.length, parent: id });
-        edges.push({ from: id, to: cid });
+        collapsed.push({ id: cid, label: `${hidden.length} more`, type: "Collapsed", phase: summaryPhase(hidden.map((h) => nodes[h])), hidden: hidden.length, parent: id });
         for (const h of hidden) pendingHidden.push([h, cid]);
       }
-      for (const c of children) {
-        edges.push({ from: id, to: c });
-        stack.push(c);
-      }
+      for (const c of children) edges.push({ from: id, to: c });
+      if (children.length < (n.children || []).length) edges.push({ from: id, to: collapsedId(id) });
+      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]); // drawn in Argo's order
     }
   };
   roots.forEach(show);
   for (const e of exitNodes) show(e);
+  out.push(...collapsed);
 
   // What hides behind a Collapsed node: its children and whatever only they lead to. Where such a
   // subtree reaches a drawn node again (the join after a loop), the Collapsed node gets the edge.

@@ -15,7 +15,7 @@ const RUNNING = new Set(["Running", "Pending", ""]);
 export function WorkflowPage({ namespace, name, query }: { namespace: string; name: string; query: URLSearchParams }) {
   const [wf, setWf] = useState<Obj>();
   const [error, setError] = useState<string>();
-  const [expanded, setExpanded] = useState<Set<string>>(new Set());
+  const [expanded, setExpanded] = useState<Map<string, number>>(new Map());
   const [generation, setGeneration] = useState(0); // bumped after an action: reload and watch again
   const view = query.get("view") || "graph";
   const nodeId = query.get("nodeId") || undefined;
@@ -46,7 +46,7 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
 
   const select = (n: GNode) => {
     if (n.type === "Collapsed" && n.parent) {
-      setExpanded(new Set([...expanded, n.parent]));
+      setExpanded(new Map(expanded).set(n.parent, (expanded.get(n.parent) || 0) + 1));
       return;
     }
     setQuery({ nodeId: n.id });

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from archivekit import seed
-from serverkit import RunningServer, start_server
+from serverkit import ROOT, RunningServer, free_port, server_command, start_server
 
 from argosy.cli.main import main
 
@@ -81,8 +87,8 @@ def test_submit_parameters_entrypoint_and_generate_name(argosy, tmp_path: Path) 
     name = created["metadata"]["name"]
     assert code == 0 and name.startswith("gen-")
     assert created["spec"]["arguments"]["parameters"] == [{"name": "msg", "value": "from-cli"}]
-    code, out, _ = argosy("logs", name)
-    assert code == 0 and out.strip().endswith(": from-cli")
+    code, out, err = argosy("logs", name)
+    assert code == 0 and out.strip().endswith(": from-cli"), err
 
 
 def test_get_shows_argo_header_and_node_tree(argosy, tmp_path: Path) -> None:
@@ -179,3 +185,144 @@ def test_every_verb_has_help(verb: str, capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit) as exit_:
         main([verb, "--help"])
     assert exit_.value.code == 0 and "usage: argosy" in capsys.readouterr().out
+
+
+TEMPLATE = """apiVersion: argoproj.io/v1alpha1
+kind: {kind}
+metadata:
+  name: {name}
+spec:
+  {extra}
+"""
+GREETER = """entrypoint: main
+  arguments:
+    parameters: [{name: who, value: world}]
+  templates:
+  - name: main
+    script: {image: alpine, command: [sh], source: 'echo "hello {{workflow.parameters.who}}"'}"""
+CRON = """schedule: "0 3 * * *"
+  workflowSpec:
+    entrypoint: main
+    templates:
+    - name: main
+      script: {image: alpine, command: [sh], source: echo cron}"""
+
+
+def manifest(tmp_path: Path, kind: str, name: str, extra: str) -> str:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(TEMPLATE.format(kind=kind, name=name, extra=extra))
+    return str(path)
+
+
+@pytest.mark.parametrize(("group", "kind", "from_kind"), [
+    ("template", "WorkflowTemplate", "workflowtemplate"),
+    ("cluster-template", "ClusterWorkflowTemplate", "clusterworkflowtemplate"),
+])
+def test_templates_create_list_submit_from_and_delete(argosy, tmp_path: Path, group: str, kind: str,
+                                                      from_kind: str) -> None:
+    name = f"{group}-greeter"
+    code, out, _ = argosy(group, "create", manifest(tmp_path, kind, name, GREETER))
+    assert code == 0 and out.splitlines()[0].split() == ["Name:", name]
+    code, out, _ = argosy(group, "list")
+    assert out.splitlines()[0].split() == ["NAME"] and name in out.split()
+    code, out, _ = argosy(group, "get", name, "-o", "json")
+    assert json.loads(out)["kind"] == kind
+    code, out, _ = argosy("submit", "--from", f"{from_kind}/{name}", "-p", "who=cli", "-o", "name", "--wait")
+    assert code == 0, out
+    submitted = out.splitlines()[0]
+    assert submitted.startswith(f"{name}-")
+    assert argosy("logs", submitted)[1].strip().endswith(": hello cli")
+    code, out, _ = argosy(group, "delete", name)
+    assert code == 0 and out.strip() == f"{kind} '{name}' deleted"
+    code, _, err = argosy(group, "get", name)
+    assert code == 1 and "not found" in err
+
+
+def test_cron_verbs(argosy, tmp_path: Path) -> None:
+    code, out, _ = argosy("cron", "create", manifest(tmp_path, "CronWorkflow", "nightly", CRON))
+    assert code == 0 and "Schedule:            0 3 * * *" in out
+    code, out, _ = argosy("cron", "list")
+    assert out.splitlines()[0].split()[:2] == ["NAME", "AGE"] and "nightly" in out
+    assert argosy("cron", "suspend", "nightly")[1].strip() == "CronWorkflow 'nightly' suspended"
+    assert "Suspended:           true" in argosy("cron", "get", "nightly")[1]
+    assert argosy("cron", "resume", "nightly")[1].strip() == "CronWorkflow 'nightly' resumed"
+    code, out, _ = argosy("submit", "--from", "cronworkflow/nightly", "-o", "name", "--wait")
+    assert code == 0 and out.startswith("nightly-")
+    assert argosy("cron", "delete", "nightly")[1].strip() == "CronWorkflow 'nightly' deleted"
+
+
+SUSPENDING = """entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: hold, template: pause}
+    - - {name: after, template: hi}
+  - name: pause
+    suspend: {}
+  - name: hi
+    script: {image: alpine, command: [sh], source: echo after}"""
+
+
+def test_suspend_resume_stop_terminate(argosy, tmp_path: Path) -> None:
+    path = manifest(tmp_path, "Workflow", "held", SUSPENDING)
+    assert argosy("submit", path, "-o", "name")[0] == 0
+    assert argosy("suspend", "held")[1].strip() == "workflow held suspended"
+    assert argosy("resume", "held")[1].strip() == "workflow held resumed"
+    code, out, _ = argosy("wait", "held")
+    assert code == 0 and out.startswith("held Succeeded at")
+    for verb, past in (("stop", "stopped"), ("terminate", "terminated")):
+        name = f"held-{verb}"
+        assert argosy("submit", path, "--name", name, "-o", "name")[0] == 0
+        assert argosy(verb, name)[1].strip() == f"workflow {name} {past}"
+        code, out, _ = argosy("wait", name)
+        assert code == 1 and f"{name} Failed at" in out
+
+
+def test_resubmit_prints_the_new_workflow(argosy, tmp_path: Path) -> None:
+    argosy("submit", str(write(tmp_path, "again", "true")), "--wait")
+    code, out, _ = argosy("resubmit", "again", "-o", "name", "--wait")
+    assert code == 0 and out.splitlines()[0].startswith("again-")
+
+
+def test_wait_rides_out_a_server_restart(tmp_path: Path) -> None:
+    """`argosy wait` keeps waiting while its server restarts on the same address, then reports
+    the workflow's end as the restarted server (its recovery) decides it."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "ARGO_SERVER": f"127.0.0.1:{port}"}
+
+    def serve() -> subprocess.Popen[str]:
+        process = subprocess.Popen(server_command(port, tmp_path / "data"), cwd=ROOT, env=env, text=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/api/v1/version", timeout=1)
+                return process
+            except httpx.TransportError:
+                time.sleep(0.05)
+        process.kill()
+        raise AssertionError("server did not start")
+
+    argosy_cli = [sys.executable, "-m", "argosy.cli.main"]
+    first = serve()
+    waiter = None
+    try:
+        path = write(tmp_path, "survives", "sleep 2")
+        subprocess.run([*argosy_cli, "submit", str(path), "-o", "name"], env=env, check=True, capture_output=True)
+        waiter = subprocess.Popen([*argosy_cli, "wait", "survives"], env=env, text=True,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(0.5)
+        first.terminate()
+        first.wait(30)
+        second = serve()
+        try:
+            out, err = waiter.communicate(timeout=120)
+        finally:
+            second.terminate()
+            second.wait(30)
+    finally:
+        if first.poll() is None:
+            first.kill()
+        if waiter is not None and waiter.poll() is None:
+            waiter.kill()
+    assert re.fullmatch(r"survives (Succeeded|Failed|Error) at .*\n", out), (out, err)

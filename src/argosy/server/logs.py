@@ -93,8 +93,8 @@ class LogQuery:
     def __init__(self, call: Call, pod: str | None) -> None:
         self.pod = pod or call.query("podName") or None
         self.container = call.query("logOptions.container") or "main"
-        self.follow = call.query_bool("logOptions.follow")
-        self.timestamps = call.query_bool("logOptions.timestamps")
+        self.follow = _bool(call, "logOptions.follow")
+        self.timestamps = _bool(call, "logOptions.timestamps")
         self.tail = _int(call, "logOptions.tailLines")
         since = _int(call, "logOptions.sinceSeconds")
         since_time = _int(call, "logOptions.sinceTime.seconds")
@@ -109,6 +109,10 @@ class LogQuery:
 
     def wants_line(self, line: str) -> bool:
         return self.grep is None or self.grep.search(line) is not None
+
+
+def _bool(call: Call, name: str) -> bool:
+    return (call.query(name) or "").lower() in ("true", "1")
 
 
 def _int(call: Call, name: str) -> int | None:

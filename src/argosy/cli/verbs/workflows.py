@@ -71,8 +71,25 @@ def follow_workflow(client: ArgoClient, namespace: str, name: str, on_update: An
                 if finished(wf):
                     return wf
         except ServerUnreachable:
-            time.sleep(1.0)  # the server restarting: read again once it answers
-        wf = client.get(workflows_path(namespace, name))
+            pass  # the server restarting: read again once it answers
+        wf = _get_again(client, workflows_path(namespace, name))
+
+
+#: how long ``watch``/``wait`` keep trying a server that went away (a restart) before giving up
+RECONNECT_SECONDS = 60.0
+
+
+def _get_again(client: ArgoClient, api_path: str) -> dict[str, Any]:
+    """The workflow once the server answers again (it may be restarting), within RECONNECT_SECONDS."""
+    deadline = time.monotonic() + RECONNECT_SECONDS
+    while True:
+        time.sleep(0.5)
+        try:
+            result: dict[str, Any] = client.get(api_path)
+            return result
+        except ServerUnreachable:
+            if time.monotonic() > deadline:
+                raise
 
 
 class LiveView:

@@ -141,6 +141,17 @@ class Controller:
         self._launch(engine, engine.start)
         return engine.uid
 
+    async def start_async(self, workflow: dict[str, Any]) -> str:
+        """:meth:`start` for a caller on the loop that must not block it (the server): the
+        store's write is waited for on a thread, so concurrent submissions share commits."""
+        engine = self.build_engine(workflow)
+        if self.store is not None:
+            manifest = {k: v for k, v in workflow.items() if k != "status"}
+            await asyncio.to_thread(self.store.create_workflow, manifest, engine.status(with_nodes=False),
+                                    owner=self.owner, lease_seconds=self.lease_seconds)
+        self._launch(engine, engine.start)
+        return engine.uid
+
     async def run(self, workflows: list[dict[str, Any]]) -> list[Reconciler]:
         """Start every prepared workflow, then wait for all, in order.
 

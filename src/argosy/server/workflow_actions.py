@@ -87,7 +87,7 @@ async def submit_workflow(call: Call) -> dict[str, Any]:
     prepared = prepare(call, wf, params, options.get("entryPoint") or None)
     if options.get("dryRun") or options.get("serverDryRun"):
         return prepared
-    return start(call, prepared)
+    return await start(call, prepared)
 
 
 def workflow_from(call: Call, kind: str, name: str, namespace: str) -> dict[str, Any]:
@@ -196,7 +196,7 @@ async def resubmit_workflow(call: Call) -> dict[str, Any]:
         raise InvalidArgument("workflow must be Failed/Error to resubmit in memoized mode")
     wf = formulate_resubmit(record, parse_pairs(body.get("parameters"), "parameters"),
                             memoized=bool(body.get("memoized")))
-    return start(call, prepare(call, wf))
+    return await start(call, prepare(call, wf))
 
 
 async def retry_workflow_endpoint(call: Call) -> dict[str, Any]:

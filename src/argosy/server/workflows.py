@@ -68,9 +68,9 @@ def prepare(call: Call, wf: dict[str, Any], parameters: dict[str, str] | None = 
         raise InvalidArgument("; ".join(lint_message(p) for p in err.problems)) from err
 
 
-def start(call: Call, wf: dict[str, Any]) -> dict[str, Any]:
+async def start(call: Call, wf: dict[str, Any]) -> dict[str, Any]:
     """Run a prepared workflow; the workflow as accepted (``Running``: it starts at once)."""
-    uid = call.services.controller.start(wf)
+    uid = await call.services.controller.start_async(wf)
     record = call.services.store.get_workflow(uid, with_nodes=False)
     out = record.to_workflow() if record is not None else dict(wf)
     status = dict(out.get("status") or {})
@@ -112,7 +112,7 @@ async def create_workflow(call: Call) -> dict[str, Any]:
     prepared = prepare(call, wf)
     if body.get("serverDryRun") or (body.get("createOptions") or {}).get("dryRun"):
         return prepared
-    return start(call, prepared)
+    return await start(call, prepared)
 
 
 async def get_workflow(call: Call) -> dict[str, Any]:

@@ -11,6 +11,27 @@ export function apiUrl(path: string, query: Record<string, string | undefined> =
   return new URL(path.replace(/^\//, "") + (q ? `?${q}` : ""), document.baseURI).toString();
 }
 
+const TOKEN_KEY = "argosy.token";
+
+/** `--auth-mode client`: the bearer token the user gave on /login (kept in this browser only). */
+export function authHeaders(): Record<string, string> {
+  const token = localStorage.getItem(TOKEN_KEY);
+  if (!token) return {};
+  return { Authorization: /^Bearer /i.test(token) ? token : `Bearer ${token}` };
+}
+
+export function setToken(token: string | null): void {
+  if (token) localStorage.setItem(TOKEN_KEY, token.trim());
+  else localStorage.removeItem(TOKEN_KEY);
+}
+
+/** Sent to /login when the server wants a token. */
+function unauthorized(): void {
+  if (!location.pathname.endsWith("/login")) {
+    dispatchEvent(new CustomEvent("argosy:unauthorized"));
+  }
+}
+
 export class ApiError extends Error {
   constructor(public status: number, message: string) {
     super(message);
@@ -20,7 +41,7 @@ export class ApiError extends Error {
 export async function api<T = Obj>(method: string, path: string, opts: { query?: Record<string, string | undefined>; body?: unknown } = {}): Promise<T> {
   const res = await fetch(apiUrl(path, opts.query), {
     method,
-    headers: opts.body !== undefined ? { "Content-Type": "application/json" } : {},
+    headers: { ...authHeaders(), ...(opts.body !== undefined ? { "Content-Type": "application/json" } : {}) },
     body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
   });
   const text = await res.text();
@@ -30,6 +51,7 @@ export async function api<T = Obj>(method: string, path: string, opts: { query?:
   } catch {
     data = { message: text };
   }
+  if (res.status === 401) unauthorized();
   if (!res.ok) throw new ApiError(res.status, data.message || `${res.status} ${res.statusText}`);
   return data as T;
 }
@@ -40,7 +62,8 @@ export function stream(path: string, query: Record<string, string | undefined>, 
   const controller = new AbortController();
   (async () => {
     try {
-      const res = await fetch(apiUrl(path, query), { signal: controller.signal });
+      const res = await fetch(apiUrl(path, query), { signal: controller.signal, headers: authHeaders() });
+      if (res.status === 401) unauthorized();
       if (!res.ok || !res.body) {
         const body = await res.text();
         let message = `${res.status}`;

@@ -1,7 +1,8 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import "./styles.css";
-import { onLink, useRoute } from "./router";
+import { navigate, onLink, useRoute } from "./router";
+import { LoginPage } from "./pages/Login";
 import { WorkflowsPage } from "./pages/Workflows";
 import { WorkflowPage } from "./pages/Workflow";
 import { TemplatePage, TemplatesPage } from "./pages/Templates";
@@ -25,6 +26,7 @@ function Page() {
   const { path, query } = useRoute();
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const [section, a, b] = parts;
+  if (section === "login") return <LoginPage query={query} />;
   if (section === "workflows" && a && b) return <WorkflowPage namespace={a} name={b} query={query} />;
   if (section === "workflows" || !section) return <WorkflowsPage namespace={a || query.get("namespace") || ""} query={query} />;
   if (section === "submit") return <SubmitPage namespace={a || "default"} />;
@@ -39,12 +41,19 @@ function Page() {
 
 function App() {
   const { path } = useRoute();
+  useEffect(() => {
+    // a 401 from the API (--auth-mode client): ask for a token, then come back here
+    const login = () => navigate(`/login?redirect=${encodeURIComponent(location.pathname + location.search)}`);
+    addEventListener("argosy:unauthorized", login);
+    return () => removeEventListener("argosy:unauthorized", login);
+  }, []);
   const nav = [
     ["/workflows", "Workflows"],
     ["/workflow-templates", "Templates"],
     ["/cluster-workflow-templates", "Cluster templates"],
     ["/cron-workflows", "Cron"],
     ["/submit", "Submit YAML"],
+    ["/login", "Token"],
   ];
   return (
     <div class="shell">

@@ -43,11 +43,18 @@ export function GraphView({ graph, selected, onSelect }: { graph: Graph; selecte
   const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
 
   useEffect(() => {
-    // fit the width on first layout, never smaller than readable
+    // fit the width on first layout and when the canvas is resized (a panel opens), never
+    // smaller than readable; wider graphs pan
     const el = svg.current;
     if (!el) return;
-    const k = Math.max(0.3, Math.min(1, el.clientWidth / (placed.width + 40)));
-    setView({ x: Math.max(0, (el.clientWidth - placed.width * k) / 2), y: 0, k });
+    const fit = () => {
+      const k = Math.max(0.3, Math.min(1, el.clientWidth / (placed.width + 40)));
+      setView({ x: Math.max(0, (el.clientWidth - placed.width * k) / 2), y: 0, k });
+    };
+    fit();
+    const observer = new ResizeObserver(fit);
+    observer.observe(el);
+    return () => observer.disconnect();
   }, [placed]);
 
   const wheel = (e: WheelEvent) => {

@@ -18,8 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from serverkit import start_server  # noqa: E402
-from uikit import fanout, seed  # noqa: E402
+from serverkit import start_server
+from uikit import fanout, seed
 
 TARGETS = {10_000: 2.0, 100_000: 10.0}
 

@@ -16,9 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "src"))
 
-import yaml  # noqa: E402
-from serverkit import create, start_server, wait_done  # noqa: E402
-from uikit import fanout, seed  # noqa: E402
+import yaml
+from serverkit import create, start_server, wait_done
+from uikit import fanout, seed
 
 OUT = ROOT / "docs" / "screenshots"
 TEMPLATE = {

@@ -8,6 +8,7 @@ import re
 import time
 from typing import Any
 
+from archivekit import seed as archive_seed
 from playwright.sync_api import expect
 from serverkit import RunningServer, create, hello, wait_done
 from uikit import fanout, seed
@@ -186,3 +187,30 @@ def test_exit_handler_and_skipped_nodes_are_drawn_as_argo_does(page: Any, server
     expect(page.locator("svg.graph g.node[data-label=onExit]")).to_be_visible()
     expect(page.locator("svg.graph polyline.edge.dashed")).to_have_count(1)
     expect(page.locator("svg.graph g.node[data-label=never]")).to_have_class(re.compile(r"phase-(Skipped|Omitted)"))
+
+
+def test_every_namespace_listed_and_keyboard_opens_a_row(page: Any, server: RunningServer) -> None:
+    with server.client() as api:
+        create(api, hello("in-team-a"), namespace="team-a")
+        wait_done(api, "in-team-a", namespace="team-a")
+    page.goto("/workflows")
+    expect(page.locator("tr[data-name=in-team-a]")).to_contain_text("team-a")
+    rows = page.locator("tbody tr[data-name]")
+    expect(rows.first).to_be_visible()
+    names = rows.evaluate_all("rows => rows.map(r => r.dataset.name)")
+    target = names.index("in-team-a")
+    for _ in range(target):
+        page.keyboard.press("j")
+    expect(page.locator("tr.cursor")).to_have_attribute("data-name", "in-team-a")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{server.url}/workflows/team-a/in-team-a")
+
+
+def test_archived_workflows_list_and_open(page: Any, server: RunningServer) -> None:
+    archive_seed(server.data_dir, "archived-one", phase="Failed")
+    page.goto("/archived-workflows")
+    row = page.locator("tr[data-name=archived-one]")
+    expect(row).to_contain_text("Failed")
+    row.get_by_role("link", name="archived-one").click()
+    expect(page.locator("h1 .phase")).to_have_text("Failed")
+    expect(page.locator("svg.graph g.node[data-label=archived-one]")).to_be_visible()

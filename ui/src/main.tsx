@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import "./styles.css";
 import { navigate, onLink, useRoute } from "./router";
 import { LoginPage } from "./pages/Login";
+import { ArchivePage, UserInfoPage } from "./pages/Archive";
 import { WorkflowsPage } from "./pages/Workflows";
 import { WorkflowPage } from "./pages/Workflow";
 import { TemplatePage, TemplatesPage } from "./pages/Templates";
@@ -27,8 +28,10 @@ function Page() {
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   const [section, a, b] = parts;
   if (section === "login") return <LoginPage query={query} />;
+  if (section === "archived-workflows") return <ArchivePage namespace={a || ""} />;
+  if (section === "userinfo") return <UserInfoPage />;
   if (section === "workflows" && a && b) return <WorkflowPage namespace={a} name={b} query={query} />;
-  if (section === "workflows" || !section) return <WorkflowsPage namespace={a || query.get("namespace") || ""} query={query} />;
+  if (section === "workflows" || !section) return <WorkflowsPage namespace={a || ""} query={query} />;
   if (section === "submit") return <SubmitPage namespace={a || "default"} />;
   if (section === "workflow-templates" && a && b) return <TemplatePage kind="WorkflowTemplate" namespace={a} name={b} />;
   if (section === "workflow-templates") return <TemplatesPage kind="WorkflowTemplate" namespace={a || "default"} />;
@@ -53,6 +56,8 @@ function App() {
     ["/cluster-workflow-templates", "Cluster templates"],
     ["/cron-workflows", "Cron"],
     ["/submit", "Submit YAML"],
+    ["/archived-workflows", "Archive"],
+    ["/userinfo", "User"],
     ["/login", "Token"],
   ];
   return (

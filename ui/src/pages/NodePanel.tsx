@@ -37,7 +37,7 @@ export function NodePanel({ workflow, node, tab, setTab, close, act }: {
               <button onClick={() => act("retry", { nodeFieldSelector: `id=${node.id}`, restartSuccessful: true })}>Retry from this node</button>
             )}
             {node.type === "Suspend" && node.phase === "Running" && (
-              <button onClick={() => act("resume", { nodeFieldSelector: `displayName=${node.displayName}` })}>Resume this node</button>
+              <button onClick={() => act("resume", { nodeFieldSelector: `id=${node.id}` })}>Resume this node</button>
             )}
           </div>
         </div>

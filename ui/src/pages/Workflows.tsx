@@ -11,7 +11,7 @@ const PAGE = 50;
 const FIELDS = "metadata.resourceVersion,metadata.continue,items.metadata.name,items.metadata.namespace,items.metadata.uid,items.metadata.creationTimestamp,items.metadata.labels,items.status.phase,items.status.startedAt,items.status.finishedAt,items.status.progress,items.status.message";
 
 export function WorkflowsPage({ namespace, query }: { namespace: string; query: URLSearchParams }) {
-  const ns = namespace || "default";
+  const ns = namespace; // "" lists every namespace (argo list -A)
   const phases = (query.get("phase") || "").split(",").filter(Boolean);
   const labels = query.get("label") || "";
   const name = query.get("name") || "";
@@ -27,7 +27,7 @@ export function WorkflowsPage({ namespace, query }: { namespace: string; query: 
     const q = new URLSearchParams(query);
     if (value) q.set(key, value); else q.delete(key);
     setCont([]);
-    navigate(`/workflows/${ns}${q.toString() ? "?" + q : ""}`, true);
+    navigate(`/workflows${ns ? "/" + ns : ""}${q.toString() ? "?" + q : ""}`, true);
   };
 
   const load = async () => {
@@ -71,22 +71,26 @@ export function WorkflowsPage({ namespace, query }: { namespace: string; query: 
   };
 
   const keys = (e: KeyboardEvent) => {
-    if (e.target instanceof HTMLInputElement) return;
+    if (e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement) return;
     if (e.key === "j" || e.key === "ArrowDown") setCursor(Math.min(cursor + 1, page.items.length - 1));
     else if (e.key === "k" || e.key === "ArrowUp") setCursor(Math.max(cursor - 1, 0));
     else if (e.key === "Enter" && page.items[cursor]) navigate(`/workflows/${page.items[cursor].metadata.namespace}/${page.items[cursor].metadata.name}`);
     else return;
     e.preventDefault();
   };
+  useEffect(() => {
+    addEventListener("keydown", keys);
+    return () => removeEventListener("keydown", keys);
+  });
 
   return (
-    <div class="page" tabIndex={0} onKeyDown={keys}>
+    <div class="page">
       <header class="bar">
         <h1>Workflows</h1>
-        <Link to={`/submit/${ns}`} class="button primary">+ Submit</Link>
+        <Link to={`/submit/${ns || "default"}`} class="button primary">+ Submit</Link>
       </header>
       <div class="filters">
-        <label>Namespace <input name="namespace" value={ns} onChange={(e) => navigate(`/workflows/${(e.target as HTMLInputElement).value || "default"}`)} /></label>
+        <label>Namespace <input name="namespace" value={ns} placeholder="all" onChange={(e) => navigate(`/workflows/${(e.target as HTMLInputElement).value}`)} /></label>
         <label>Name <input name="name" value={name} placeholder="contains" onChange={(e) => setFilter("name", (e.target as HTMLInputElement).value)} /></label>
         <label>Labels <input name="label" value={labels} placeholder="key=value" onChange={(e) => setFilter("label", (e.target as HTMLInputElement).value)} /></label>
         <div class="chips">

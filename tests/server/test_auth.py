@@ -77,6 +77,8 @@ def test_namespaced_server_refuses_other_namespaces(tmp_path: Path) -> None:
         with running.client() as api:
             assert api.get("/api/v1/workflows/team-a").status_code == 200
             assert api.get("/api/v1/workflows/team-b").status_code == 403
+            api.post("/api/v1/workflows/team-a", json={"workflow": hello("mine")}).raise_for_status()
+            assert [w["metadata"]["namespace"] for w in api.get("/api/v1/workflows/").json()["items"]] == ["team-a"]
             assert api.get("/api/v1/info").json()["managedNamespace"] == "team-a"
     finally:
         running.stop()

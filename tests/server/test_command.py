@@ -39,3 +39,4 @@ def test_second_server_on_the_same_data_dir_is_refused(tmp_path: Path) -> None:
     finally:
         log = first.stop()
     assert "listening on http://127.0.0.1:" in log and "argosy.db" in log
+    assert first.process.returncode == 0, log  # SIGTERM: stopped, store flushed and closed

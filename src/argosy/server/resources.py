@@ -102,7 +102,7 @@ def resource_routes(resource: Resource) -> list[Route]:
 
     async def list_(call: Call) -> dict[str, Any]:
         records = call.services.store.list_objects(
-            store_kind, None if resource.cluster else (call.namespace or None),
+            store_kind, None if resource.cluster else call.list_namespace,
             label_selector=call.query("listOptions.labelSelector") or None)
         return {"metadata": {"resourceVersion": str(call.services.store.resource_version())},
                 "items": [r.to_object() for r in records]}

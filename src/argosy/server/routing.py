@@ -49,6 +49,11 @@ class Call:
     services: Services
     namespace: str | None
 
+    @property
+    def list_namespace(self) -> str | None:
+        """The namespace a list is confined to: the path's, else ``--namespaced``'s (None: all)."""
+        return self.namespace or self.services.config.managed_namespace
+
     def path(self, name: str) -> str:
         return str(self.request.path_params[name])
 

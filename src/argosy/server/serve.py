@@ -12,17 +12,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+import uvicorn
+
 from argosy.errors import ServerRefused
 from argosy.server.config import ServerConfig
-
-log = logging.getLogger("argosy.server")
 
 #: the lock file beside a SQLite store that a running server holds
 LOCK_SUFFIX = ".server.lock"
@@ -81,9 +81,24 @@ def serve(config: ServerConfig) -> None:
         loop.run(_serve(config, location, authorizer))
 
 
-async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) -> None:
-    import uvicorn
+class ApiServer(uvicorn.Server):
+    """uvicorn's server, stopped by SIGINT/SIGTERM through the loop: uvicorn's own handling
+    re-raises the signal once it has stopped, which would end the process before the store is
+    flushed and closed."""
 
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, self.handle_exit, signum, None)
+        try:
+            yield
+        finally:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
+
+
+async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) -> None:
     from argosy.controller import Controller
     from argosy.controller.objects import StoreObjects, StoreObjectSet
     from argosy.server.app import create_app
@@ -96,10 +111,10 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
                                 objects_for=lambda namespace: StoreObjectSet(store, namespace),
                                 object_source=StoreObjects(store))
         for recovered in await controller.recover():
-            log.warning("recovered: %s", recovered)
+            print(f"argosy server: {recovered}", file=sys.stderr, flush=True)
         app = create_app(controller, store, config, authorizer)
-        server = uvicorn.Server(uvicorn.Config(app, host=config.address, port=config.port,
-                                               log_level="warning", lifespan="off", access_log=False))
+        server = ApiServer(uvicorn.Config(app, host=config.address, port=config.port,
+                                          log_level="warning", lifespan="off", access_log=False))
         started = asyncio.get_running_loop().create_task(server.serve())
         while not server.started and not started.done():
             await asyncio.sleep(0.02)

@@ -127,10 +127,10 @@ async def list_workflows(call: Call) -> dict[str, Any]:
     options = ListQuery.of(call)
     store = call.services.store
     want = options.offset + options.limit if options.limit else None
-    live = store.list_workflows(call.namespace or None, label_selector=options.label_selector,
+    live = store.list_workflows(call.list_namespace, label_selector=options.label_selector,
                                 field_selector=options.field_selector, name_prefix=options.name_prefix,
                                 limit=want, with_nodes=needs(fields, "items.status.nodes"))
-    archived = store.list_archived_workflows(call.namespace or None, label_selector=options.label_selector,
+    archived = store.list_archived_workflows(call.list_namespace, label_selector=options.label_selector,
                                              field_selector=options.field_selector,
                                              name_prefix=options.name_prefix, limit=want)
     seen = {r.uid for r in live.items}

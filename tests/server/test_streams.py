@@ -231,3 +231,56 @@ def test_logs_and_watch_after_a_server_restart(tmp_path: Any) -> None:
             assert events[0]["result"]["type"] == "ADDED"
     finally:
         second.stop()
+
+
+def test_a_stopping_server_closes_open_streams(tmp_path: Any) -> None:
+    """SIGTERM ends the server even while a watch (which never ends by itself) is open."""
+    running = start_server(tmp_path)
+    opened = threading.Event()
+
+    def watch() -> None:
+        try:
+            with running.client() as api, api.stream("GET", "/api/v1/workflow-events/default",
+                                                     timeout=60) as response:
+                opened.set()
+                for _ in response.iter_lines():
+                    pass
+        except httpx.HTTPError:
+            pass
+
+    reader = threading.Thread(target=watch, daemon=True)
+    reader.start()
+    try:
+        assert opened.wait(30)
+        running.process.terminate()
+        running.process.wait(timeout=25)  # without the grace limit it waits for the client forever
+    finally:
+        running.stop()
+    reader.join(10)
+    assert not reader.is_alive()
+
+
+def test_watch_fields_keep_only_the_asked_paths(api: httpx.Client) -> None:
+    create(api, workflow("narrowed", "true"))
+    wait_done(api, "narrowed")
+    events = list(ndjson(api, "/api/v1/workflow-events/default",
+                         {"listOptions.fieldSelector": "metadata.name=narrowed",
+                          "fields": "result.type,result.object.metadata.name,result.object.status.phase"},
+                         until=lambda m: True))
+    assert events == [{"result": {"type": "ADDED", "object": {"metadata": {"name": "narrowed"},
+                                                              "status": {"phase": "Succeeded"}}}}]
+
+
+def test_logs_of_an_archived_workflow_whose_live_copy_is_gone(api: httpx.Client, server: RunningServer) -> None:
+    from argosy.store import open_store
+
+    uid = create(api, workflow("archived-logs", "echo from the archive"))["metadata"]["uid"]
+    wait_done(api, "archived-logs")
+    store = open_store(server.data_dir / "argosy.db")
+    try:
+        assert store.archive_workflow(uid) is not None
+    finally:
+        store.close()
+    assert api.delete("/api/v1/workflows/default/archived-logs").status_code == 200
+    assert api.get("/api/v1/workflows/default/archived-logs").json()["metadata"]["uid"] == uid  # archived
+    assert contents(api, "/api/v1/workflows/default/archived-logs/log", {}) == ["from the archive"]

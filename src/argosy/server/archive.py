@@ -102,7 +102,7 @@ async def resubmit_archived(call: Call) -> dict[str, Any]:
         raise InvalidArgument("workflow must be Failed/Error to resubmit in memoized mode")
     wf = formulate_resubmit(record, parse_pairs(body.get("parameters"), "parameters"),
                             memoized=bool(body.get("memoized")))
-    return start(call, prepare(call, wf))
+    return await start(call, prepare(call, wf))
 
 
 async def label_keys(call: Call) -> dict[str, Any]:

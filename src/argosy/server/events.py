@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 
 from argosy.errors import InvalidArgument
+from argosy.server.projection import Fields, needs, parse_fields, project
 from argosy.server.routing import Call, Verb, api_route
 from argosy.server.streams import stream_response
 from argosy.server.workflows import view
@@ -132,7 +133,7 @@ View = Callable[["WorkflowRecord"], dict[str, Any]]
 
 
 async def events(store: Store, hub: WorkflowEvents, watch: Watch, since: int | None,
-                 workflow_object: View) -> AsyncIterator[dict[str, Any]]:
+                 workflow_object: View, *, with_nodes: bool = True) -> AsyncIterator[dict[str, Any]]:
     """The watch's events: the initial ADDED (or the feed after ``since``), then live changes."""
     stream = WatchStream(watch.namespace, watch.name)
     hub.streams.add(stream)
@@ -144,7 +145,7 @@ async def events(store: Store, hub: WorkflowEvents, watch: Watch, since: int | N
                 store.list_workflows, watch.namespace, label_selector=watch.label_selector,
                 field_selector=watch.field_selector, with_nodes=False)
             for summary in reversed(page.items):  # oldest first, as a list then watch reads
-                record = await asyncio.to_thread(store.get_workflow, summary.uid)
+                record = await asyncio.to_thread(store.get_workflow, summary.uid, with_nodes=with_nodes)
                 if record is not None and watch.matches(record):
                     seen[record.uid] = record.resource_version
                     yield {"type": "ADDED", "object": workflow_object(record)}
@@ -154,7 +155,7 @@ async def events(store: Store, hub: WorkflowEvents, watch: Watch, since: int | N
         while True:
             await stream.ready.wait()
             for uid, kind in stream.take():
-                event = await _event(store, watch, seen, uid, kind, workflow_object)
+                event = await _event(store, watch, seen, uid, kind, workflow_object, with_nodes)
                 if event is not None:
                     yield event
     finally:
@@ -162,8 +163,9 @@ async def events(store: Store, hub: WorkflowEvents, watch: Watch, since: int | N
 
 
 async def _event(store: Store, watch: Watch, seen: dict[str, int], uid: str, kind: str,
-                 workflow_object: View) -> dict[str, Any] | None:
-    record = None if kind == "DELETED" else await asyncio.to_thread(store.get_workflow, uid)
+                 workflow_object: View, with_nodes: bool) -> dict[str, Any] | None:
+    record = None if kind == "DELETED" else await asyncio.to_thread(store.get_workflow, uid,
+                                                                    with_nodes=with_nodes)
     if record is None or not watch.matches(record):
         if uid not in seen:
             return None
@@ -190,7 +192,17 @@ async def watch_workflows(call: Call) -> Any:
         store.changes(since, 1)  # too old: the error answers before the stream starts
     watch = Watch(call.namespace, call.query("listOptions.fieldSelector"), call.query("listOptions.labelSelector"))
     hub = WorkflowEvents.of(call.request, store)
-    return stream_response(call.request, events(store, hub, watch, since, lambda record: view(call, record)))
+    # Argo's UI narrows a watch with ``fields`` (paths under ``result.``, e.g.
+    # ``result.object.metadata.name``): nodes are not even read when no path wants them
+    fields = parse_fields(call.query("fields"))
+    source = events(store, hub, watch, since, lambda record: view(call, record),
+                    with_nodes=needs(fields, "result.object.status.nodes"))
+    return stream_response(call.request, source if fields is None else _projected(source, fields))
+
+
+async def _projected(source: AsyncIterator[dict[str, Any]], fields: Fields) -> AsyncIterator[dict[str, Any]]:
+    async for event in source:
+        yield project({"result": event}, fields).get("result") or {}
 
 
 routes = [

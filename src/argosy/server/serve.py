@@ -24,6 +24,9 @@ import uvicorn
 from argosy.errors import ServerRefused
 from argosy.server.config import ServerConfig
 
+#: how long a stopping server lets open streams (watch, log follow) run before it closes them
+STREAMS_GRACE_SECONDS = 3
+
 #: the lock file beside a SQLite store that a running server holds
 LOCK_SUFFIX = ".server.lock"
 
@@ -114,7 +117,9 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
             print(f"argosy server: {recovered}", file=sys.stderr, flush=True)
         app = create_app(controller, store, config, authorizer)
         server = ApiServer(uvicorn.Config(app, host=config.address, port=config.port,
-                                          log_level="warning", lifespan="off", access_log=False))
+                                          log_level="warning", lifespan="off", access_log=False,
+                                          # open watch/log streams never end by themselves
+                                          timeout_graceful_shutdown=STREAMS_GRACE_SECONDS))
         started = asyncio.get_running_loop().create_task(server.serve())
         while not server.started and not started.done():
             await asyncio.sleep(0.02)

@@ -214,3 +214,16 @@ def test_archived_workflows_list_and_open(page: Any, server: RunningServer) -> N
     row.get_by_role("link", name="archived-one").click()
     expect(page.locator("h1 .phase")).to_have_text("Failed")
     expect(page.locator("svg.graph g.node[data-label=archived-one]")).to_be_visible()
+
+
+def test_a_link_to_a_node_hidden_in_a_fan_out_draws_it_and_find_opens_another(page: Any, server: RunningServer) -> None:
+    manifest, status = fanout("deep", 394)
+    seed(server.data_dir, manifest, status)
+    hidden = next(n for n in status["nodes"].values() if n["displayName"] == "work(200:200)")
+    page.goto(f"/workflows/default/deep?nodeId={hidden['id']}")
+    expect(page.locator("aside.panel")).to_have_attribute("data-node", "work(200:200)")
+    expect(page.locator("svg.graph g.node.selected")).to_have_attribute("data-label", "work(200:200)")
+    page.locator("input[name=find-node]").fill("work(333:")
+    page.locator("input[name=find-node]").press("Enter")
+    expect(page.locator("svg.graph g.node.selected")).to_have_attribute("data-label", "work(333:333)")
+    expect(page.locator("aside.panel")).to_have_attribute("data-node", "work(333:333)")

@@ -57,6 +57,17 @@ export function GraphView({ graph, selected, onSelect }: { graph: Graph; selecte
     return () => observer.disconnect();
   }, [placed]);
 
+  useEffect(() => {
+    // a selected node out of sight (a link to it, a search) is brought to the middle
+    const el = svg.current;
+    const p = selected ? placed.nodes.get(selected) : undefined;
+    if (!el || !p) return;
+    const sx = p.x * view.k + view.x, sy = p.y * view.k + view.y;
+    if (sx < 0 || sy < 0 || sx > el.clientWidth || sy > el.clientHeight) {
+      setView({ ...view, x: el.clientWidth / 2 - p.x * view.k, y: el.clientHeight / 3 - p.y * view.k });
+    }
+  }, [selected, placed]);
+
   const wheel = (e: WheelEvent) => {
     e.preventDefault();
     const r = svg.current!.getBoundingClientRect();

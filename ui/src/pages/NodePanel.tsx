@@ -64,13 +64,14 @@ function Params({ title, params }: { title: string; params?: Obj[] }) {
   );
 }
 
-function Artifacts({ title, artifacts, workflow, node }: { title: string; artifacts?: Obj[]; workflow: Obj; node: Obj }) {
+// Argo Server's artifact downloads: /artifacts/… for outputs, /input-artifacts/… for inputs
+function Artifacts({ title, artifacts, workflow, node, route }: { title: string; artifacts?: Obj[]; workflow: Obj; node: Obj; route: string }) {
   if (!artifacts?.length) return null;
   return (
     <section><h3>{title}</h3>
       <table class="kv">{artifacts.map((a) => (
         <tr><th>{a.name}</th><td>
-          <a href={apiUrl(`/artifacts/${workflow.metadata.namespace}/${workflow.metadata.name}/${node.id}/${a.name}`)} download>download</a>
+          <a href={apiUrl(`/${route}/${workflow.metadata.namespace}/${workflow.metadata.name}/${node.id}/${a.name}`)} download>download</a>
           {" "}<code>{a.path || ""}</code>
         </td></tr>
       ))}</table>
@@ -83,9 +84,9 @@ function IO({ node, workflow }: { node: Obj; workflow: Obj }) {
   return (
     <div>
       <Params title="Input parameters" params={node.inputs?.parameters} />
-      <Artifacts title="Input artifacts" artifacts={node.inputs?.artifacts} workflow={workflow} node={node} />
+      <Artifacts title="Input artifacts" artifacts={node.inputs?.artifacts} workflow={workflow} node={node} route="input-artifacts" />
       <Params title="Output parameters" params={node.outputs?.parameters} />
-      <Artifacts title="Output artifacts" artifacts={node.outputs?.artifacts} workflow={workflow} node={node} />
+      <Artifacts title="Output artifacts" artifacts={node.outputs?.artifacts} workflow={workflow} node={node} route="artifacts" />
       {node.outputs?.result !== undefined && <section><h3>Result</h3><pre class="yaml">{node.outputs.result}</pre></section>}
       {empty && <p class="empty">This node has no inputs or outputs.</p>}
     </div>

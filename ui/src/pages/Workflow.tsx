@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, Obj, stream } from "../api";
 import { GraphView } from "../graph/GraphView";
-import { buildGraph, GNode } from "../graph/model";
+import { buildGraph, FANOUT_PAGE, FANOUT_SHOWN, GNode } from "../graph/model";
 import { navigate } from "../router";
 import { Link } from "../main";
 import { duration, ErrorBox, Phase, Yaml } from "./common";
@@ -52,6 +52,29 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
     setQuery({ nodeId: n.id });
   };
 
+  // find a node by name, opening the fan-out that hides it (details on demand)
+  const find = (text: string) => {
+    const match = Object.values(nodes).find((n) => (n.displayName || n.name || "").includes(text));
+    if (!match) {
+      setError(`no node's name contains "${text}"`);
+      return;
+    }
+    setError(undefined);
+    reveal(match.id);
+    setQuery({ nodeId: match.id });
+  };
+  const reveal = (id: string) => {
+    const next = new Map(expanded);
+    for (const parent of Object.values(nodes)) {
+      const i = (parent.children || []).indexOf(id);
+      if (i >= FANOUT_SHOWN) next.set(parent.id, Math.max(next.get(parent.id) || 0, Math.ceil((i + 1 - FANOUT_SHOWN) / FANOUT_PAGE)));
+    }
+    setExpanded(next);
+  };
+  // a link to a node hidden in a fan-out opens the fan-out far enough to draw it
+  const shown = !nodeId || !nodes[nodeId] || graph.nodes.some((n) => n.id === nodeId);
+  useEffect(() => { if (!shown && nodeId) reveal(nodeId); }, [shown, nodeId]);
+
   const act = async (action: string, body: Obj = {}) => {
     try {
       if (action === "delete") {
@@ -93,6 +116,10 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
       <ErrorBox error={error} />
       <div class="tabs">
         {["graph", "timeline", "yaml"].map((v) => <button class={view === v ? "on" : ""} onClick={() => setQuery({ view: v === "graph" ? undefined : v })}>{v}</button>)}
+        {view === "graph" && (
+          <input class="find" name="find-node" placeholder="find a node…"
+                 onKeyDown={(e) => e.key === "Enter" && find((e.target as HTMLInputElement).value)} />
+        )}
       </div>
       <div class="split">
         <div class="canvas">

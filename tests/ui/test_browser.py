@@ -227,3 +227,29 @@ def test_a_link_to_a_node_hidden_in_a_fan_out_draws_it_and_find_opens_another(pa
     page.locator("input[name=find-node]").press("Enter")
     expect(page.locator("svg.graph g.node.selected")).to_have_attribute("data-label", "work(333:333)")
     expect(page.locator("aside.panel")).to_have_attribute("data-node", "work(333:333)")
+
+
+def _next_run(minute: int, hour: int, weekdays: set[int], zone: str) -> str:
+    """The next time (UTC, minute precision) at hour:minute on one of ``weekdays`` (Mon=0) in ``zone``."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    now = datetime.now(ZoneInfo(zone)).replace(second=0, microsecond=0)
+    for days in range(8):
+        day = (now + timedelta(days=days)).replace(hour=hour, minute=minute)
+        if day > now and day.weekday() in weekdays:
+            return day.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+    raise AssertionError("no next run")
+
+
+def test_cron_list_shows_next_run_times_in_their_timezone(page: Any, server: RunningServer) -> None:
+    crons = [("at-two", {"schedule": "0 2 * * *"}),
+             ("weekday-ny", {"schedule": "30 9 * * 1-5", "timezone": "America/New_York"})]
+    with server.client() as api:
+        for name, spec in crons:
+            body = {"metadata": {"name": name}, "spec": {**spec, "workflowSpec": hello()["spec"]}}
+            assert api.post("/api/v1/cron-workflows/default", json={"cronWorkflow": body}).status_code == 200
+    page.goto("/cron-workflows/default")
+    expect(page.locator("tr[data-name=at-two] .next-run")).to_have_text(_next_run(0, 2, set(range(7)), "UTC"))
+    expect(page.locator("tr[data-name=weekday-ny] .next-run")).to_have_text(
+        _next_run(30, 9, {0, 1, 2, 3, 4}, "America/New_York"))

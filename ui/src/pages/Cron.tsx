@@ -7,6 +7,13 @@ import { templateGraph } from "../graph/model";
 import { navigate } from "../router";
 import { Link } from "../main";
 import { ago, ErrorBox, useLoad } from "./common";
+import { nextRunOf } from "../cron";
+
+function next(c: Obj): string {
+  if (c.spec?.suspend) return "suspended";
+  const at = nextRunOf(c.spec || {});
+  return at ? at.toISOString().replace(/:00\.000Z$/, "Z") : "";
+}
 
 function schedules(c: Obj): string {
   return (c.spec?.schedules || [c.spec?.schedule]).filter(Boolean).join(", ");
@@ -20,14 +27,14 @@ export function CronsPage({ namespace }: { namespace: string }) {
       <div class="filters"><label>Namespace <input value={namespace} onChange={(e) => navigate(`/cron-workflows/${(e.target as HTMLInputElement).value || "default"}`)} /></label></div>
       <ErrorBox error={error} />
       <table class="list">
-        <thead><tr><th>Name</th><th>Schedule</th><th>Timezone</th><th>Suspended</th><th>Last scheduled</th><th>Created</th></tr></thead>
+        <thead><tr><th>Name</th><th>Schedule</th><th>Timezone</th><th>Suspended</th><th>Next run</th><th>Last scheduled</th><th>Created</th></tr></thead>
         <tbody>
           {(list?.items || []).map((c: Obj) => (
             <tr data-name={c.metadata.name}><td><Link to={`/cron-workflows/${namespace}/${c.metadata.name}`}>{c.metadata.name}</Link></td>
-              <td><code>{schedules(c)}</code></td><td>{c.spec?.timezone}</td><td>{c.spec?.suspend ? "yes" : "no"}</td>
+              <td><code>{schedules(c)}</code></td><td>{c.spec?.timezone}</td><td>{c.spec?.suspend ? "yes" : "no"}</td><td class="next-run">{next(c)}</td>
               <td>{ago(c.status?.lastScheduledTime)}</td><td>{ago(c.metadata.creationTimestamp)}</td></tr>
           ))}
-          {list && !list.items?.length && <tr><td colSpan={6} class="empty">No cron workflows.</td></tr>}
+          {list && !list.items?.length && <tr><td colSpan={7} class="empty">No cron workflows.</td></tr>}
         </tbody>
       </table>
     </div>
@@ -46,7 +53,7 @@ export function CronPage({ namespace, name }: { namespace: string; name: string 
       <header class="bar">
         <div><div class="crumbs"><Link to={`/cron-workflows/${namespace}`}>Cron workflows</Link> / {namespace}</div>
           <h1>{name} {cron.spec?.suspend && <span class="phase phase-Suspended">Suspended</span>}</h1>
-          <div class="meta">schedule <code>{schedules(cron)}</code> {cron.spec?.timezone} · last scheduled {ago(cron.status?.lastScheduledTime) || "never"}</div></div>
+          <div class="meta">schedule <code>{schedules(cron)}</code> {cron.spec?.timezone} · next run <span class="next-run">{next(cron)}</span> · last scheduled {ago(cron.status?.lastScheduledTime) || "never"}</div></div>
         <div class="actions">
           <button onClick={() => run(async () => {
             const wf = await api("POST", `/api/v1/workflows/${namespace}/submit`, { body: { namespace, resourceKind: "CronWorkflow", resourceName: name } });

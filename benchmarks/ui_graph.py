@@ -36,7 +36,7 @@ def main() -> None:
                 seed(Path(tmp), *fanout(f"big-{size}", size - 6))
             rows = []
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-dev-shm-usage"])
                 for size in sizes:
                     renders, interactives = [], []
                     for _ in range(1 if quick else 3):

@@ -58,7 +58,7 @@ def main() -> None:
                 api.post("/api/v1/workflow-templates/default", json={"template": TEMPLATE})
             seed(Path(tmp), *fanout("fan-out-1000", 994, failed_every=250))
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-dev-shm-usage"])
                 for theme in ("light", "dark"):
                     page = browser.new_page(viewport={"width": 1400, "height": 820})
                     page.add_init_script(f"localStorage.setItem('argosy.theme', '{theme}')")

@@ -76,8 +76,10 @@ def main() -> None:
                 page.wait_for_selector("svg.graph g.node[data-label=publish]")
                 page.screenshot(path=OUT / "template-submit.png")
                 page.goto(f"{server.url}/workflows/default/fan-out-1000")
-                page.locator("svg.graph g.node.type-Collapsed").click()
-                page.wait_for_selector("svg.graph g.node[data-label='936 more']")
+                page.locator("svg.graph g.node[data-label='work(3:3)']").click()
+                page.locator(".panel .tabs button", has_text="inputs-outputs").click()
+                page.wait_for_selector("svg.graph g.node.type-Collapsed")
+                page.wait_for_timeout(300)  # the graph refits beside the panel
                 page.screenshot(path=OUT / "graph-1000-nodes.png")
                 browser.close()
         finally:

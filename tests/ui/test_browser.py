@@ -164,8 +164,12 @@ def test_a_wide_fan_out_collapses_and_opens_page_by_page(page: Any, server: Runn
     expect(more).to_have_class(re.compile(r"phase-Failed"))
     # the join after the loop is still drawn, reached through the group
     expect(page.locator("svg.graph g.node[data-label=collect]")).to_be_visible()
+    before = more.bounding_box()
     more.click()
     expect(more).to_have_attribute("data-label", "936 more")
+    after = more.bounding_box()
+    # the opened group stays where the user clicked it; the new children spread from there
+    assert before and after and abs(before["x"] - after["x"]) < 2 and abs(before["y"] - after["y"]) < 2
     expect(page.locator("svg.graph g.node[data-label='work(57:57)']")).to_be_visible()
     # far to the right of the view now (pan to it); a click event is what it answers
     page.locator("svg.graph g.node[data-label='work(57:57)']").dispatch_event("click")

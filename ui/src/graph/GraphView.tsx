@@ -35,24 +35,40 @@ function shapeKey(g: Graph): string {
   return g.nodes.map((n) => n.id).join("|") + "#" + g.edges.map((e) => e.from + ">" + e.to).join("|");
 }
 
-export function GraphView({ graph, selected, onSelect }: { graph: Graph; selected?: string; onSelect: (n: GNode) => void }) {
+export function GraphView({ graph, selected, anchor, onSelect }: { graph: Graph; selected?: string; anchor?: string; onSelect: (n: GNode) => void }) {
   const key = shapeKey(graph);
   const placed = useMemo(() => layout(graph), [key]);
   const svg = useRef<SVGSVGElement>(null);
   const [view, setView] = useState({ x: 0, y: 0, k: 1 });
   const drag = useRef<{ x: number; y: number; vx: number; vy: number } | null>(null);
 
+  const last = useRef<{ placed: Placed; view: typeof view; width: number } | null>(null);
+  last.current = last.current && { ...last.current, view };
+
   useEffect(() => {
-    // fit the width on first layout and when the canvas is resized (a panel opens), never
-    // smaller than readable; wider graphs pan
+    // fit the width on the first layout and when the canvas is resized (a panel opens), never
+    // smaller than readable (wider graphs pan); a new layout of the same graph (a fan-out opened)
+    // keeps `anchor` where it was on screen, so the user's eye stays on what was clicked
     const el = svg.current;
     if (!el) return;
     const fit = () => {
       const k = Math.max(0.3, Math.min(1, el.clientWidth / (placed.width + 40)));
       setView({ x: Math.max(0, (el.clientWidth - placed.width * k) / 2), y: 0, k });
     };
-    fit();
-    const observer = new ResizeObserver(fit);
+    const before = last.current;
+    const was = before && anchor ? before.placed.nodes.get(anchor) : undefined;
+    const now = anchor ? placed.nodes.get(anchor) : undefined;
+    if (before && was && now) {
+      const v = before.view;
+      setView({ k: v.k, x: was.x * v.k + v.x - now.x * v.k, y: was.y * v.k + v.y - now.y * v.k });
+    } else if (!before) fit();
+    last.current = { placed, view, width: el.clientWidth };
+    const observer = new ResizeObserver(() => {
+      if (last.current && el.clientWidth !== last.current.width) {
+        last.current.width = el.clientWidth;
+        fit();
+      }
+    });
     observer.observe(el);
     return () => observer.disconnect();
   }, [placed]);

@@ -16,6 +16,7 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
   const [wf, setWf] = useState<Obj>();
   const [error, setError] = useState<string>();
   const [expanded, setExpanded] = useState<Map<string, number>>(new Map());
+  const [anchor, setAnchor] = useState<string>(); // the "N more" node last opened: it stays put on screen
   const [generation, setGeneration] = useState(0); // bumped after an action: reload and watch again
   const view = query.get("view") || "graph";
   const nodeId = query.get("nodeId") || undefined;
@@ -46,6 +47,7 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
 
   const select = (n: GNode) => {
     if (n.type === "Collapsed" && n.parent) {
+      setAnchor(n.id);
       setExpanded(new Map(expanded).set(n.parent, (expanded.get(n.parent) || 0) + 1));
       return;
     }
@@ -123,7 +125,7 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
       </div>
       <div class="split">
         <div class="canvas">
-          {view === "graph" && <GraphView graph={graph} selected={nodeId} onSelect={select} />}
+          {view === "graph" && <GraphView graph={graph} selected={nodeId} anchor={anchor} onSelect={select} />}
           {view === "timeline" && <Timeline nodes={nodes} onSelect={(id) => setQuery({ nodeId: id })} />}
           {view === "yaml" && <Yaml value={wf} />}
         </div>

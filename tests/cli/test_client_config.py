@@ -97,3 +97,19 @@ def test_list_table_columns_like_argo() -> None:
     assert lines[1].split() == ["hello", "Succeeded", "2m", "10s", "0"]
     wide = workflow_table([wf], "wide", now=now).splitlines()
     assert wide[0].split()[-2:] == ["P/R/C", "PARAMETERS"] and wide[1].split()[-2:] == ["0/0/1", "p=v"]
+
+
+@pytest.mark.parametrize(("kw", "expected"), [
+    ({}, {"logOptions.container": "main"}),
+    ({"follow": True, "container": "wait"}, {"logOptions.container": "wait", "logOptions.follow": "true"}),
+    ({"since": "5m", "tail": 3, "grep": "x"}, {"logOptions.container": "main", "logOptions.sinceSeconds": 300,
+                                              "logOptions.tailLines": 3, "grep": "x"}),
+    ({"since_time": "2026-01-01T00:00:10Z"}, {"logOptions.container": "main",
+                                             "logOptions.sinceTime.seconds": 1767225610}),
+], ids=["default", "follow-container", "since-tail-grep", "since-time"])
+def test_log_options_as_argo_sends_them(kw: dict, expected: dict) -> None:
+    from argosy.cli.verbs.logs import log_params
+
+    args = argparse.Namespace(**({"container": "main", "tail": -1} | kw))
+    params = {k: v for k, v in log_params(args, None, bool(kw.get("follow"))).items() if v is not None}
+    assert params == expected

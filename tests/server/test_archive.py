@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from archivekit import seed
-from serverkit import RunningServer
+from serverkit import RunningServer, start_server
 
 from argosy.controller.recovery import can_restore
 from argosy.store import open_store
@@ -149,3 +150,19 @@ def test_retry_runs_the_archived_workflow_again_under_its_name(api: httpx.Client
 def test_retry_of_a_succeeded_archived_workflow_is_invalid(api: httpx.Client, archived: dict[str, str]) -> None:
     answer = api.put(f"/api/v1/archived-workflows/{archived['a1']}/retry", json={})
     assert answer.status_code == 400 and answer.json()["code"] == 3
+
+
+def test_a_namespaced_server_shows_only_its_namespace_archive(tmp_path: Path) -> None:
+    running = start_server(tmp_path, "--namespaced", "--namespace", "team")
+    try:
+        mine = seed(tmp_path, "ours", namespace="team")
+        theirs = seed(tmp_path, "theirs", namespace="other", labels={"secret": "x"})
+        with running.client() as api:
+            assert names(api.get("/api/v1/archived-workflows").json()) == {"ours"}
+            assert api.get(f"/api/v1/archived-workflows/{mine}").status_code == 200
+            denied = api.get(f"/api/v1/archived-workflows/{theirs}")
+            assert denied.status_code == 403 and denied.json()["code"] == 7
+            assert api.get("/api/v1/archived-workflows", params={"namespace": "other"}).status_code == 403
+            assert "secret" not in api.get("/api/v1/archived-workflows-label-keys").json()["items"]
+    finally:
+        running.stop()

@@ -23,8 +23,13 @@ from argosy.store.api import WorkflowRecord
 RESOURCE = "archivedworkflows.argoproj.io"
 
 
-def _namespace_filter(call: Call) -> str | None:
-    return call.query("namespace") or None
+def _namespace_filter(call: Call, verb: Verb = Verb.LIST) -> str | None:
+    """The namespace a list is confined to: the ``namespace`` asked for, else the one a
+    ``--namespaced`` server manages; the caller must be allowed there."""
+    namespace = call.query("namespace") or call.services.authorizer.managed_namespace or None
+    if namespace is not None:
+        call.services.authorizer.check(call.request, verb, namespace)
+    return namespace
 
 
 def _limit(call: Call) -> int | None:
@@ -57,21 +62,23 @@ async def list_archived(call: Call) -> dict[str, Any]:
     return {"metadata": meta, "items": items}
 
 
-def _get(call: Call, *, with_nodes: bool = True) -> WorkflowRecord:
+def _get(call: Call, verb: Verb, *, with_nodes: bool = True) -> WorkflowRecord:
+    """The archived workflow of the path's uid, if the caller may ``verb`` in its namespace."""
     uid = call.path("uid")
     record = call.services.store.get_archived_workflow(uid, with_nodes=with_nodes)
-    namespace = _namespace_filter(call)
+    namespace = call.query("namespace") or None
     if record is None or (namespace and record.namespace != namespace):
         raise NotFound(uid, RESOURCE)
+    call.services.authorizer.check(call.request, verb, record.namespace)
     return record
 
 
 async def get_archived(call: Call) -> dict[str, Any]:
-    return (await asyncio.to_thread(_get, call)).to_workflow()
+    return (await asyncio.to_thread(_get, call, Verb.GET)).to_workflow()
 
 
 async def delete_archived(call: Call) -> dict[str, Any]:
-    record = await asyncio.to_thread(_get, call, with_nodes=False)
+    record = await asyncio.to_thread(_get, call, Verb.DELETE, with_nodes=False)
     await asyncio.to_thread(call.services.store.delete_archived_workflow, record.uid)
     return {}
 
@@ -81,7 +88,7 @@ async def retry_archived(call: Call) -> dict[str, Any]:
     from argosy.controller.retry import retry_workflow
 
     body = await call.body()
-    record = await asyncio.to_thread(_get, call)
+    record = await asyncio.to_thread(_get, call, Verb.CREATE)
     if call.services.store.find_workflow(record.namespace, record.name, with_nodes=False) is not None:
         raise AlreadyExists(record.name)  # Argo: the live workflow must be deleted first
     uid = await retry_workflow(call.services.controller, record,
@@ -97,7 +104,7 @@ async def resubmit_archived(call: Call) -> dict[str, Any]:
     from argosy.controller.retry import formulate_resubmit
 
     body = await call.body()
-    record = await asyncio.to_thread(_get, call)
+    record = await asyncio.to_thread(_get, call, Verb.CREATE)
     if body.get("memoized") and record.phase not in ("Failed", "Error"):
         raise InvalidArgument("workflow must be Failed/Error to resubmit in memoized mode")
     wf = formulate_resubmit(record, parse_pairs(body.get("parameters"), "parameters"),

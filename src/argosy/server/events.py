@@ -190,7 +190,9 @@ async def watch_workflows(call: Call) -> Any:
             raise InvalidArgument(f"listOptions.resourceVersion: {version!r} is not a resource version")
         since = int(str(version))
         store.changes(since, 1)  # too old: the error answers before the stream starts
-    watch = Watch(call.namespace, call.query("listOptions.fieldSelector"), call.query("listOptions.labelSelector"))
+    # an all-namespaces watch on a --namespaced server sees only the namespace it manages
+    namespace = call.namespace or call.services.authorizer.managed_namespace
+    watch = Watch(namespace, call.query("listOptions.fieldSelector"), call.query("listOptions.labelSelector"))
     hub = WorkflowEvents.of(call.request, store)
     # Argo's UI narrows a watch with ``fields`` (paths under ``result.``, e.g.
     # ``result.object.metadata.name``): nodes are not even read when no path wants them

@@ -33,7 +33,14 @@ def log_params(args: Any, pod: str | None, follow: bool) -> dict[str, Any]:
     if since:
         params["logOptions.sinceSeconds"] = go_duration(since)
     if getattr(args, "since_time", None):
-        params["logOptions.sinceTime"] = args.since_time
+        from datetime import datetime
+
+        try:
+            at = datetime.fromisoformat(args.since_time)
+        except ValueError:
+            raise ClientError(f"--since-time {args.since_time!r}: expected an RFC 3339 time such as "
+                              "2026-01-02T15:04:05Z") from None
+        params["logOptions.sinceTime.seconds"] = int(at.timestamp())  # a Time, as grpc-gateway reads it
     tail = getattr(args, "tail", None)
     if tail is not None and tail >= 0:
         params["logOptions.tailLines"] = tail

@@ -18,6 +18,7 @@ from argosy.server import (
     info,
     logs,
     templates,
+    ui,
     workflow_actions,
     workflows,
 )
@@ -40,6 +41,7 @@ def create_app(controller: Controller, store: Store, config: ServerConfig,
     """The API over ``controller`` and ``store``; the caller runs the Controller's loop."""
     routes: list[BaseRoute] = [route for service in SERVICES for route in service.routes]
     app = Starlette(routes=routes, exception_handlers={404: _not_found, 405: _not_allowed})
+    ui.install(app, config)  # the web UI at / (argosy.server.ui), after the API's routes
     app.state.services = Services(controller, store, config, authorizer or authorizer_for(config))
     return app
 

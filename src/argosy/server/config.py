@@ -35,6 +35,8 @@ class ServerConfig:
     #: ``--namespaced``: the server manages one namespace only
     namespaced: bool = False
     namespace: str | None = None
+    #: ``--base-href``: the web UI's path behind a reverse proxy (argosy.server.ui)
+    base_href: str = "/"
 
     @property
     def managed_namespace(self) -> str | None:

@@ -1,0 +1,75 @@
+// CronWorkflows: list (schedule, suspended, last run), view with suspend/resume, submit now, YAML.
+import { useState } from "preact/hooks";
+import { dump } from "js-yaml";
+import { api, Obj } from "../api";
+import { GraphView } from "../graph/GraphView";
+import { templateGraph } from "../graph/model";
+import { navigate } from "../router";
+import { Link } from "../main";
+import { ago, ErrorBox, useLoad } from "./common";
+import { nextRunOf } from "../cron";
+
+function next(c: Obj): string {
+  if (c.spec?.suspend) return "suspended";
+  const at = nextRunOf(c.spec || {});
+  return at ? at.toISOString().replace(/:00\.000Z$/, "Z") : "";
+}
+
+function schedules(c: Obj): string {
+  return (c.spec?.schedules || [c.spec?.schedule]).filter(Boolean).join(", ");
+}
+
+export function CronsPage({ namespace }: { namespace: string }) {
+  const [list, error] = useLoad(() => api("GET", `/api/v1/cron-workflows/${namespace}`), [namespace]);
+  return (
+    <div class="page">
+      <header class="bar"><h1>Cron workflows</h1></header>
+      <div class="filters"><label>Namespace <input value={namespace} onChange={(e) => navigate(`/cron-workflows/${(e.target as HTMLInputElement).value || "default"}`)} /></label></div>
+      <ErrorBox error={error} />
+      <table class="list">
+        <thead><tr><th>Name</th><th>Schedule</th><th>Timezone</th><th>Suspended</th><th>Next run</th><th>Last scheduled</th><th>Created</th></tr></thead>
+        <tbody>
+          {(list?.items || []).map((c: Obj) => (
+            <tr data-name={c.metadata.name}><td><Link to={`/cron-workflows/${namespace}/${c.metadata.name}`}>{c.metadata.name}</Link></td>
+              <td><code>{schedules(c)}</code></td><td>{c.spec?.timezone}</td><td>{c.spec?.suspend ? "yes" : "no"}</td><td class="next-run">{next(c)}</td>
+              <td>{ago(c.status?.lastScheduledTime)}</td><td>{ago(c.metadata.creationTimestamp)}</td></tr>
+          ))}
+          {list && !list.items?.length && <tr><td colSpan={7} class="empty">No cron workflows.</td></tr>}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function CronPage({ namespace, name }: { namespace: string; name: string }) {
+  const [cron, error, reload] = useLoad(() => api("GET", `/api/v1/cron-workflows/${namespace}/${name}`), [namespace, name]);
+  const [actionError, setActionError] = useState<string>();
+  const [view, setView] = useState("graph");
+  if (!cron) return <div class="page"><h1>{name}</h1><ErrorBox error={error} /></div>;
+  const run = async (f: () => Promise<unknown>) => { try { await f(); reload(); } catch (e: any) { setActionError(e.message); } };
+  const path = `/api/v1/cron-workflows/${namespace}/${name}`;
+  return (
+    <div class="page detail">
+      <header class="bar">
+        <div><div class="crumbs"><Link to={`/cron-workflows/${namespace}`}>Cron workflows</Link> / {namespace}</div>
+          <h1>{name} {cron.spec?.suspend && <span class="phase phase-Suspended">Suspended</span>}</h1>
+          <div class="meta">schedule <code>{schedules(cron)}</code> {cron.spec?.timezone} · next run <span class="next-run">{next(cron)}</span> · last scheduled {ago(cron.status?.lastScheduledTime) || "never"}</div></div>
+        <div class="actions">
+          <button onClick={() => run(async () => {
+            const wf = await api("POST", `/api/v1/workflows/${namespace}/submit`, { body: { namespace, resourceKind: "CronWorkflow", resourceName: name } });
+            navigate(`/workflows/${namespace}/${wf.metadata.name}`);
+          })}>Submit now</button>
+          {cron.spec?.suspend
+            ? <button onClick={() => run(() => api("PUT", `${path}/resume`, { body: { name, namespace } }))}>Resume</button>
+            : <button onClick={() => run(() => api("PUT", `${path}/suspend`, { body: { name, namespace } }))}>Suspend</button>}
+          <button class="danger" onClick={() => confirm(`Delete ${name}?`) && run(async () => { await api("DELETE", path); navigate(`/cron-workflows/${namespace}`); })}>Delete</button>
+        </div>
+      </header>
+      <ErrorBox error={actionError} />
+      <div class="tabs">{["graph", "yaml"].map((v) => <button class={view === v ? "on" : ""} onClick={() => setView(v)}>{v}</button>)}</div>
+      <div class="canvas">
+        {view === "graph" ? <GraphView graph={templateGraph(cron.spec?.workflowSpec || {})} onSelect={() => undefined} /> : <pre class="yaml">{dump(cron)}</pre>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,126 @@
+// A node's panel: summary, inputs/outputs (parameters and artifacts), logs (followed while the
+// node runs) and the node's YAML; node actions (retry from here, resume a suspended node).
+import { useEffect, useRef, useState } from "preact/hooks";
+import { apiUrl, Obj, podName, stream } from "../api";
+import { Link } from "../main";
+import { duration, Phase, Yaml } from "./common";
+
+export function NodePanel({ workflow, node, tab, setTab, close, act }: {
+  workflow: Obj; node: Obj; tab: string; setTab: (t: string) => void; close: () => void; act: (a: string, body?: Obj) => void;
+}) {
+  const name = workflow.metadata.name;
+  const tabs = ["summary", "inputs-outputs", ...(node.type === "Pod" ? ["logs"] : []), "yaml"];
+  return (
+    <aside class="panel" data-node={node.displayName}>
+      <header class="bar">
+        <h2>{node.displayName} <Phase phase={node.phase} /></h2>
+        <button class="close" onClick={close} aria-label="close">✕</button>
+      </header>
+      <div class="tabs">{tabs.map((t) => <button class={tab === t ? "on" : ""} onClick={() => setTab(t)}>{t}</button>)}</div>
+      {tab === "summary" && (
+        <div>
+          <dl class="fields">
+            <dt>Name</dt><dd>{node.name}</dd>
+            <dt>ID</dt><dd>{node.id}</dd>
+            <dt>Type</dt><dd>{node.type}</dd>
+            <dt>Template</dt><dd>{node.templateName || node.templateRef?.template}</dd>
+            <dt>Started</dt><dd>{node.startedAt}</dd>
+            <dt>Finished</dt><dd>{node.finishedAt}</dd>
+            <dt>Duration</dt><dd>{duration(node.startedAt, node.finishedAt)}</dd>
+            {node.message && <><dt>Message</dt><dd>{node.message}</dd></>}
+            {node.type === "Pod" && <><dt>Pod</dt><dd>{podName(name, node.name, node.templateName)}</dd></>}
+            {node.outputs?.exitCode !== undefined && <><dt>Exit code</dt><dd>{node.outputs.exitCode}</dd></>}
+            {childWorkflow(node) && <><dt>Child workflow</dt><dd><Link to={`/workflows/${workflow.metadata.namespace}/${childWorkflow(node)}`}>{childWorkflow(node)}</Link></dd></>}
+          </dl>
+          <div class="actions">
+            {["Failed", "Error"].includes(workflow.status?.phase) && (
+              <button onClick={() => act("retry", { nodeFieldSelector: `id=${node.id}`, restartSuccessful: true })}>Retry from this node</button>
+            )}
+            {node.type === "Suspend" && node.phase === "Running" && (
+              <button onClick={() => act("resume", { nodeFieldSelector: `id=${node.id}` })}>Resume this node</button>
+            )}
+          </div>
+        </div>
+      )}
+      {tab === "inputs-outputs" && <IO node={node} workflow={workflow} />}
+      {tab === "logs" && <Logs workflow={workflow} node={node} />}
+      {tab === "yaml" && <Yaml value={node} />}
+    </aside>
+  );
+}
+
+function childWorkflow(node: Obj): string | undefined {
+  // a resource node that created a Workflow says so in its outputs (Argo: "resourceName")
+  const p = (node.outputs?.parameters || []).find((x: Obj) => x.name === "name" || x.name === "resourceName");
+  return node.type === "Pod" && node.templateName && p && /workflow/i.test(node.message || "") ? p.value : undefined;
+}
+
+function Params({ title, params }: { title: string; params?: Obj[] }) {
+  if (!params?.length) return null;
+  return (
+    <section><h3>{title}</h3>
+      <table class="kv">{params.map((p) => <tr><th>{p.name}</th><td><code>{p.value ?? p.default ?? ""}</code></td></tr>)}</table>
+    </section>
+  );
+}
+
+// Argo Server's artifact downloads: /artifacts/… for outputs, /input-artifacts/… for inputs
+function Artifacts({ title, artifacts, workflow, node, route }: { title: string; artifacts?: Obj[]; workflow: Obj; node: Obj; route: string }) {
+  if (!artifacts?.length) return null;
+  return (
+    <section><h3>{title}</h3>
+      <table class="kv">{artifacts.map((a) => (
+        <tr><th>{a.name}</th><td>
+          <a href={apiUrl(`/${route}/${workflow.metadata.namespace}/${workflow.metadata.name}/${node.id}/${a.name}`)} download>download</a>
+          {" "}<code>{a.path || ""}</code>
+        </td></tr>
+      ))}</table>
+    </section>
+  );
+}
+
+function IO({ node, workflow }: { node: Obj; workflow: Obj }) {
+  const empty = !node.inputs?.parameters?.length && !node.inputs?.artifacts?.length && !node.outputs?.parameters?.length && !node.outputs?.artifacts?.length && node.outputs?.result === undefined;
+  return (
+    <div>
+      <Params title="Input parameters" params={node.inputs?.parameters} />
+      <Artifacts title="Input artifacts" artifacts={node.inputs?.artifacts} workflow={workflow} node={node} route="input-artifacts" />
+      <Params title="Output parameters" params={node.outputs?.parameters} />
+      <Artifacts title="Output artifacts" artifacts={node.outputs?.artifacts} workflow={workflow} node={node} route="artifacts" />
+      {node.outputs?.result !== undefined && <section><h3>Result</h3><pre class="yaml">{node.outputs.result}</pre></section>}
+      {empty && <p class="empty">This node has no inputs or outputs.</p>}
+    </div>
+  );
+}
+
+function Logs({ workflow, node }: { workflow: Obj; node: Obj }) {
+  const [lines, setLines] = useState<string[]>([]);
+  const [container, setContainer] = useState("main");
+  const [state, setState] = useState("");
+  const box = useRef<HTMLPreElement>(null);
+  const follow = !node.finishedAt && ["Running", "Pending"].includes(node.phase);
+  useEffect(() => {
+    setLines([]);
+    setState(follow ? "following" : "");
+    const buffer: string[] = [];
+    let timer: number | undefined;
+    const flush = () => { timer = undefined; setLines([...buffer]); };
+    const stop = stream(`/api/v1/workflows/${workflow.metadata.namespace}/${workflow.metadata.name}/log`,
+      { podName: podName(workflow.metadata.name, node.name, node.templateName), "logOptions.container": container, "logOptions.follow": follow ? "true" : undefined },
+      (r) => { buffer.push(r.content); if (timer === undefined) timer = window.setTimeout(flush, 100); },
+      (err) => { clearTimeout(timer); flush(); setState(err ? `error: ${err}` : "ended"); });
+    return () => { stop(); clearTimeout(timer); };
+  }, [node.id, container, follow]);
+  useEffect(() => { box.current?.scrollTo(0, box.current.scrollHeight); }, [lines]);
+  return (
+    <div>
+      <div class="logbar">
+        <label>Container <select value={container} onChange={(e) => setContainer((e.target as HTMLSelectElement).value)}>
+          {["main", "init", "wait"].map((c) => <option>{c}</option>)}
+        </select></label>
+        <span class="state">{state}</span>
+      </div>
+      <pre ref={box} class="logs" data-state={state}>{lines.join("\n")}{!lines.length && state === "ended" ? "(no output)" : ""}</pre>
+    </div>
+  );
+}

@@ -345,6 +345,14 @@ class NamespaceRegistry:
         else:
             call_later(LINGER_SECONDS, close_if_idle)
 
+    def finish(self, workflow: str) -> None:
+        """The workflow has ended: close its namespaces now (no next node will reuse them)."""
+        for host_network in (False, True):
+            ns = self.live.get((workflow, host_network))
+            if ns is not None and ns.users == 0:
+                del self.live[(workflow, host_network)]
+                ns.close()
+
     def close(self) -> None:
         for ns in list(self.live.values()):
             ns.close()

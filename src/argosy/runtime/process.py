@@ -90,6 +90,15 @@ class ProcessRuntime:
         #: the files main containers write their progress to (ARGO_PROGRESS_FILE)
         self.progress_files = ProgressFiles()
 
+    async def finish_workflow(self, workflow_uid: str) -> None:
+        """A workflow ended: its namespaces' holder and network helper go now, not when their
+        linger timer fires (which never comes once the event loop that armed it is gone)."""
+        self.namespaces.finish(workflow_uid)
+
+    async def close(self) -> None:
+        """Nothing of this runtime outlives it: close every workflow's namespaces."""
+        self.namespaces.close()
+
     def check(self) -> None:
         """Raise :class:`RuntimeFailure` unless bwrap exists and can create a sandbox here."""
         if not self.bwrap:

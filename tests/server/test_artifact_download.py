@@ -136,3 +136,73 @@ def test_malformed_is_bad_request(api: httpx.Client, done: dict[str, Any], path:
     answer = api.get(path.format(node=done["node"], uid=done["uid"]))
     assert answer.status_code == 400
     assert answer.text == "Bad Request\n"
+
+
+@pytest.fixture(scope="module")
+def s3_done(server: RunningServer) -> Iterator[dict[str, Any]]:
+    """The same workflow in a namespace whose default artifact repository is an S3 bucket."""
+    import json
+
+    from s3kit import ACCESS_KEY, CREDENTIALS_SECRET, SECRET_KEY, S3Server
+
+    s3 = S3Server.start()
+    try:
+        bucket = s3.new_bucket()
+        repositories = {"metadata": {"name": "artifact-repositories", "annotations": {
+                            "workflows.argoproj.io/default-artifact-repository": "default-v1"}},
+                        "data": {"default-v1": json.dumps({"s3": s3.location(bucket)})}}
+        secret = {"metadata": {"name": CREDENTIALS_SECRET},
+                  "stringData": {"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}}
+        with server.client() as api:
+            api.post("/api/v1/argosy/configmaps/s3ns", json=repositories).raise_for_status()
+            api.post("/api/v1/argosy/secrets/s3ns", json=secret).raise_for_status()
+            create(api, WORKFLOW, namespace="s3ns")
+            wf = wait_done(api, "arts", namespace="s3ns")
+        assert wf["status"]["phase"] == "Succeeded", wf["status"]
+        node = next(n for n in wf["status"]["nodes"].values() if (n.get("outputs") or {}).get("artifacts"))
+        assert any(k.endswith("/a.txt") for k in s3.keys(bucket)), s3.keys(bucket)
+        yield {"node": node["id"]}
+    finally:
+        s3.stop()
+
+
+def test_s3_artifacts_stream_from_the_bucket(api: httpx.Client, s3_done: dict[str, Any]) -> None:
+    base = f"/artifact-files/s3ns/workflows/arts/{s3_done['node']}/outputs"
+    plain = api.get(f"{base}/plain")
+    assert plain.status_code == 200 and plain.content == b"hello\n"
+    assert plain.headers["content-disposition"] == 'filename="out.txt"'
+    assert list(untar(api.get(f"{base}/tgz").content).values()) == [b"hello\n"]
+    assert api.get(f"{base}/dir").status_code == 307
+    listing = api.get(f"{base}/dir/")
+    assert '<a href="./a.txt">a.txt</a>' in listing.text and '<a href="./sub/">sub/</a>' in listing.text
+    assert api.get(f"{base}/dir/sub/b.txt").content == b"B\n"
+    assert api.get(f"{base}/nope").status_code == 404
+
+
+TOKENS = """
+tokens:
+  - {name: reader, token: read-token, namespaces: [team-a], verbs: [get]}
+"""
+
+
+@pytest.fixture(scope="module")
+def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    from serverkit import start_server
+
+    data = tmp_path_factory.mktemp("auth")
+    (data / "tokens.yaml").write_text(TOKENS)
+    running = start_server(data, "--auth-mode", "client", "--tokens", str(data / "tokens.yaml"))
+    yield running
+    running.stop()
+
+
+@pytest.mark.parametrize(("path", "auth", "status"), [
+    ("/artifact-files/team-a/workflows/w/n/outputs/a", {}, 401),
+    ("/artifacts/team-a/w/n/a", {"headers": {"Authorization": "Bearer wrong"}}, 401),
+    ("/artifacts/team-b/w/n/a", {"headers": {"Authorization": "Bearer read-token"}}, 403),
+    ("/artifacts/team-a/w/n/a", {"headers": {"Authorization": "Bearer read-token"}}, 404),
+    ("/artifact-files/team-a/workflows/w/n/outputs/a", {"cookies": {"authorization": "Bearer read-token"}}, 404),
+], ids=["no-token", "unknown-token", "other-namespace", "allowed", "cookie"])
+def test_downloads_are_authorised(secured: RunningServer, path: str, auth: dict[str, Any], status: int) -> None:
+    answer = httpx.get(secured.url + path, **auth)
+    assert answer.status_code == status

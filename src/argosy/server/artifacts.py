@@ -195,7 +195,7 @@ def directory_listing(objects: list[str], key: str) -> str:
     seen: set[str] = set()
     prefix = key.rstrip("/") + "/"
     for obj in objects:
-        rest = obj[len(prefix):] if obj.startswith(prefix) else obj
+        rest = obj.removeprefix(prefix)
         head, _, tail = rest.rpartition("/")
         entry = tail if not head else head.split("/", 1)[0] + "/"
         if entry in seen:

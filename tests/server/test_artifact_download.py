@@ -16,11 +16,13 @@ from serverkit import RunningServer, create, wait_done
 from argosy.store import open_store
 
 COMMAND = ("echo hello > /tmp/out.txt && mkdir -p /tmp/d/sub && echo A > /tmp/d/a.txt && "
-           "echo B > /tmp/d/sub/b.txt && echo '<p>x</p>' > /tmp/page.html")
+           "echo B > /tmp/d/sub/b.txt && echo '<p>x</p>' > /tmp/page.html && "
+           "mkdir -p /tmp/site && echo home > /tmp/site/index.html")
 WORKFLOW = {
     "apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"name": "arts"},
     "spec": {"entrypoint": "main", "templates": [{
         "name": "main",
+        "inputs": {"artifacts": [{"name": "given", "path": "/tmp/given.txt", "raw": {"data": "raw input"}}]},
         "container": {"image": "busybox", "command": ["sh", "-c", COMMAND]},
         "outputs": {"artifacts": [
             {"name": "tgz", "path": "/tmp/out.txt"},
@@ -28,6 +30,7 @@ WORKFLOW = {
             {"name": "page", "path": "/tmp/page.html", "archive": {"none": {}}},
             {"name": "dir", "path": "/tmp/d", "archive": {"none": {}}},
             {"name": "dirtgz", "path": "/tmp/d"},
+            {"name": "site", "path": "/tmp/site", "archive": {"none": {}}},
         ]},
     }]},
 }
@@ -81,7 +84,7 @@ def test_unarchived_directory_redirects_and_lists(api: httpx.Client, done: dict[
     url = files_url(done, "dir")
     answer = api.get(url)
     assert answer.status_code == 307
-    assert answer.headers["location"].endswith(url + "/")
+    assert answer.headers["location"] == url + "/"
     listing = api.get(url + "/")
     assert listing.status_code == 200
     assert listing.headers["content-type"] == "text/html; charset=utf-8"
@@ -94,6 +97,22 @@ def test_unarchived_directory_redirects_and_lists(api: httpx.Client, done: dict[
     inner = api.get(url + "/sub/b.txt")
     assert inner.status_code == 200 and inner.content == b"B\n"
     assert inner.headers["content-disposition"] == 'filename="b.txt"'
+
+
+def test_directory_with_an_index_redirects_to_it(api: httpx.Client, done: dict[str, Any]) -> None:
+    url = files_url(done, "site") + "/"
+    answer = api.get(url)
+    assert answer.status_code == 307 and answer.headers["location"] == url + "index.html"
+    assert api.get(url + "index.html").content == b"home\n"
+
+
+def test_input_artifacts(api: httpx.Client, done: dict[str, Any]) -> None:
+    by_name = api.get(f"/input-artifacts/default/arts/{done['node']}/given")
+    by_uid = api.get(f"/input-artifacts-by-uid/{done['uid']}/{done['node']}/given")
+    files = api.get(f"/artifact-files/default/workflows/arts/{done['node']}/inputs/given")
+    assert [a.status_code for a in (by_name, by_uid, files)] == [200, 200, 200]
+    assert by_name.content == by_uid.content == files.content == b"raw input"
+    assert api.get(f"/input-artifacts/default/arts/{done['node']}/plain").status_code == 404
 
 
 def test_html_artifact_keeps_its_type_behind_a_sandbox(api: httpx.Client, done: dict[str, Any]) -> None:
@@ -117,7 +136,6 @@ def test_older_paths(api: httpx.Client, done: dict[str, Any]) -> None:
     "/artifact-files/default/archived-workflows/00000000-0000-0000-0000-000000000000/{node}/outputs/plain",
     "/artifacts/default/arts/{node}/nope",
     "/artifacts/default/no-such-wf/{node}/plain",
-    "/input-artifacts/default/arts/{node}/plain",
     "/artifacts-by-uid/00000000-0000-0000-0000-000000000000/{node}/plain",
 ])
 def test_unknown_is_not_found(api: httpx.Client, done: dict[str, Any], path: str) -> None:

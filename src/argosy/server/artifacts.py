@@ -229,6 +229,12 @@ def _serve_file(download: Download, workflow: dict[str, Any], node_id: str, name
     return _file_response(driver, location, name)
 
 
+def _relative(request: Request, path: str) -> str:
+    """``path`` with the request's query, as Go's server-side ``r.URL.String()`` has no host."""
+    query = request.url.query
+    return path + (f"?{query}" if query else "")
+
+
 def _artifact_files(request: Request) -> Response:
     path = request.url.path
     parts = path.split("/")
@@ -251,13 +257,13 @@ def _artifact_files(request: Request) -> Response:
     driver, _, location = download.locate(workflow, node_id, name, direction, file_name)
     wants_dir = path.endswith("/")
     if not wants_dir and _is_directory(driver, location):
-        return RedirectResponse(str(request.url.replace(path=path + "/")), 307)
+        return RedirectResponse(_relative(request, path + "/"), 307)
     if wants_dir:
         key = str(location.get("key") or "").rstrip("/")
         objects = _list_objects(driver, location)
         for obj in objects:
             if obj == f"{key}/index.html":
-                return RedirectResponse(str(request.url) + "index.html", 307)
+                return RedirectResponse(_relative(request, path + "index.html"), 307)
         return Response(directory_listing(objects, key), 200, headers=_security_headers(),
                         media_type="text/html; charset=utf-8")
     return _file_response(driver, location, name)

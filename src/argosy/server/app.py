@@ -11,6 +11,7 @@ from starlette.routing import BaseRoute
 
 from argosy.server import (
     archive,
+    artifacts,
     cluster_templates,
     configmaps,
     cron,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 #: every service, in the order its routes are matched
 SERVICES = (info, events, logs, workflow_actions, workflows, templates, cluster_templates, cron, configmaps,
-            archive)
+            archive, artifacts)
 
 
 def create_app(controller: Controller, store: Store, config: ServerConfig,

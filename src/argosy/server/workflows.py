@@ -19,7 +19,7 @@ from argosy.server.encoding import parameter_strings
 from argosy.server.projection import needs, parse_fields, project
 from argosy.server.routing import Call, Verb, api_route
 from argosy.spec import manifest_from_body
-from argosy.store.api import WorkflowRecord
+from argosy.store.api import PHASE_LABEL, WorkflowRecord
 
 KIND = "Workflow"
 API_VERSION = "argoproj.io/v1alpha1"
@@ -72,13 +72,22 @@ async def start(call: Call, wf: dict[str, Any]) -> dict[str, Any]:
     """Run a prepared workflow; the workflow as accepted (``Running``: it starts at once)."""
     uid = await call.services.controller.start_async(wf)
     record = call.services.store.get_workflow(uid, with_nodes=False)
-    out = record.to_workflow() if record is not None else dict(wf)
-    status = dict(out.get("status") or {})
-    if status.get("phase") in (None, "", "Pending"):
-        status["phase"] = "Running"
-        status.setdefault("startedAt", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    out["status"] = status
-    return out
+    return as_started(record.to_workflow() if record is not None else dict(wf))
+
+
+def as_started(wf: dict[str, Any]) -> dict[str, Any]:
+    """``wf`` shown ``Running`` if its stored phase is still the pre-start one: the controller
+    has accepted it and is starting it, and clients such as Hera's ``wait()`` take any phase
+    but ``Running`` for an end."""
+    status = dict(wf.get("status") or {})
+    if status.get("phase") not in (None, "", "Pending"):
+        return wf
+    status["phase"] = "Running"
+    status.setdefault("startedAt", datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    meta = wf.get("metadata") or {}
+    if PHASE_LABEL in (meta.get("labels") or {}):
+        wf["metadata"] = {**meta, "labels": {**meta["labels"], PHASE_LABEL: "Running"}}
+    return {**wf, "status": status}
 
 
 def find(call: Call, name: str, *, with_nodes: bool = True, archived: bool = True) -> WorkflowRecord:
@@ -99,6 +108,9 @@ def view(call: Call, record: WorkflowRecord) -> dict[str, Any]:
     worker = call.services.controller.workers.get(record.uid)
     if worker is not None and worker.suspended and not record.finished:
         wf["spec"] = {**(wf.get("spec") or {}), "suspend": True}
+    if worker is not None and not record.finished:
+        # accepted and being started: Running, as the create answer said (no Pending flicker)
+        wf = as_started(wf)
     return wf
 
 

@@ -37,6 +37,7 @@
     ├── ResourceVersionTooOld        a watch asked for changes older than the feed keeps (list again)
     ├── NotFound                     no object of that kind, namespace and name (Argo's message)
     ├── InvalidArgument              an API request the server cannot act on (bad body, bad option)
+    │   └── BadArtifactPath          an artifact download path Argo's artifact server answers 400
     ├── Unauthenticated              no (or an unknown) bearer token in ``--auth-mode client``
     ├── PermissionDenied             a token outside its namespaces or verbs
     ├── FailedPrecondition           the object is not in a state the operation needs
@@ -297,3 +298,7 @@ class S3Error(ArchiveError):
 
 class SecretNotFound(ArchiveError):
     """A location names a Secret, or a key of one, that the run does not have."""
+
+
+class BadArtifactPath(InvalidArgument):
+    """An artifact download path Argo's artifact server would answer 400."""

@@ -43,7 +43,14 @@ from argosy.artifacts.locations import status_location
 from argosy.artifacts.repository import ArtifactNotFound
 from argosy.artifacts.s3 import S3Driver
 from argosy.artifacts.serve import find_artifact
-from argosy.errors import ArgosyError, InvalidArgument, NotFound, PermissionDenied, Unauthenticated
+from argosy.errors import (
+    ArgosyError,
+    BadArtifactPath,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+)
 from argosy.runtime.base import RunContext
 from argosy.server.routing import Verb
 from argosy.server.state import Services
@@ -55,10 +62,6 @@ CHUNK = 1 << 16
 CONTENT_SECURITY_POLICY = "sandbox; base-uri 'none'; default-src 'none'; img-src 'self'; style-src 'self' 'unsafe-inline'"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 DISCRIMINATORS = ("workflows", "archived-workflows")
-
-
-class BadRequest(InvalidArgument):
-    """A download path Argo's artifact server would answer 400."""
 
 
 def _error(status: int) -> Response:
@@ -129,7 +132,7 @@ class Download:
         if record is None:
             raise NotFound(uid, "archivedworkflows.argoproj.io")
         if namespace is not None and record.namespace != namespace:
-            raise BadRequest(f"archived workflow {uid} is not in namespace {namespace}")
+            raise BadArtifactPath(f"archived workflow {uid} is not in namespace {namespace}")
         self.allow(record.namespace)
         return record.to_workflow()
 
@@ -240,17 +243,17 @@ def _artifact_files(request: Request) -> Response:
     parts = path.split("/")
     # ["", "artifact-files", namespace, discriminator, id, nodeId, direction, artifactName, file...]
     if len(parts) < 8 or not all(parts[2:8]):
-        raise BadRequest("expected /artifact-files/{namespace}/{workflows|archived-workflows}/{id}/{nodeId}/"
+        raise BadArtifactPath("expected /artifact-files/{namespace}/{workflows|archived-workflows}/{id}/{nodeId}/"
                          "{outputs|inputs}/{artifactName}")
     namespace, discriminator, ident, node_id, direction, name = parts[2:8]
     if direction not in ("outputs", "inputs") or discriminator not in DISCRIMINATORS:
-        raise BadRequest(f"unknown path {path}")
+        raise BadArtifactPath(f"unknown path {path}")
     raw = "/".join(parts[8:])
     file_name = posixpath.normpath(raw) if raw else None  # Go's path.Clean
     if file_name == ".":
         file_name = None
     elif file_name is not None and (file_name == ".." or file_name.startswith(("../", "/"))):
-        raise BadRequest(f"file path {raw!r} leaves the artifact")
+        raise BadArtifactPath(f"file path {raw!r} leaves the artifact")
     download = Download(request.app.state.services, request)
     workflow = (download.live(namespace, ident) if discriminator == "workflows"
                 else download.archived(ident, namespace))

@@ -198,12 +198,6 @@ class PostgresStore(SqliteStore):
                 self._readers.append(conn)
         return conn
 
-    def _close_readers(self) -> None:
-        with self._readers_lock:
-            for conn in self._readers:
-                conn.close()
-            self._readers.clear()
-
     def _error(self, exc: BaseException) -> StoreError:
         return translate(exc, self.location, self._lock_timeout)
 

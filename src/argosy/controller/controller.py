@@ -124,6 +124,9 @@ class Controller:
         self._heartbeat: asyncio.Task[None] | None = None
         #: store failures outside any one workflow's writes (the final flush)
         self._store_errors: list[StoreError] = []
+        #: called with each workflow's engine once it ended and its status is durable (cron
+        #: history, TTL, synchronization, metrics, a parent's resource node subscribe here)
+        self.finished_hooks: list[Callable[[Reconciler], None]] = []
 
     # ---- submission ------------------------------------------------------------------
 
@@ -230,6 +233,8 @@ class Controller:
                 self.store.release(engine.uid)
             except StoreError as err:
                 worker.store_error = worker.store_error or err
+        for hook in self.finished_hooks:
+            hook(engine)
         return engine
 
     async def _beat(self) -> None:

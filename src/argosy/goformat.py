@@ -269,6 +269,17 @@ def parse_rfc3339(text: str) -> float:
     return value.timestamp()
 
 
+def rfc3339_epoch(text: Any) -> float | None:
+    """:func:`parse_rfc3339` of a timestamp read from a stored or received object: None for
+    none or a malformed one."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return parse_rfc3339(text)
+    except ValueError:
+        return None
+
+
 def strftime_variables(prefix: str, text: str) -> dict[str, str]:
     """``PREFIX.Y``, ``PREFIX.m`` ... (Go's strftime letters), ``PREFIX.s`` and ``PREFIX.RFC3339`` of a timestamp."""
     out = {prefix: text, f"{prefix}.RFC3339": text}

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from argosy.cli.tree import node_tree
+from argosy.goformat import rfc3339_epoch
 
 #: ``-o`` choices of commands that print objects
 OUTPUTS = ("name", "json", "yaml", "wide")
@@ -22,12 +23,7 @@ _FIELD = "{:<20} {}"
 
 def parse_time(text: str | None) -> float | None:
     """An RFC 3339 timestamp (Argo's, ``Z``) as seconds since the epoch."""
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text).timestamp()
-    except ValueError:
-        return None
+    return rfc3339_epoch(text)
 
 
 def human_duration(seconds: float) -> str:

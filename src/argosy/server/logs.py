@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from argosy.errors import InvalidArgument, NotFound
+from argosy.goformat import rfc3339_epoch
 from argosy.runtime.logs import MARK, journal_path
 from argosy.server.encoding import rfc3339
 from argosy.server.routing import Call, Verb, api_route
@@ -148,18 +149,9 @@ class PodFinder:
             if node.get("type") != "Pod":
                 continue
             pod = pod_name(record.name, node.get("name", ""), node.get("templateName"))
-            self.finished[pod] = _parse(node.get("finishedAt"))
+            self.finished[pod] = rfc3339_epoch(node.get("finishedAt"))
 
 
-def _parse(text: str | None) -> float | None:
-    if not text:
-        return None
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(text).timestamp()
-    except ValueError:
-        return None
 
 
 async def log_entries(store: Store, data_dir: Path, record: WorkflowRecord,

@@ -16,11 +16,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Mapping
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from argosy.errors import StoreSchemaTooNew
+from argosy.goformat import rfc3339_epoch
 
 # ---- version 1 ----------------------------------------------------------------------------------
 
@@ -98,10 +98,7 @@ def epoch(ts: Any) -> float | None:
 @lru_cache(maxsize=256)
 def _epoch(ts: str) -> float | None:
     # the same startedAt is parsed at every write of a workflow: cached
-    try:
-        return datetime.fromisoformat(ts).timestamp()
-    except ValueError:
-        return None
+    return rfc3339_epoch(ts)
 
 
 def labels_of(manifest: Mapping[str, Any]) -> dict[str, str]:

@@ -261,14 +261,7 @@ class MountPlan:
     def host_path(self, path: str) -> str:
         """Where sandbox ``path`` is on the host (after the container exited, too); ``""``
         inside a tmpfs, which the host cannot see."""
-        path = self.resolve(path)
-        m = self.mount_of(path)
-        if m is not None:
-            dest, src = m
-            return src + path[len(dest):] if src != TMPFS else ""
-        if self._host_bound(path):
-            return path
-        return self.root + path
+        return self._plain_host_path(self.resolve(path))
 
     def output_path(self, path: str) -> str:
         """Where Argosy reads an output at sandbox ``path`` after the container exited: its

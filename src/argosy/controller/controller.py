@@ -25,6 +25,7 @@ from typing import Any
 from argosy.artifacts.locations import WorkflowRepository
 from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
+from argosy.controller.gc import GarbageCollector
 from argosy.controller.submit import prepare_workflow
 from argosy.controller.worker import Listener, Worker
 from argosy.engine.intents import Intent
@@ -127,6 +128,9 @@ class Controller:
         #: called with each workflow's engine once it ended and its status is durable (cron
         #: history, TTL, synchronization, metrics, a parent's resource node subscribe here)
         self.finished_hooks: list[Callable[[Reconciler], None]] = []
+        #: TTL, pod/claim/artifact GC, archiving (controller.gc); its hook runs in every mode
+        self.gc = GarbageCollector(self)
+        self.finished_hooks.append(self.gc.on_finished)
 
     # ---- submission ------------------------------------------------------------------
 
@@ -215,6 +219,7 @@ class Controller:
         context = RunContext(self.data_dir, self.object_source, namespace=engine.namespace,
                              workflow_uid=engine.uid)
         context.artifact_repositories[engine.uid] = WorkflowRepository.of(engine.workflow, engine.global_scope)
+        context.pod_gc = self.gc.policy(engine.workflow)
         worker = Worker(engine, self.runtime, context, clock=self.clock, store=self.store,
                         on_change=self.on_change)
         self.workers[engine.uid] = worker
@@ -316,6 +321,7 @@ class Controller:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat
             self._heartbeat = None
+        await self.gc.close()
         if self.store is not None:
             try:
                 self.store.flush()

@@ -25,7 +25,7 @@ from typing import Any
 from argosy.artifacts.locations import WorkflowRepository
 from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
-from argosy.controller.gc import GarbageCollector
+from argosy.controller.gc import GarbageCollector, workflow_pod_spec_patch
 from argosy.controller.submit import prepare_workflow
 from argosy.controller.worker import Listener, Worker
 from argosy.engine.intents import Intent
@@ -220,6 +220,7 @@ class Controller:
                              workflow_uid=engine.uid)
         context.artifact_repositories[engine.uid] = WorkflowRepository.of(engine.workflow, engine.global_scope)
         context.pod_gc = self.gc.policy(engine.workflow)
+        context.pod_spec_patch = workflow_pod_spec_patch(engine)
         worker = Worker(engine, self.runtime, context, clock=self.clock, store=self.store,
                         on_change=self.on_change)
         self.workers[engine.uid] = worker

@@ -328,3 +328,21 @@ async def delete_workflow(controller: Controller, uid: str) -> bool:
 
 def _force(workflow: Mapping[str, Any]) -> bool:
     return bool(((workflow.get("spec") or {}).get("artifactGC") or {}).get("forceFinalizerRemoval"))
+
+
+def workflow_pod_spec_patch(engine: Reconciler) -> Callable[[], str] | None:
+    """The workflow's ``spec.podSpecPatch``, read with its global variables (``workflow.parameters.*``,
+    ``workflow.name``…) substituted when a pod starts (the engine fills them when it starts), for
+    the runtime to apply before each template's own; None when it has none."""
+    patch = (engine.workflow.get("spec") or {}).get("podSpecPatch")
+    if not patch:
+        return None
+    from argosy.expr.template import substitute
+
+    def substituted() -> str:
+        try:
+            return substitute(str(patch), engine.global_scope)
+        except ArgosyError:
+            return str(patch)
+
+    return substituted

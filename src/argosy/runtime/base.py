@@ -54,6 +54,8 @@ class RunContext:
         #: the workflow's pod GC rules (``at_pod_end(pod, phase)`` -> seconds before the finished
         #: pod is deleted, None to keep it); None: the runtime deletes a pod once it ended
         self.pod_gc: PodGCRules | None = None
+        #: the workflow's ``spec.podSpecPatch``, its global variables substituted when called (None: none)
+        self.pod_spec_patch: Callable[[], str] | None = None
 
     @property
     def configmaps(self) -> NamespacedObjects:

@@ -10,6 +10,8 @@ network, its claim-template volumes).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -20,6 +22,7 @@ from argosy.errors import RuntimeFailure
 from argosy.runtime.base import RunContext
 from argosy.runtime.docker.config import LABEL_CONTAINER, LABEL_NODE, LABEL_ROLE, LABEL_UID
 from argosy.runtime.docker.daemon import DockerDaemon
+from argosy.runtime.docker.patch import apply_patches
 from argosy.runtime.docker.pod import DockerPod, RunningContainer
 from argosy.runtime.logs import MAIN
 
@@ -27,6 +30,8 @@ from argosy.runtime.logs import MAIN
 DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
 #: Argo's message for a node whose pod disappeared
 POD_DELETED = "pod deleted"
+
+log = logging.getLogger(__name__)
 
 
 class DockerRuntime:
@@ -56,6 +61,10 @@ class DockerRuntime:
     ) -> PodResult:
         """Run one node to completion; cancelling stops its containers (SIGTERM, then SIGKILL)."""
         self._workflows.add(pod.workflow_uid)
+        try:
+            pod = patched_pod(pod, context)
+        except RuntimeFailure as e:
+            return PodResult(phase="Error", message=str(e))
         node = DockerPod(self, pod, context, on_started)
         return await self._drive(node, node.execute(), pod.deadline_seconds)
 
@@ -228,6 +237,27 @@ class DockerRuntime:
             except RuntimeFailure:
                 pass
         self.daemon.close()
+
+
+def patched_pod(pod: PodSpec, context: RunContext) -> PodSpec:
+    """``pod`` with the workflow's and its template's ``podSpecPatch`` applied (runtime.docker.patch)."""
+    workflow_patch = getattr(context, "pod_spec_patch", None)
+    if not workflow_patch and not pod.template.get("podSpecPatch"):
+        return pod
+    if callable(workflow_patch):
+        workflow_patch = workflow_patch()
+    patched = apply_patches(pod.template, pod.deadline_seconds, workflow_patch)
+    if patched.ignored:
+        key = (pod.workflow_uid, str(pod.template.get("name")))
+        if key not in _WARNED:
+            _WARNED.add(key)
+            log.warning("podSpecPatch of %s/%s: ignored on Docker (no such thing on one engine): %s",
+                        pod.workflow_name, pod.template.get("name"), ", ".join(patched.ignored))
+    return dataclasses.replace(pod, template=patched.template, deadline_seconds=patched.deadline_seconds)
+
+
+#: (workflow uid, template) whose ignored podSpecPatch fields were logged already
+_WARNED: set[tuple[str, str]] = set()
 
 
 def _main_names(template: dict[str, Any]) -> list[str]:

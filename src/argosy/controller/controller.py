@@ -33,6 +33,7 @@ from argosy.engine.reconciler import Reconciler
 from argosy.errors import AlreadyExists, ArgosyError, StoreError
 from argosy.runtime.api import PodRuntime, as_pod_runtime
 from argosy.runtime.base import RunContext
+from argosy.runtime.choice import runtime_of
 from argosy.runtime.objects import ManifestObjects, ObjectSource
 from argosy.spec import ObjectSet, TemplateResolver
 from argosy.store.api import Store
@@ -50,16 +51,10 @@ def default_runtime(kind: str = "process") -> Any:
     """What nodes run on: ``process`` (host sandboxes) or ``docker`` (containers on the local
     Docker Engine) for pods, plus HTTP and data templates."""
     from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime
+    from argosy.runtime.choice import RuntimeChoice
 
-    if kind == "docker":
-        from argosy.runtime.docker import DockerRuntime
-
-        pods: Any = DockerRuntime()
-    else:
-        from argosy.runtime.process import ProcessRuntime
-
-        pods = ProcessRuntime()
-    runtime = NodeRuntime(pods, HttpRuntime(), DataRuntime())
+    # ``kind`` is the default; a workflow may ask for the other (argosy.runtime.choice)
+    runtime = NodeRuntime(RuntimeChoice(kind), HttpRuntime(), DataRuntime())
     runtime.check()
     return runtime
 
@@ -221,6 +216,7 @@ class Controller:
         context.artifact_repositories[engine.uid] = WorkflowRepository.of(engine.workflow, engine.global_scope)
         context.pod_gc = self.gc.policy(engine.workflow)
         context.pod_spec_patch = workflow_pod_spec_patch(engine)
+        context.runtime_name = runtime_of(engine.workflow)
         worker = Worker(engine, self.runtime, context, clock=self.clock, store=self.store,
                         on_change=self.on_change)
         self.workers[engine.uid] = worker

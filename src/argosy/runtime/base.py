@@ -56,6 +56,8 @@ class RunContext:
         self.pod_gc: PodGCRules | None = None
         #: the workflow's ``spec.podSpecPatch``, its global variables substituted when called (None: none)
         self.pod_spec_patch: Callable[[], str] | None = None
+        #: the runtime the workflow asked for (``workflows.argosy.dev/runtime``); None: the default
+        self.runtime_name: str | None = None
 
     @property
     def configmaps(self) -> NamespacedObjects:

@@ -93,8 +93,7 @@ class GarbageCollector:
         if pods is not None and hasattr(pods, "collect_claims") and policy.claims_at_workflow_end(phase):
             work.append(lambda: pods.collect_claims(engine.uid))
         archive = self.config.archive and store is not None
-        artifacts = has_artifact_gc(workflow) or has_artifact_gc({"spec": workflow.get("spec"),
-                                                                    "status": engine.status(with_nodes=False)})
+        artifacts = has_artifact_gc(workflow)
         if not (work or archive or artifacts):
             self._schedule_ttl(engine.uid, workflow, phase, engine.finished_at)
             return

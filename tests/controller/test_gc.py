@@ -280,3 +280,63 @@ def test_artifact_gc_on_completion_and_on_deletion_in_the_local_repository(tmp_p
         c.store.close()
 
     asyncio.run(go())
+
+
+def _pod(labels: dict[str, str] | None = None) -> PodSpec:
+    template: dict[str, Any] = {"name": "t", "container": {"image": "busybox"}}
+    if labels is not None:
+        template["metadata"] = {"labels": labels}
+    return PodSpec(node_id="n", pod_name="wf-t-1", workflow_name="wf", namespace="default", workflow_uid="u",
+                   template=template)
+
+
+@pytest.mark.parametrize(("pod_gc", "phase", "at_pod_end", "at_workflow_end"), [
+    ({}, "Succeeded", None, False),
+    ({"strategy": "OnPodCompletion"}, "Failed", 0.0, False),
+    ({"strategy": "OnPodSuccess"}, "Succeeded", 0.0, False),
+    ({"strategy": "OnPodSuccess"}, "Failed", None, False),
+    ({"strategy": "OnWorkflowCompletion"}, "Failed", None, True),
+    ({"strategy": "OnWorkflowSuccess"}, "Failed", None, False),
+    ({"strategy": "OnWorkflowSuccess"}, "Succeeded", None, True),
+    ({"strategy": "OnPodCompletion", "deleteDelayDuration": "1m"}, "Failed", 60.0, False),
+    ({"strategy": "OnPodCompletion", "deleteDelayDuration": "30"}, "Failed", 30.0, False),
+    ({"strategy": "OnPodCompletion", "labelSelector": {"matchLabels": {"gc": "yes"}}}, "Failed", None, False),
+], ids=lambda v: str(v))
+def test_pod_gc_rules(pod_gc: dict[str, Any], phase: str, at_pod_end: float | None, at_workflow_end: bool) -> None:
+    from argosy.controller.podgc import PodGC
+
+    rules = PodGC.of({"spec": {"podGC": pod_gc}})
+    assert rules.at_pod_end(_pod(), phase) == at_pod_end
+    wf_phase = "Succeeded" if phase == "Succeeded" else "Failed"
+    assert rules.at_workflow_end(wf_phase) is at_workflow_end
+
+
+@pytest.mark.parametrize(("selector", "labels", "selected"), [
+    ({}, {}, True),
+    ({"matchLabels": {"gc": "yes"}}, {"gc": "yes"}, True),
+    ({"matchLabels": {"gc": "yes"}}, {"gc": "no"}, False),
+    ({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]}]}, {"tier": "b"}, True),
+    ({"matchExpressions": [{"key": "tier", "operator": "In", "values": ["a"]}]}, {}, False),
+    ({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["a"]}]}, {}, True),
+    ({"matchExpressions": [{"key": "tier", "operator": "NotIn", "values": ["a"]}]}, {"tier": "a"}, False),
+    ({"matchExpressions": [{"key": "tier", "operator": "Exists"}]}, {"tier": ""}, True),
+    ({"matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}]}, {"tier": "x"}, False),
+    ({"matchLabels": {"workflows.argoproj.io/workflow": "wf"}}, {}, True),  # the label every pod has
+], ids=lambda v: str(v))
+def test_pod_gc_label_selector(selector: dict[str, Any], labels: dict[str, str], selected: bool) -> None:
+    from argosy.controller.podgc import PodGC
+
+    rules = PodGC.of({"spec": {"podGC": {"strategy": "OnPodCompletion", "labelSelector": selector}}})
+    assert (rules.at_pod_end(_pod(labels), "Succeeded") is not None) is selected
+
+
+def test_pod_metadata_labels_count_and_the_server_default_applies_only_without_pod_gc() -> None:
+    from argosy.controller.podgc import PodGC
+
+    wf = {"spec": {"podMetadata": {"labels": {"team": "x"}},
+                   "podGC": {"strategy": "OnPodCompletion", "labelSelector": {"matchLabels": {"team": "x"}}}}}
+    assert PodGC.of(wf).at_pod_end(_pod(), "Failed") == 0.0
+    default = {"strategy": "OnPodSuccess"}
+    assert PodGC.of({"spec": {}}, default).strategy == "OnPodSuccess"
+    assert PodGC.of({"spec": {"podGC": {"strategy": "OnWorkflowCompletion"}}}, default).strategy == \
+        "OnWorkflowCompletion"

@@ -244,11 +244,12 @@ class GarbageCollector:
         while True:
             try:
                 await self.collect_due()
-            except ArgosyError as err:
-                self._problem(f"garbage collection: {err}")
+            except Exception as err:  # noqa: BLE001 - the collector must outlive one bad workflow
+                self._problem(f"garbage collection: {type(err).__name__}: {err}")
             nxt = self.next_due()
             delay = MAX_SLEEP_SECONDS if nxt is None else min(max(nxt - clock.now(), 0.0), MAX_SLEEP_SECONDS)
-            if nxt is not None and delay > 0 and clock.idle_advance(nxt):
+            busy = self._pending or any(self.controller.running(uid) for uid in self.controller.workers)
+            if nxt is not None and delay > 0 and not busy and clock.idle_advance(nxt):
                 continue  # a fake clock jumps when nothing else runs
             self._wake.clear()
             with contextlib.suppress(TimeoutError):

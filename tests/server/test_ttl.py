@@ -75,3 +75,16 @@ def test_a_due_ttl_survives_a_restart(tmp_path: Path) -> None:
             wait_for(lambda: api.get("/api/v1/workflows/default/later").status_code == 404, seconds=30)
     finally:
         server.stop()
+
+
+def test_a_bad_archive_ttl_stops_the_server_saying_why(tmp_path: Path) -> None:
+    import os
+    import subprocess
+
+    from serverkit import ROOT, free_port, server_command
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(server_command(free_port(), tmp_path, "--archive-ttl", "soon"), cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode != 0
+    assert '--archive-ttl/--default-ttl: unable to parse soon as a duration' in done.stderr

@@ -38,6 +38,7 @@ from argosy.artifacts.gc import ON_COMPLETION, collect_garbage, has_artifact_gc,
 from argosy.controller.podgc import PodGC
 from argosy.controller.ttl import FINISHED, RetentionConfig, archive_expired, expires_at
 from argosy.errors import ArgosyError
+from argosy.runtime.choice import runtime_of
 from argosy.store.api import WorkflowRecord
 
 if TYPE_CHECKING:
@@ -313,6 +314,9 @@ async def delete_workflow(controller: Controller, uid: str) -> bool:
     if not await asyncio.to_thread(store.delete_workflow, uid):
         return False
     pods = gc._pods_runtime()
+    ensure = getattr(pods, "ensure", None)
+    if ensure is not None:
+        ensure(runtime_of(workflow))
     remove = getattr(pods, "delete_workflow", None)
     if remove is not None:
         try:

@@ -78,6 +78,14 @@ class RuntimeChoice:
         self.runtimes[kind] = rt
         return rt
 
+    def ensure(self, kind: str | None) -> None:
+        """Build the runtime ``kind`` if it can run here (quietly): a restarted server must reach
+        the containers of a workflow it did not run this time, to delete them."""
+        try:
+            self._get(kind or self.default)
+        except RuntimeFailure:
+            pass
+
     def for_context(self, context: RunContext) -> Any:
         return self._get(getattr(context, "runtime_name", None) or self.default)
 

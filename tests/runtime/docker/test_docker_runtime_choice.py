@@ -43,3 +43,33 @@ def test_a_workflow_chooses_docker_on_a_process_controller(docker_runtime: Docke
         assert not docker.from_env().api.containers(all=True, filters={"label": f"{LABEL_UID}={boxed}"})
 
     asyncio.run(go())
+
+
+def test_a_restarted_controller_deletes_the_containers_a_workflow_kept(docker_runtime: DockerRuntime,
+                                                                       tmp_path: Path) -> None:
+    """As a server does: its runtime outlives no restart, the containers do; deleting the
+    workflow afterwards (TTL, DELETE) still removes them."""
+    from argosy.controller import default_runtime
+    from argosy.controller.gc import delete_workflow
+
+    async def first() -> str:
+        store = data_store(tmp_path)
+        c = Controller(data_dir=tmp_path, store=store, runtime=default_runtime("process"))
+        uid = c.submit(workflow("kept", {"workflows.argosy.dev/runtime": "docker"}))
+        assert (await c.wait(uid)).phase == "Succeeded"
+        await c.close()  # not its runtime's owner: nothing removed, as a stopping server
+        store.close()
+        return uid
+
+    async def second(uid: str) -> None:
+        store = data_store(tmp_path)
+        c = Controller(data_dir=tmp_path, store=store, runtime=default_runtime("process"))
+        assert await delete_workflow(c, uid)
+        await c.close()
+        store.close()
+
+    uid = asyncio.run(first())
+    api = docker.from_env().api
+    assert api.containers(all=True, filters={"label": f"{LABEL_UID}={uid}"})
+    asyncio.run(second(uid))
+    assert not api.containers(all=True, filters={"label": f"{LABEL_UID}={uid}"})

@@ -95,7 +95,11 @@ class DockerRuntime:
         if rules is not None:
             self._governed.add(uid)
         if delay is None:
-            # kept for inspection (``docker logs``/``inspect``) until the workflow's end or deletion
+            # kept for inspection (``docker logs``/``inspect``) until the workflow's end or deletion;
+            # what the node read (stdout tails, specs) is not: a server may keep thousands
+            for c in node.created:
+                c.stdout_tail, c.spec, c.logs = bytearray(), {}, None
+            node.inputs, node.script = [], None
             self._kept.setdefault(uid, {})[node.pod.node_id] = node
             return
         if delay > 0:

@@ -92,23 +92,37 @@ def test_selection_on_a_status_dict() -> None:
     assert strategies_due(wf) == []
 
 
+def stored(tmp_path: Path, wf: dict[str, Any]) -> dict[str, Any]:
+    """The workflow as the store has it (the controller's artifact GC writes there)."""
+    from argosy.controller import data_store
+
+    store = data_store(tmp_path / "data")
+    try:
+        record = store.get_workflow(wf["metadata"]["uid"])
+        assert record is not None
+        return record.to_workflow()
+    finally:
+        store.close()
+
+
 def test_collects_from_s3_per_strategy(s3: S3Server, tmp_path: Path) -> None:
+    """The controller collects OnWorkflowCompletion artifacts as the workflow ends; deletion's
+    are collected when it is deleted (here: the GC function on the stored workflow)."""
     bucket = s3.new_bucket()
     [wf] = run_text(WORKFLOW, tmp_path, s3.manifests(bucket))
     assert wf["status"]["phase"] == "Succeeded", wf["status"].get("message")
     keep_key = next(k for k in s3.keys(bucket) if k.endswith("keep.tgz"))
-    assert sorted(s3.keys(bucket)) == sorted(["on-completion.txt", "on-deletion.txt", keep_key])
-    drivers = default_drivers(LocalRepository(tmp_path / "data" / "artifacts"),
-                              {CREDENTIALS_SECRET: {"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}})
-    [due] = strategies_due(wf)
-    report = collect_garbage(wf, due, drivers)
-    assert [i.name for i in report.deleted] == ["on-completion"] and not report.failed
     assert sorted(s3.keys(bucket)) == sorted(["on-deletion.txt", keep_key])
+    wf = stored(tmp_path, wf)
     arts = {a["name"]: a for n in wf["status"]["nodes"].values() for a in (n.get("outputs") or {}).get("artifacts", [])}
     assert arts["on-completion"]["deleted"] is True and "deleted" not in arts["on-deletion"]
     assert wf["status"]["artifactGCStatus"]["strategiesProcessed"] == {"OnWorkflowCompletion": True}
+    assert strategies_due(wf) == []
     assert strategies_due(wf, deleting=True) == ["OnWorkflowDeletion"]
-    collect_garbage(wf, "OnWorkflowDeletion", drivers)
+    drivers = default_drivers(LocalRepository(tmp_path / "data" / "artifacts"),
+                              {CREDENTIALS_SECRET: {"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}})
+    report = collect_garbage(wf, "OnWorkflowDeletion", drivers)
+    assert [i.name for i in report.deleted] == ["on-deletion"] and not report.failed
     assert s3.keys(bucket) == [keep_key]
     assert wf["status"]["artifactGCStatus"]["strategiesProcessed"] == {
         "OnWorkflowCompletion": True, "OnWorkflowDeletion": True}
@@ -118,9 +132,11 @@ def test_collects_from_the_local_repository(tmp_path: Path) -> None:
     [wf] = run_text(WORKFLOW, tmp_path)
     assert wf["status"]["phase"] == "Succeeded", wf["status"].get("message")
     repo = LocalRepository(tmp_path / "data" / "artifacts")
-    assert repo.exists("on-completion.txt") and repo.exists("on-deletion.txt")
-    collect_garbage(wf, "OnWorkflowCompletion", default_drivers(repo))
+    # collected by the controller as the workflow ended
     assert not repo.exists("on-completion.txt") and repo.exists("on-deletion.txt")
+    wf = stored(tmp_path, wf)
+    collect_garbage(wf, "OnWorkflowDeletion", default_drivers(repo))
+    assert not repo.exists("on-deletion.txt")
 
 
 def test_failures_become_a_condition(tmp_path: Path) -> None:

@@ -142,3 +142,34 @@ def test_server_side_encryption_options(s3: S3Server, driver: S3Driver, tmp_path
     driver.save(src, s3.location(bucket, key="kms", encryptionOptions={"kmsKeyId": "my-key"}))
     head = s3.client().head_object(Bucket=bucket, Key="kms")
     assert (head["ServerSideEncryption"], head["SSEKMSKeyId"].rsplit("/", 1)[-1]) == ("aws:kms", "my-key")
+
+
+def test_role_arn_is_assumed_through_sts(s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argo's ``roleARN``: the SDK's credentials assume the role (STS AssumeRole) and the S3
+    calls are signed with the role's temporary credentials (moto answers STS too)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://{s3.endpoint}")
+    bucket = s3.new_bucket()
+    loc = {"endpoint": s3.endpoint, "bucket": bucket, "key": "role", "insecure": True,
+           "roleARN": "arn:aws:iam::123456789012:role/argo-artifacts"}
+    src = tmp_path / "f"
+    src.write_text("via role")
+    driver = S3Driver()
+    driver.save(src, loc)
+    assert s3.read(bucket, "role") == b"via role"
+    creds = driver.client(loc)._request_signer._credentials.get_frozen_credentials()
+    assert creds.access_key != ACCESS_KEY and creds.token  # temporary credentials of the role
+
+
+def test_a_role_that_cannot_be_assumed_says_which(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from s3kit import free_port
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    loc = {"endpoint": "127.0.0.1:1", "bucket": "b", "key": "k", "insecure": True,
+           "roleARN": "arn:aws:iam::123456789012:role/nobody"}
+    with pytest.raises(S3Error, match="failed to assume role arn:aws:iam::123456789012:role/nobody"):
+        S3Driver().load(loc, tmp_path / "x", None)

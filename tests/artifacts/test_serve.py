@@ -26,7 +26,8 @@ spec:
     container: {image: alpine, command: [sh, -c, "cp /in/given.txt /tmp/out.txt; echo plain > /tmp/plain.txt"]}
     outputs:
       artifacts:
-      - {name: out, path: /tmp/out.txt, artifactGC: {strategy: OnWorkflowCompletion}}
+      # (deleted on deletion: the controller collects OnWorkflowCompletion ones as the run ends)
+      - {name: out, path: /tmp/out.txt, artifactGC: {strategy: OnWorkflowDeletion}}
       - {name: plain, path: /tmp/plain.txt, archive: {none: {}}}
 """
 
@@ -55,7 +56,7 @@ def test_open_outputs_and_inputs(repository: str, s3: S3Server, tmp_path: Path) 
         assert stream.read() == b"raw input"
     with pytest.raises(ArtifactNotFound, match="'nope' not found"):
         open_artifact(wf, node_id, "nope", drivers)
-    collect_garbage(wf, "OnWorkflowCompletion", drivers)
+    collect_garbage(wf, "OnWorkflowDeletion", drivers)
     with pytest.raises(ArtifactNotFound, match="deleted"):
         open_artifact(wf, node_id, "out", drivers)
 

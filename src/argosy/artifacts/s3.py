@@ -44,6 +44,35 @@ def has_location(location: Mapping[str, Any]) -> bool:
     return bool(location.get("endpoint") and location.get("bucket") and location.get("key"))
 
 
+#: the session name Argosy's AssumeRole calls carry (CloudTrail shows it)
+ROLE_SESSION_NAME = "argosy-artifacts"
+
+
+def assumed_role_session(role_arn: str, region: str) -> Any:
+    """A boto3 session whose credentials come from STS AssumeRole of ``role_arn`` (Argo's
+    ``roleARN``), asked with the SDK's default credentials and STS endpoint (``AWS_ENDPOINT_URL_STS``
+    points it elsewhere), refreshed before they expire."""
+    import boto3
+    import botocore.session
+    from botocore.credentials import RefreshableCredentials
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    sts = boto3.session.Session().client("sts", region_name=region)
+
+    def fetch() -> dict[str, str]:
+        try:
+            creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=ROLE_SESSION_NAME)["Credentials"]
+        except (ClientError, BotoCoreError) as e:
+            raise S3Error(f"failed to assume role {role_arn}: {e}") from e
+        return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"], "expiry_time": creds["Expiration"].isoformat()}
+
+    core = botocore.session.get_session()
+    core._credentials = RefreshableCredentials.create_from_metadata(
+        metadata=fetch(), refresh_using=fetch, method="sts-assume-role")
+    return boto3.session.Session(botocore_session=core, region_name=region)
+
+
 class S3Driver:
     """Loads, saves, streams, lists and deletes ``s3`` locations."""
 
@@ -66,17 +95,20 @@ class S3Driver:
         if style is None:
             # minio-go's auto lookup: virtual-hosted for AWS, path style for everything else
             style = "virtual" if endpoint.rstrip("/").endswith("amazonaws.com") else "path"
-        static = bool(access and secret)
+        role = str(location.get("roleARN") or "")
+        # Argo's order: roleARN (assumed with the SDK's own credentials), then useSDKCreds, then keys
+        static = bool(access and secret) and not role
         key = (endpoint, region, style, access if static else None, secret if static else None, token,
-               ca, bool(location.get("useSDKCreds")))
+               ca, bool(location.get("useSDKCreds")), role)
         with _CLIENTS_LOCK:
             cli = _CLIENTS.get(key)
             if cli is None:
-                cli = _CLIENTS[key] = self._new_client(endpoint, region, style, static, access, secret, token, ca)
+                cli = _CLIENTS[key] = self._new_client(endpoint, region, style, static, access, secret, token, ca,
+                                                       role)
         return cli
 
     def _new_client(self, endpoint: str, region: str, style: str, static: bool, access: str | None,
-                    secret: str | None, token: str | None, ca: str | None) -> Any:
+                    secret: str | None, token: str | None, ca: str | None, role: str = "") -> Any:
         try:
             import boto3  # imported on first use: it costs ~0.2 s
             from botocore import UNSIGNED
@@ -90,11 +122,14 @@ class S3Driver:
             verify = f.name
         kwargs: dict[str, Any] = {}
         session = boto3.session.Session()
-        if static:
+        if role:
+            session = assumed_role_session(role, region)
+            sign: Any = None
+        elif static:
             kwargs.update(aws_access_key_id=access.strip() if access else access,
                           aws_secret_access_key=secret.strip() if secret else secret,
                           aws_session_token=token or None)
-            sign: Any = None
+            sign = None
         else:
             # useSDKCreds or nothing given: the SDK's default chain (env, profile, IAM role);
             # when that finds nothing, requests go unsigned (a public bucket)

@@ -36,6 +36,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     server.add_argument("--namespace", help="the namespace --namespaced manages (default: default)")
     server.add_argument("--base-href", "--basehref", dest="base_href", default="/",
                         help="the web UI's base path behind a reverse proxy (default: $BASE_HREF or /)")
+    server.add_argument("--archive", action="store_true",
+                        help="copy each finished workflow into the workflow archive (Argo's persistence.archive)")
+    server.add_argument("--archive-ttl", metavar="DURATION",
+                        help="delete archived workflows older than this, e.g. 7d or 12h (Argo's archiveTTL)")
+    server.add_argument("--default-ttl", type=int, metavar="SECONDS",
+                        help="delete finished workflows this long after they end unless their ttlStrategy "
+                             "says otherwise (Argo's workflowDefaults ttlStrategy.secondsAfterCompletion)")
+    server.add_argument("--default-pod-gc", metavar="STRATEGY",
+                        choices=["OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflowSuccess"],
+                        help="podGC strategy of workflows without a podGC (default: pods are kept until "
+                             "the workflow is deleted, as in Argo)")
 
 
 def server_command(args: argparse.Namespace) -> int:
@@ -47,6 +58,9 @@ def server_command(args: argparse.Namespace) -> int:
         address=args.address, port=args.port, data_dir=data_dir(args.data_dir), database=args.database,
         runtime=args.runtime, auth_mode=AuthMode(args.auth_mode),
         tokens_file=Path(args.tokens) if args.tokens else None,
-        namespaced=args.namespaced, namespace=args.namespace, base_href=args.base_href)
+        namespaced=args.namespaced, namespace=args.namespace, base_href=args.base_href,
+        archive=args.archive, archive_ttl=args.archive_ttl,
+        default_ttl={"secondsAfterCompletion": args.default_ttl} if args.default_ttl is not None else None,
+        default_pod_gc=args.default_pod_gc)
     serve(config)
     return 0

@@ -25,6 +25,7 @@ from typing import Any
 from argosy.artifacts.locations import WorkflowRepository
 from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
+from argosy.controller.gc import GarbageCollector, workflow_pod_spec_patch
 from argosy.controller.submit import prepare_workflow
 from argosy.controller.worker import Listener, Worker
 from argosy.engine.intents import Intent
@@ -32,6 +33,7 @@ from argosy.engine.reconciler import Reconciler
 from argosy.errors import AlreadyExists, ArgosyError, StoreError
 from argosy.runtime.api import PodRuntime, as_pod_runtime
 from argosy.runtime.base import RunContext
+from argosy.runtime.choice import runtime_of
 from argosy.runtime.objects import ManifestObjects, ObjectSource
 from argosy.spec import ObjectSet, TemplateResolver
 from argosy.store.api import Store
@@ -49,16 +51,10 @@ def default_runtime(kind: str = "process") -> Any:
     """What nodes run on: ``process`` (host sandboxes) or ``docker`` (containers on the local
     Docker Engine) for pods, plus HTTP and data templates."""
     from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime
+    from argosy.runtime.choice import RuntimeChoice
 
-    if kind == "docker":
-        from argosy.runtime.docker import DockerRuntime
-
-        pods: Any = DockerRuntime()
-    else:
-        from argosy.runtime.process import ProcessRuntime
-
-        pods = ProcessRuntime()
-    runtime = NodeRuntime(pods, HttpRuntime(), DataRuntime())
+    # ``kind`` is the default; a workflow may ask for the other (argosy.runtime.choice)
+    runtime = NodeRuntime(RuntimeChoice(kind), HttpRuntime(), DataRuntime())
     runtime.check()
     return runtime
 
@@ -127,6 +123,9 @@ class Controller:
         #: called with each workflow's engine once it ended and its status is durable (cron
         #: history, TTL, synchronization, metrics, a parent's resource node subscribe here)
         self.finished_hooks: list[Callable[[Reconciler], None]] = []
+        #: TTL, pod/claim/artifact GC, archiving (controller.gc); its hook runs in every mode
+        self.gc = GarbageCollector(self)
+        self.finished_hooks.append(self.gc.on_finished)
 
     # ---- submission ------------------------------------------------------------------
 
@@ -215,6 +214,9 @@ class Controller:
         context = RunContext(self.data_dir, self.object_source, namespace=engine.namespace,
                              workflow_uid=engine.uid)
         context.artifact_repositories[engine.uid] = WorkflowRepository.of(engine.workflow, engine.global_scope)
+        context.pod_gc = self.gc.policy(engine.workflow)
+        context.pod_spec_patch = workflow_pod_spec_patch(engine)
+        context.runtime_name = runtime_of(engine.workflow)
         worker = Worker(engine, self.runtime, context, clock=self.clock, store=self.store,
                         on_change=self.on_change)
         self.workers[engine.uid] = worker
@@ -316,6 +318,7 @@ class Controller:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._heartbeat
             self._heartbeat = None
+        await self.gc.close()
         if self.store is not None:
             try:
                 self.store.flush()

@@ -19,6 +19,12 @@ from argosy.runtime.objects import NamespacedObjects, ObjectDicts, ObjectSource
 from argosy.spec import CONFIG_MAP, SECRET
 
 
+class PodGCRules(Protocol):
+    """What a runtime asks of a workflow's ``podGC`` (the controller's :mod:`~argosy.controller.podgc`)."""
+
+    def at_pod_end(self, pod: PodSpec, phase: str) -> float | None: ...
+
+
 class RunContext:
     """What the nodes of one workflow share: where things live, its namespace's objects, its log.
 
@@ -45,6 +51,13 @@ class RunContext:
         self.journals: dict[str, LogJournal] = {}
         #: each workflow's resolved artifact repository, by workflow uid (none: the local repository)
         self.artifact_repositories: dict[str, WorkflowRepository] = {}
+        #: the workflow's pod GC rules (``at_pod_end(pod, phase)`` -> seconds before the finished
+        #: pod is deleted, None to keep it); None: the runtime deletes a pod once it ended
+        self.pod_gc: PodGCRules | None = None
+        #: the workflow's ``spec.podSpecPatch``, its global variables substituted when called (None: none)
+        self.pod_spec_patch: Callable[[], str] | None = None
+        #: the runtime the workflow asked for (``workflows.argosy.dev/runtime``); None: the default
+        self.runtime_name: str | None = None
 
     @property
     def configmaps(self) -> NamespacedObjects:

@@ -6,6 +6,7 @@ import ipaddress
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from argosy.errors import ServerRefused
 
@@ -37,6 +38,26 @@ class ServerConfig:
     namespace: str | None = None
     #: ``--base-href``: the web UI's path behind a reverse proxy (argosy.server.ui)
     base_href: str = "/"
+    #: ``--archive``: copy each finished workflow into the archive (Argo's persistence.archive)
+    archive: bool = False
+    #: ``--archive-ttl``: delete archived workflows older than this (Argo's persistence.archiveTTL)
+    archive_ttl: str | None = None
+    #: ``--default-ttl``: secondsAfterCompletion for workflows without a ttlStrategy field
+    default_ttl: dict[str, int] | None = None
+    #: ``--default-pod-gc``: the podGC strategy of workflows without a podGC
+    default_pod_gc: str | None = None
+
+    def retention(self) -> Any:
+        """The garbage collector's configuration (ServerRefused for a bad value)."""
+        from argosy.controller.ttl import RetentionConfig
+        from argosy.errors import ArgosyError
+
+        try:
+            return RetentionConfig.of(archive=self.archive, archive_ttl=self.archive_ttl,
+                                      default_ttl=self.default_ttl,
+                                      default_pod_gc={"strategy": self.default_pod_gc} if self.default_pod_gc else None)
+        except (ArgosyError, ValueError) as err:
+            raise ServerRefused(f"--archive-ttl/--default-ttl: {err}") from None
 
     @property
     def managed_namespace(self) -> str | None:
@@ -51,6 +72,7 @@ class ServerConfig:
                 "or --address 127.0.0.1")
         if self.auth_mode is AuthMode.CLIENT and self.tokens_file is None:
             raise ServerRefused("--auth-mode client needs --tokens FILE (see `argosy server --help`)")
+        self.retention()
 
 
 def is_loopback(address: str) -> bool:

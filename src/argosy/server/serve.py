@@ -114,8 +114,10 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
         controller = Controller(data_dir=data_dir, store=store, runtime=build_runtime(config.runtime),
                                 objects_for=lambda namespace: StoreObjectSet(store, namespace),
                                 object_source=StoreObjects(store))
+        controller.gc.config = config.retention()
         for recovered in await controller.recover():
             print(f"argosy server: {recovered}", file=sys.stderr, flush=True)
+        await controller.gc.start()  # TTL and archive retention; due times come from the store
         app = create_app(controller, store, config, authorizer)
         server = ApiServer(uvicorn.Config(app, host=config.address, port=config.port,
                                           log_level="warning", lifespan="off", access_log=False,

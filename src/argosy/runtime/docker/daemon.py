@@ -193,17 +193,29 @@ class DockerDaemon:
         return name
 
     async def remove_workflow(self, workflow_uid: str) -> None:
-        """Remove a finished workflow's network and claim volumes."""
+        """Remove everything of a workflow: containers, network, claim volumes."""
         self._networks.pop(workflow_uid, None)
         await self.call(self._remove_workflow, workflow_uid)
 
     def _remove_workflow(self, workflow_uid: str) -> None:
-        label = f"{LABEL_UID}={workflow_uid}"
-        for c in self.api.containers(all=True, filters={"label": label}):
+        self.remove_containers(workflow_uid)
+        self.remove_networks(workflow_uid)
+        self.remove_volumes(workflow_uid)
+
+    def remove_containers(self, workflow_uid: str) -> None:
+        """Remove every container of a workflow (blocking: call through :meth:`call`)."""
+        for c in self.api.containers(all=True, filters={"label": f"{LABEL_UID}={workflow_uid}"}):
             self._quiet(self.api.remove_container, c["Id"], force=True)
-        for n in self.api.networks(filters={"label": label}):
+
+    def remove_networks(self, workflow_uid: str) -> None:
+        """Remove a workflow's network (blocking)."""
+        self._networks.pop(workflow_uid, None)
+        for n in self.api.networks(filters={"label": f"{LABEL_UID}={workflow_uid}"}):
             self._quiet(self.api.remove_network, n["Id"])
-        for v in (self.api.volumes(filters={"label": label}) or {}).get("Volumes") or ():
+
+    def remove_volumes(self, workflow_uid: str) -> None:
+        """Remove a workflow's claim volumes (blocking)."""
+        for v in (self.api.volumes(filters={"label": f"{LABEL_UID}={workflow_uid}"}) or {}).get("Volumes") or ():
             self._quiet(self.api.remove_volume, v["Name"], force=True)
 
     def _quiet(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
 import os
 import shutil
@@ -179,11 +180,21 @@ class DockerPod:
         user = user_of(self.pod.template, spec)
         if spec.get("workingDir"):
             create_kw["working_dir"] = str(spec["workingDir"])
-        created = await self.daemon.call(
+        create = functools.partial(
             api.create_container, str(spec.get("image")), command=cmd, entrypoint=entrypoint, environment=env,
             user=user, labels=labels_of(self.pod, name, role), name=container_name(self.pod, name),
             host_config=api.create_host_config(**host_kw), detach=True, stdin_open=False, tty=False,
             **create_kw)
+        try:
+            created = await self.daemon.call(create)
+        except self.daemon.errors.APIError as e:
+            if getattr(e, "status_code", None) != 409:
+                raise
+            # a pod of the same node that podGC kept (a retried workflow reruns the node): Argo's
+            # retry deletes the old pod first, so does this
+            await self.daemon.call(self.daemon._quiet, api.remove_container, container_name(self.pod, name),
+                                   force=True)
+            created = await self.daemon.call(create)
         c = RunningContainer(created["Id"], name, spec, MAIN if role == "main" else name, capture)
         self.created.append(c)
         if role == "main":

@@ -42,6 +42,7 @@
     ├── PermissionDenied             a token outside its namespaces or verbs
     ├── FailedPrecondition           the object is not in a state the operation needs
     ├── ServerRefused                ``argosy server`` will not start (data dir in use, unsafe address)
+    ├── EventBindingError            a WorkflowEventBinding cannot act on an event (selector, parameter, template)
     └── ClientError                  the CLI client could not get an answer from ``argosy server``
         ├── ServerUnreachable        nothing answers at the address (names it, says how to start one)
         └── ServerError              the server answered with an error (its code and message)
@@ -247,6 +248,11 @@ class FailedPrecondition(ArgosyError):
 
 class ServerRefused(ArgosyError):
     """``argosy server`` will not start: its data dir is in use, or its address is unsafe."""
+
+
+class EventBindingError(ArgosyError):
+    """A WorkflowEventBinding cannot act on an event: its selector or a parameter's expression
+    fails, or the workflow it submits cannot be made (the event itself is still accepted)."""
 
 
 class ClientError(ArgosyError):

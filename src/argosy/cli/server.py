@@ -36,6 +36,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     server.add_argument("--namespace", help="the namespace --namespaced manages (default: default)")
     server.add_argument("--base-href", "--basehref", dest="base_href", default="/",
                         help="the web UI's base path behind a reverse proxy (default: $BASE_HREF or /)")
+    server.add_argument("--metrics-ttl", default="0", metavar="DURATION",
+                        help="drop custom metrics not updated for this long, e.g. 10m (Argo's metricsTTL; "
+                             "default 0: never)")
+
+
+def _seconds(text: str) -> float:
+    from argosy.errors import ServerRefused, SpecError
+    from argosy.spec import parse_go_duration
+
+    try:
+        return 0.0 if text.strip() in ("", "0") else float(parse_go_duration(text))
+    except SpecError as err:
+        raise ServerRefused(f"--metrics-ttl {text!r}: {err}") from None
 
 
 def server_command(args: argparse.Namespace) -> int:
@@ -47,6 +60,7 @@ def server_command(args: argparse.Namespace) -> int:
         address=args.address, port=args.port, data_dir=data_dir(args.data_dir), database=args.database,
         runtime=args.runtime, auth_mode=AuthMode(args.auth_mode),
         tokens_file=Path(args.tokens) if args.tokens else None,
-        namespaced=args.namespaced, namespace=args.namespace, base_href=args.base_href)
+        namespaced=args.namespaced, namespace=args.namespace, base_href=args.base_href,
+        metrics_ttl=_seconds(args.metrics_ttl))
     serve(config)
     return 0

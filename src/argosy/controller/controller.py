@@ -127,6 +127,11 @@ class Controller:
         #: called with each workflow's engine once it ended and its status is durable (cron
         #: history, TTL, synchronization, metrics, a parent's resource node subscribe here)
         self.finished_hooks: list[Callable[[Reconciler], None]] = []
+        #: called like ``on_change`` (engine, changed nodes) at each persist of every worker;
+        #: many may listen (metrics), unlike ``on_change`` (the CLI's one display)
+        self.node_listeners: list[Listener] = []
+        #: makes each worker's event queue (None: a plain asyncio.Queue; metrics observe it)
+        self.event_queue: Callable[[], asyncio.Queue[Any]] | None = None
 
     # ---- submission ------------------------------------------------------------------
 
@@ -216,7 +221,9 @@ class Controller:
                              workflow_uid=engine.uid)
         context.artifact_repositories[engine.uid] = WorkflowRepository.of(engine.workflow, engine.global_scope)
         worker = Worker(engine, self.runtime, context, clock=self.clock, store=self.store,
-                        on_change=self.on_change)
+                        on_change=self.on_change, listeners=self.node_listeners)
+        if self.event_queue is not None:
+            worker.events = self.event_queue()
         self.workers[engine.uid] = worker
         self._runs[engine.uid] = asyncio.get_running_loop().create_task(self._run(worker, begin))
         if self.store is not None and self._heartbeat is None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -36,6 +37,7 @@ from argosy.runtime.base import RunContext
 from argosy.store.api import Store
 
 Listener = Callable[[Reconciler, list[Any]], None]
+log = logging.getLogger("argosy.controller")
 
 #: longest a change waits before it is written to the store (real seconds). A crash loses at
 #: most this much node progress (the end of a workflow is always written); 0.25 s rather than
@@ -61,6 +63,7 @@ class Worker:
         clock: Clock | None = None,
         store: Store | None = None,
         on_change: Listener | None = None,
+        listeners: list[Listener] | None = None,
     ) -> None:
         self.engine = engine
         self.runtime = runtime
@@ -68,6 +71,8 @@ class Worker:
         self.clock = clock or RealClock()
         self.store = store
         self.on_change = on_change
+        #: the Controller's node listeners (a list it may add to): called like ``on_change``
+        self.listeners = listeners if listeners is not None else []
         self.events: asyncio.Queue[WorkflowEvent | None] = asyncio.Queue()
         #: pods started and not yet reported finished, by node ID
         self.handles: dict[str, NodeHandle] = {}
@@ -352,6 +357,12 @@ class Worker:
             except OSError:
                 # the progress display is gone (``argosy run … | head``): the workflow is not
                 self.on_change = None
+        if self.listeners and (changed or e.done):
+            for listener in self.listeners:
+                try:
+                    listener(e, changed)
+                except Exception:
+                    log.exception("workflow %s: a node listener failed", e.name)
 
 
 def _engine_message(err: Exception) -> str:

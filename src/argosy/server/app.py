@@ -19,6 +19,7 @@ from argosy.server import (
     events,
     info,
     logs,
+    metrics,
     templates,
     ui,
     workflow_actions,
@@ -35,7 +36,7 @@ if TYPE_CHECKING:
 
 #: every service, in the order its routes are matched
 SERVICES = (info, events, logs, workflow_actions, workflows, templates, cluster_templates, cron, configmaps,
-            archive, artifacts, event_bindings)
+            archive, artifacts, event_bindings, metrics)
 
 
 def create_app(controller: Controller, store: Store, config: ServerConfig,

@@ -37,6 +37,8 @@ class ServerConfig:
     namespace: str | None = None
     #: ``--base-href``: the web UI's path behind a reverse proxy (argosy.server.ui)
     base_href: str = "/"
+    #: ``--metrics-ttl`` (seconds; 0: never): Argo's ``metricsTTL`` for custom metrics
+    metrics_ttl: float = 0.0
 
     @property
     def managed_namespace(self) -> str | None:

@@ -104,6 +104,7 @@ class ApiServer(uvicorn.Server):
 
 async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) -> None:
     from argosy.controller import Controller
+    from argosy.controller.metrics import REGISTRY
     from argosy.controller.objects import StoreObjects, StoreObjectSet
     from argosy.server.app import create_app
     from argosy.store import open_store
@@ -114,6 +115,9 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
         controller = Controller(data_dir=data_dir, store=store, runtime=build_runtime(config.runtime),
                                 objects_for=lambda namespace: StoreObjectSet(store, namespace),
                                 object_source=StoreObjects(store))
+        # before recovery, so the workflows it continues are followed too
+        REGISTRY.metrics_ttl = config.metrics_ttl
+        REGISTRY.attach(controller)
         for recovered in await controller.recover():
             print(f"argosy server: {recovered}", file=sys.stderr, flush=True)
         app = create_app(controller, store, config, authorizer)

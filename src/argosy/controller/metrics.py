@@ -1,0 +1,574 @@
+"""Prometheus metrics: Argo's controller metrics and the workflows' custom metrics.
+
+Names, types, help texts and labels are Argo 3.6's (v3.6.19, ``workflow/metrics``), exposed
+as its Prometheus exporter does: prefixed ``argo_workflows_``, counters without a ``_total``
+suffix. What Argosy measures, and from where:
+
+- ``gauge{status}``: workflows in the store by phase (all five phases, zeros included), and
+  ``total_count{phase,namespace}``: workflows entering each phase, counted as this
+  controller's workers report it (``New`` on submission);
+- ``pods_gauge{phase}`` / ``pods_total_count{phase,namespace}``: the pods (Pod nodes) of the
+  workflows running here, by Kubernetes phase (an Error node's pod is ``Failed``);
+- ``workflowtemplate_triggered_total{name,namespace,cluster_scope,phase}``: workflows made from
+  a ``workflowTemplateRef``, as they enter each phase;
+- ``cronworkflows_triggered_total{name,namespace}`` (:func:`cron_triggered`, for the cron
+  scheduler) and ``error_count{cause}`` (:func:`error`; the three causes start at 0);
+- ``queue_depth_gauge``/``queue_adds_count``/``queue_latency`` with ``queue_name="workflow_queue"``:
+  the workers' event queues (stop, resume, timers: what Argo's workflow queue carries),
+  ``workers_busy_count{worker_type="workflow"}``: workflows being run; ``is_leader`` is 1.
+
+Custom metrics (:mod:`argosy.controller.custom_metrics`) live in the same registry, each series
+keyed by name and labels: a counter adds, a gauge sets (or ``operation: Add``/``Sub``), a
+histogram observes into the buckets it was first created with; a realtime gauge is read at
+scrape time. ``metricsTTL`` (seconds, 0 = never) drops series not updated for that long, as
+Argo's GC does (never histograms, nor a realtime series still running).
+
+Everything is in memory and kept current as workflows progress, so a scrape costs the number
+of series, not the number of workflows. :meth:`Metrics.attach` wires one registry to a
+Controller; the server does it for :data:`REGISTRY`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import logging
+import math
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client.metrics_core import Metric
+
+from argosy.controller.custom_metrics import (
+    INVALID_NAME,
+    Emission,
+    RealtimeValue,
+    emissions,
+    is_realtime,
+    node_scope,
+    valid_name,
+    workflow_scope,
+)
+from argosy.errors import MetricError, StoreError
+from argosy.goformat import format_float_v
+from argosy.spec import CLUSTER_WORKFLOW_TEMPLATE, WORKFLOW_SCOPE, WORKFLOW_TEMPLATE, TemplateScope
+
+if TYPE_CHECKING:
+    from argosy.controller.controller import Controller
+    from argosy.engine.reconciler import Reconciler
+    from argosy.store.api import Change
+
+log = logging.getLogger("argosy.metrics")
+
+PREFIX = "argo_workflows_"
+WORKFLOW_PHASES = ("Pending", "Running", "Succeeded", "Failed", "Error")
+ERROR_CAUSES = ("OperationPanic", "CronWorkflowSubmissionError", "CronWorkflowSpecError")
+WORKFLOW_QUEUE = "workflow_queue"
+QUEUE_LATENCY_BUCKETS = (1.0, 5.0, 20.0, 60.0, 180.0)
+#: a node phase as the phase of its pod (Kubernetes has no Error pod phase)
+_POD_PHASE = {"Pending": "Pending", "Running": "Running", "Succeeded": "Succeeded", "Failed": "Failed",
+              "Error": "Failed"}
+_TEMPLATE_LABELS = ("workflows.argoproj.io/workflow-template", "workflows.argoproj.io/cluster-workflow-template")
+#: the condition Argo adds to a workflow whose metrics could not be emitted
+METRICS_ERROR = "MetricsError"
+
+
+class Histogram:
+    """Cumulative buckets, a sum and a count."""
+
+    __slots__ = ("buckets", "count", "counts", "sum")
+
+    def __init__(self, buckets: Iterable[float]) -> None:
+        self.buckets = tuple(sorted(buckets))
+        self.counts = [0] * len(self.buckets)
+        self.sum = 0.0
+        self.count = 0
+
+    def observe(self, value: float) -> None:
+        at = bisect.bisect_left(self.buckets, value)
+        if at < len(self.counts):
+            self.counts[at] += 1
+        self.sum += value
+        self.count += 1
+
+    def samples(self, name: str, labels: dict[str, str]) -> list[tuple[str, dict[str, str], float]]:
+        out, running = [], 0
+        for bound, n in zip(self.buckets, self.counts, strict=True):
+            running += n
+            out.append((name + "_bucket", {**labels, "le": _go_float(bound)}, float(running)))
+        out.append((name + "_bucket", {**labels, "le": "+Inf"}, float(self.count)))
+        out.append((name + "_sum", labels, self.sum))
+        out.append((name + "_count", labels, float(self.count)))
+        return out
+
+
+def _go_float(value: float) -> str:
+    return format_value(value)
+
+
+def format_value(value: float) -> str:
+    """A sample value or bucket bound as client_golang writes it (Go's ``'g'``, shortest: ``1``,
+    ``0.5``, ``1.234567e+06``, ``+Inf``, ``NaN``)."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return format_float_v(float(value))
+
+
+@dataclass(slots=True)
+class Series:
+    labels: tuple[tuple[str, str], ...]
+    updated: float
+    value: float = 0.0
+    realtime: RealtimeValue | None = None
+    completed: bool = False
+    histogram: Histogram | None = None
+
+
+@dataclass(slots=True)
+class CustomFamily:
+    name: str
+    help: str
+    kind: str
+    buckets: tuple[float, ...] = ()
+    series: dict[tuple[tuple[str, str], ...], Series] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Run:
+    """What the registry remembers of a workflow while this controller runs it."""
+
+    namespace: str
+    template: tuple[str, bool] | None
+    seen: set[str] = field(default_factory=set)
+    emitted: set[str] = field(default_factory=set)
+    pods: dict[str, str] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    started: bool = False
+
+
+class ObservedQueue(asyncio.Queue):  # type: ignore[type-arg]
+    """A worker's event queue that reports adds and time waited to the registry."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        super().__init__()
+        self._metrics = metrics
+        self._put_at: deque[float] = deque()
+
+    def put_nowait(self, item: Any) -> None:
+        super().put_nowait(item)
+        self._put_at.append(time.monotonic())
+        self._metrics.queue_added()
+
+    def get_nowait(self) -> Any:
+        item = super().get_nowait()
+        if self._put_at:
+            self._metrics.queue_waited(time.monotonic() - self._put_at.popleft())
+        return item
+
+
+class Metrics:
+    """One registry: Argo's controller metrics and the custom metrics (see module docstring)."""
+
+    def __init__(self, *, metrics_ttl: float = 0.0, clock: Callable[[], float] = time.time) -> None:
+        self.metrics_ttl = metrics_ttl
+        self.clock = clock
+        self._lock = threading.RLock()
+        self._phase_of: dict[str, str] = {}
+        self._phase_counts: Counter[str] = Counter()
+        self._totals: Counter[tuple[str, str]] = Counter()
+        self._template_totals: Counter[tuple[str, str, bool, str]] = Counter()
+        self._errors: Counter[str] = Counter(dict.fromkeys(ERROR_CAUSES, 0))
+        self._pod_counts: Counter[str] = Counter()
+        self._pod_totals: Counter[tuple[str, str]] = Counter()
+        self._cron: Counter[tuple[str, str]] = Counter()
+        self._queue_adds = 0
+        self._queue_latency = Histogram(QUEUE_LATENCY_BUCKETS)
+        self._custom: dict[str, CustomFamily] = {}
+        self._realtime_of: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
+        self._runs: dict[str, _Run] = {}
+        self._controller: Controller | None = None
+
+    # ---- controller metrics --------------------------------------------------------------
+
+    def workflow_phase(self, uid: str, namespace: str, phase: str,
+                       template: tuple[str, bool] | None = None) -> None:
+        """The workflow ``uid`` is now in ``phase`` (counted once per phase entered)."""
+        with self._lock:
+            before = self._phase_of.get(uid)
+            if before == phase:
+                return
+            if before is not None:
+                self._phase_counts[before] -= 1
+            self._phase_of[uid] = phase
+            self._phase_counts[phase] += 1
+            self._totals[(phase, namespace)] += 1
+            if template is not None:
+                self._template_totals[(template[0], namespace, template[1], phase)] += 1
+
+    def known_workflow(self, uid: str, phase: str) -> None:
+        """A workflow already in the store (not a transition: nothing is counted)."""
+        with self._lock:
+            if uid not in self._phase_of:
+                self._phase_of[uid] = phase
+                self._phase_counts[phase] += 1
+
+    def forget_workflow(self, uid: str) -> None:
+        """The workflow is no longer in the store (deleted, archived)."""
+        with self._lock:
+            phase = self._phase_of.pop(uid, None)
+            if phase is not None:
+                self._phase_counts[phase] -= 1
+
+    def cron_triggered(self, namespace: str, name: str) -> None:
+        """A CronWorkflow started a workflow (``cronworkflows_triggered_total``)."""
+        with self._lock:
+            self._cron[(name, namespace)] += 1
+
+    def error(self, cause: str) -> None:
+        """One more controller error of ``cause`` (``error_count``)."""
+        with self._lock:
+            self._errors[cause] += 1
+
+    def queue_added(self) -> None:
+        self._queue_adds += 1
+
+    def queue_waited(self, seconds: float) -> None:
+        self._queue_latency.observe(seconds)
+
+    def queue(self) -> ObservedQueue:
+        """A worker's event queue reporting to this registry (``Controller.event_queue``)."""
+        return ObservedQueue(self)
+
+    # ---- custom metrics ------------------------------------------------------------------
+
+    def upsert(self, emission: Emission, owner: str) -> None:
+        """Record one custom metric emission of the workflow ``owner``; MetricError (Argo's
+        message) when the name is invalid or differs in help or type from the registered one."""
+        if not valid_name(emission.name):
+            raise MetricError(INVALID_NAME)
+        for key, _ in emission.labels:
+            if not valid_name(key):
+                raise MetricError(f"metric label '{key}' is invalid: keys may only contain alphanumeric characters or '_'")
+        with self._lock:
+            family = self._custom.get(emission.name)
+            if family is None:
+                if PREFIX + emission.name in _BUILT_IN:
+                    raise MetricError(f"metric {emission.name} is a built-in metric")
+                family = CustomFamily(emission.name, emission.help, emission.kind, emission.buckets)
+                self._custom[emission.name] = family
+            elif family.help != emission.help:
+                raise MetricError(f"Help for metric {emission.name} is already set to {family.help}, "
+                                  "it cannot be changed")
+            elif family.kind != emission.kind:
+                raise MetricError(f"Found existing {family.kind} for custom metric {emission.name} "
+                                  f"of type {emission.kind}")
+            labels = tuple(sorted(emission.labels))
+            series = family.series.get(labels)
+            if series is None:
+                series = family.series[labels] = Series(labels, self.clock())
+                if family.kind == "histogram":
+                    series.histogram = Histogram(family.buckets)
+            series.updated = self.clock()
+            if emission.realtime is not None:
+                series.realtime, series.completed = emission.realtime, False
+                tracked = self._realtime_of.setdefault(owner, [])
+                if (emission.name, labels) not in tracked:
+                    tracked.append((emission.name, labels))
+            elif family.kind == "histogram":
+                assert series.histogram is not None
+                series.histogram.observe(emission.value)
+            elif family.kind == "counter" or emission.operation == "Add":
+                series.value += emission.value
+            elif emission.operation == "Sub":
+                series.value -= emission.value
+            else:
+                series.value, series.realtime = emission.value, None
+
+    def complete_realtime(self, owner: str) -> None:
+        """The workflow ``owner`` ended: its realtime series stop being live (TTL may drop them)."""
+        with self._lock:
+            for name, labels in self._realtime_of.pop(owner, []):
+                series = self._custom[name].series.get(labels) if name in self._custom else None
+                if series is not None:
+                    series.completed = True
+
+    def expire(self, now: float | None = None) -> None:
+        """Drop custom series older than ``metrics_ttl`` (Argo's ``metricsTTL``)."""
+        if self.metrics_ttl <= 0:
+            return
+        now = self.clock() if now is None else now
+        with self._lock:
+            for family in self._custom.values():
+                if family.kind == "histogram":
+                    continue  # Argo never clears histograms
+                for labels, series in list(family.series.items()):
+                    if now - series.updated > self.metrics_ttl and (series.realtime is None or series.completed):
+                        del family.series[labels]
+
+    def emit(self, owner: str, metrics: Any, scope: dict[str, Any], realtime: dict[str, RealtimeValue], *,
+             realtime_only: bool, workflow_name: str) -> list[str]:
+        """Evaluate and record a ``metrics`` spec; the errors, as Argo words them."""
+        found, errors = emissions(metrics, scope, realtime, realtime_only=realtime_only, workflow_name=workflow_name)
+        for emission in found:
+            try:
+                self.upsert(emission, owner)
+            except MetricError as err:
+                errors.append(f"could not construct metric '{emission.name}': {err}")
+        for message in errors:
+            log.error("workflow %s: %s", workflow_name, message)
+        return errors
+
+    # ---- the Controller's side -----------------------------------------------------------
+
+    def attach(self, controller: Controller) -> None:
+        """Follow ``controller``'s workflows: every workflow in its store, its workers' progress
+        (node listener), their ends (finished hook) and their event queues."""
+        self._controller = controller
+        controller.node_listeners.append(self.on_progress)
+        controller.finished_hooks.append(self.on_finished)
+        controller.event_queue = self.queue
+        store = controller.store
+        if store is None:
+            return
+        token = None
+        while True:
+            page = store.list_workflows(limit=1000, continue_token=token)
+            for record in page.items:
+                self.known_workflow(record.uid, record.phase or "Pending")
+            token = page.continue_token
+            if not token:
+                break
+        store.subscribe(self._changed)
+
+    def _changed(self, changes: list[Change]) -> None:
+        # the store's writer thread: only forget what left the store
+        for change in changes:
+            if change.kind == "DELETED":
+                self.forget_workflow(change.uid)
+
+    def on_progress(self, engine: Reconciler, changed: list[Any]) -> None:
+        """A worker persisted progress: phases, pods, and the metrics of nodes that started or ended."""
+        run = self._runs.get(engine.uid)
+        if run is None:
+            run = self._runs[engine.uid] = _Run(engine.namespace, _template_of(engine.workflow))
+            if run.template is not None:
+                with self._lock:
+                    self._template_totals[(run.template[0], engine.namespace, run.template[1], "New")] += 1
+        self.workflow_phase(engine.uid, engine.namespace, engine.phase or "Pending", run.template)
+        spec_metrics = (engine.workflow.get("spec") or {}).get("metrics")
+        if not run.started:
+            run.started = True
+            if spec_metrics:
+                scope, realtime = workflow_scope(engine.global_scope, engine, now=self.clock)
+                run.errors += self.emit(engine.uid, spec_metrics, scope, realtime, realtime_only=True,
+                                        workflow_name=engine.name)
+        for node in changed:
+            self._pod(run, node)
+            self._node_metrics(engine, run, node)
+
+    def _pod(self, run: _Run, node: Any) -> None:
+        if node.type != "Pod":
+            return
+        phase = _POD_PHASE.get(node.phase)
+        before = run.pods.get(node.id)
+        if phase is None or phase == before:
+            return
+        with self._lock:
+            if before is not None:
+                self._pod_counts[before] -= 1
+            self._pod_counts[phase] += 1
+            self._pod_totals[(phase, run.namespace)] += 1
+        run.pods[node.id] = phase
+
+    def _node_metrics(self, engine: Reconciler, run: _Run, node: Any) -> None:
+        new = node.id not in run.seen
+        run.seen.add(node.id)
+        if node.id in run.emitted or not (new or node.fulfilled):
+            return
+        template = _template_for(engine, node)
+        metrics = (template or {}).get("metrics")
+        if not metrics:
+            return
+        if node.fulfilled:
+            if _is_final_retry_attempt(engine, node):
+                return  # Argo emits the last attempt's metrics as its retry node's
+            run.emitted.add(node.id)
+        elif not any(is_realtime(m) for m in metrics.get("prometheus") or [] if isinstance(m, dict)):
+            return
+        scope, realtime = node_scope(engine.global_scope, engine, node, now=self.clock)
+        run.errors += self.emit(engine.uid, metrics, scope, realtime, realtime_only=not node.fulfilled,
+                                workflow_name=engine.name)
+
+    def on_finished(self, engine: Reconciler) -> None:
+        """The workflow ended (status durable): its own metrics, then MetricsError if any failed."""
+        run = self._runs.pop(engine.uid, None) or _Run(engine.namespace, _template_of(engine.workflow))
+        self.workflow_phase(engine.uid, engine.namespace, engine.phase, run.template)
+        with self._lock:
+            for phase in run.pods.values():
+                self._pod_counts[phase] -= 1  # a finished workflow's pods are gone
+        spec_metrics = (engine.workflow.get("spec") or {}).get("metrics")
+        if spec_metrics:
+            root = engine.nodes.by_id.get(engine.nodes.id_for(engine.name)) if hasattr(engine.nodes, "id_for") else None
+            if root is not None:
+                scope, realtime = node_scope(engine.global_scope, engine, root, now=self.clock)
+            else:
+                scope, realtime = workflow_scope(engine.global_scope, engine, now=self.clock)
+            scope["workflow.status"] = engine.phase
+            run.errors += self.emit(engine.uid, spec_metrics, scope, realtime, realtime_only=False,
+                                    workflow_name=engine.name)
+        self.complete_realtime(engine.uid)
+        self.expire()
+        if run.errors:
+            self._record_errors(engine, run.errors)
+
+    def _record_errors(self, engine: Reconciler, errors: list[str]) -> None:
+        """Argo's MetricsError condition on the workflow (its messages joined), written after
+        the final status: the workflow's phase is not changed by a metric."""
+        store = self._controller.store if self._controller is not None else None
+        if store is None:
+            return
+        status = engine.status(with_nodes=False)
+        status["conditions"] = [{"type": METRICS_ERROR, "status": "True", "message": ", ".join(errors)}]
+        try:
+            store.save_progress(engine.uid, status, [], None)
+            store.flush()
+        except StoreError as err:
+            log.warning("workflow %s: cannot record its MetricsError condition: %s", engine.name, err)
+
+    # ---- exposition ----------------------------------------------------------------------
+
+    def collect(self) -> list[Metric]:
+        """Every family with its samples, for the Prometheus text format."""
+        controller = self._controller
+        workers = list(controller.workers.values()) if controller is not None else []
+        busy = sum(1 for uid in (controller.workers if controller is not None else ()) if controller.running(uid))
+        depth = sum(w.events.qsize() for w in workers if controller is not None and controller.running(w.engine.uid))
+        with self._lock:
+            self.expire()
+            out = [
+                _family("gauge", "gauge", "number of Workflows currently accessible by the controller by status",
+                        [({"status": p}, float(max(0, self._phase_counts[p]))) for p in WORKFLOW_PHASES]),
+                _family("total_count", "counter", "Total number of workflows that have entered each phase",
+                        [({"phase": p, "namespace": ns}, float(n)) for (p, ns), n in sorted(self._totals.items())]),
+                _family("error_count", "counter", "Number of errors encountered by the controller by cause",
+                        [({"cause": c}, float(n)) for c, n in sorted(self._errors.items())]),
+                _family("pods_gauge", "gauge",
+                        "Number of Pods from Workflows currently accessible by the controller by status.",
+                        [({"phase": p}, float(n)) for p, n in sorted(self._pod_counts.items()) if n > 0]),
+                _family("pods_total_count", "counter", "Total number of Pods that have entered each phase",
+                        [({"phase": p, "namespace": ns}, float(n)) for (p, ns), n in sorted(self._pod_totals.items())]),
+                _family("cronworkflows_triggered_total", "counter", "Total number of cron workflows triggered",
+                        [({"name": name, "namespace": ns}, float(n)) for (name, ns), n in sorted(self._cron.items())]),
+                _family("workflowtemplate_triggered_total", "counter",
+                        "Total number of workflow templates triggered by workflowTemplateRef",
+                        [({"name": name, "namespace": ns, "cluster_scope": str(cluster).lower(), "phase": p}, float(n))
+                         for (name, ns, cluster, p), n in sorted(self._template_totals.items())]),
+                _family("queue_depth_gauge", "gauge", "Depth of the queue",
+                        [({"queue_name": WORKFLOW_QUEUE}, float(depth))]),
+                _family("queue_adds_count", "counter", "Adds to the queue",
+                        [({"queue_name": WORKFLOW_QUEUE}, float(self._queue_adds))]),
+                _histogram_family("queue_latency", "Time objects spend waiting in the queue",
+                                  [({"queue_name": WORKFLOW_QUEUE}, self._queue_latency)]),
+                _family("workers_busy_count", "gauge", "Number of workers currently busy",
+                        [({"worker_type": "workflow"}, float(busy))]),
+                _family("is_leader", "gauge", "Emits 1 if leader, 0 otherwise. Always 1 if leader election is disabled.",
+                        [({}, 1.0)]),
+            ]
+            for family in sorted(self._custom.values(), key=lambda f: f.name):
+                out.append(_custom_family(family))
+        return out
+
+
+_BUILT_IN = {PREFIX + n for n in (
+    "gauge", "total_count", "error_count", "pods_gauge", "pods_total_count", "cronworkflows_triggered_total",
+    "workflowtemplate_triggered_total", "queue_depth_gauge", "queue_adds_count", "queue_latency",
+    "workers_busy_count", "is_leader")}
+
+
+def _family(name: str, kind: str, help_: str, samples: list[tuple[dict[str, str], float]]) -> Metric:
+    metric = Metric(PREFIX + name, help_, kind)
+    for labels, value in samples:
+        metric.add_sample(PREFIX + name, labels, value)
+    return metric
+
+
+def _histogram_family(name: str, help_: str, series: list[tuple[dict[str, str], Histogram]]) -> Metric:
+    metric = Metric(PREFIX + name, help_, "histogram")
+    for labels, histogram in series:
+        for sample_name, sample_labels, value in histogram.samples(PREFIX + name, labels):
+            metric.add_sample(sample_name, sample_labels, value)
+    return metric
+
+
+def _custom_family(family: CustomFamily) -> Metric:
+    name = PREFIX + family.name
+    metric = Metric(name, family.help, family.kind)
+    for series in family.series.values():
+        labels = dict(series.labels)
+        if series.histogram is not None:
+            for sample_name, sample_labels, value in series.histogram.samples(name, labels):
+                metric.add_sample(sample_name, sample_labels, value)
+        else:
+            value = series.realtime() if series.realtime is not None else series.value
+            metric.add_sample(name, labels, value)
+    return metric
+
+
+def _template_of(workflow: dict[str, Any]) -> tuple[str, bool] | None:
+    ref = (workflow.get("spec") or {}).get("workflowTemplateRef")
+    if isinstance(ref, dict) and ref.get("name"):
+        return str(ref["name"]), bool(ref.get("clusterScope"))
+    labels = (workflow.get("metadata") or {}).get("labels") or {}
+    for key in _TEMPLATE_LABELS:
+        if labels.get(key):
+            return str(labels[key]), key.endswith("cluster-workflow-template")
+    return None
+
+
+def _template_for(engine: Reconciler, node: Any) -> dict[str, Any] | None:
+    """The template a node ran (as written: its metrics' placeholders are the node's scope)."""
+    if node.type in ("StepGroup", "TaskGroup", "Skipped"):
+        return None
+    holder: dict[str, Any] = {"templateRef": node.template_ref} if node.template_ref else {
+        "template": node.template_name}
+    if not node.template_ref and not node.template_name:
+        return None
+    kind, _, name = str(node.template_scope).partition("/")
+    scope = {"namespaced": TemplateScope(WORKFLOW_TEMPLATE, name),
+             "cluster": TemplateScope(CLUSTER_WORKFLOW_TEMPLATE, name)}.get(kind, WORKFLOW_SCOPE)
+    try:
+        template, _ = engine.resolver.resolve(holder, scope)
+    except Exception:  # noqa: BLE001 - a template that no longer resolves has no metrics to emit
+        return None
+    return template
+
+
+def _is_final_retry_attempt(engine: Reconciler, node: Any) -> bool:
+    """Whether ``node`` is the last attempt of a retry node that has ended (whose own metrics
+    then stand for it, as in Argo)."""
+    if not node.name.endswith(")"):
+        return False  # attempts are named NAME(N)
+    for parent in engine.nodes:
+        if parent.type == "Retry" and parent.children and parent.children[-1] == node.id:
+            return bool(parent.fulfilled)
+    return False
+
+
+#: the registry ``argosy server`` exposes at ``/metrics``
+REGISTRY = Metrics()
+
+
+def cron_triggered(namespace: str, name: str) -> None:
+    """Count one workflow started by the CronWorkflow ``namespace/name`` (for the cron scheduler)."""
+    REGISTRY.cron_triggered(namespace, name)
+
+
+def error(cause: str) -> None:
+    """Count one controller error of ``cause`` (``CronWorkflowSubmissionError``, ``CronWorkflowSpecError``, ...)."""
+    REGISTRY.error(cause)

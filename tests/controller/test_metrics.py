@@ -244,8 +244,8 @@ def test_an_invalid_metric_is_not_emitted_and_does_not_fail_the_workflow() -> No
     assert errors == [
         "metric 'no_help' must contain a help string under 'help: ' field",
         "could not construct metric 'not_a_number': strconv.ParseFloat: parsing \"invalid\": invalid syntax",
-        "could not construct metric 'bad-name': metric name is invalid: names may only contain alphanumeric "
-        "characters or '_'",
+        ("could not construct metric 'bad-name': metric name is invalid: names may only contain alphanumeric "
+        "characters or '_'"),
     ]
     got = scrape(metrics)
     assert got["argo_workflows_good_total"] == {(): 1.0}

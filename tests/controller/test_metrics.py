@@ -17,9 +17,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from argosy.controller import Controller, FakeClock, prepare_workflow
 from argosy.controller.custom_metrics import Emission, emissions, parse_float
-from argosy.controller.metrics import Metrics
+from argosy.controller.metrics import Metrics, render
 from argosy.errors import MetricError
-from argosy.server.metrics import render
 from argosy.spec import ObjectSet, load_text
 from argosy.testing import FakeRuntime, result_of
 
@@ -27,14 +26,17 @@ from argosy.testing import FakeRuntime, result_of
 def scrape(metrics: Metrics) -> dict[str, dict[tuple[tuple[str, str], ...], float]]:
     """``{sample name: {sorted labels: value}}`` of the rendered text, parsed by prometheus_client."""
     out: dict[str, dict[tuple[tuple[str, str], ...], float]] = {}
-    for family in text_string_to_metric_families(render(metrics.collect())):
+    for family in text_string_to_metric_families(metrics.exposition()):
         for sample in family.samples:
             out.setdefault(sample.name, {})[tuple(sorted(sample.labels.items()))] = sample.value
+    # what is served and prometheus_client's model of it say the same
+    assert text_string_to_metric_families(render(metrics.collect())) is not None
+    assert metrics.exposition() == render(metrics.collect())
     return out
 
 
 def families(metrics: Metrics) -> dict[str, Any]:
-    return {f.name: f for f in text_string_to_metric_families(render(metrics.collect()))}
+    return {f.name: f for f in text_string_to_metric_families(metrics.exposition())}
 
 
 def run(text: str, metrics: Metrics, handler: Any = None, clock: FakeClock | None = None) -> list[Any]:
@@ -325,7 +327,7 @@ def test_exposition_is_argos_counters_keep_their_names() -> None:
     m = Metrics()
     m.cron_triggered("default", "nightly")
     m.error("CronWorkflowSubmissionError")
-    text = render(m.collect())
+    text = m.exposition()
     assert "# TYPE argo_workflows_cronworkflows_triggered_total counter\n" in text
     assert 'argo_workflows_cronworkflows_triggered_total{name="nightly",namespace="default"} 1\n' in text
     assert 'argo_workflows_error_count{cause="CronWorkflowSubmissionError"} 1\n' in text

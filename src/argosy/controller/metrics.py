@@ -113,11 +113,16 @@ def _go_float(value: float) -> str:
 def format_value(value: float) -> str:
     """A sample value or bucket bound as client_golang writes it (Go's ``'g'``, shortest: ``1``,
     ``0.5``, ``1.234567e+06``, ``+Inf``, ``NaN``)."""
+    value = float(value)
+    magnitude = abs(value)
+    if 1e-4 <= magnitude < 1e6 or value == 0:
+        # Go and Python agree on the shortest digits; in this range both write them plainly
+        return str(int(value)) if value.is_integer() else repr(value)
     if math.isnan(value):
         return "NaN"
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
-    return format_float_v(float(value))
+    return format_float_v(value)
 
 
 @dataclass(slots=True)
@@ -128,6 +133,10 @@ class Series:
     realtime: RealtimeValue | None = None
     completed: bool = False
     histogram: Histogram | None = None
+    #: the sample lines' names and labels, written once (labels never change): a scrape of
+    #: 10,000 series then costs formatting 10,000 values
+    text: str | None = None
+    bucket_text: list[str] | None = None
 
 
 @dataclass(slots=True)
@@ -444,14 +453,30 @@ class Metrics:
     # ---- exposition ----------------------------------------------------------------------
 
     def collect(self) -> list[Metric]:
-        """Every family with its samples, for the Prometheus text format."""
+        """Every family with its samples (prometheus_client's model)."""
+        with self._lock:
+            self.expire()
+            return self._controller_families() + [_custom_family(f) for f in self._sorted_custom()]
+
+    def exposition(self) -> str:
+        """The Prometheus text format (0.0.4) of every family, as Argo's exporter writes it."""
+        with self._lock:
+            self.expire()
+            parts = [render(self._controller_families())]
+            for family in self._sorted_custom():
+                parts.append(_custom_text(family))
+        return "".join(parts)
+
+    def _sorted_custom(self) -> list[CustomFamily]:
+        return sorted(self._custom.values(), key=lambda f: f.name)
+
+    def _controller_families(self) -> list[Metric]:
         controller = self._controller
         workers = list(controller.workers.values()) if controller is not None else []
         busy = sum(1 for uid in (controller.workers if controller is not None else ()) if controller.running(uid))
         depth = sum(w.events.qsize() for w in workers if controller is not None and controller.running(w.engine.uid))
         with self._lock:
-            self.expire()
-            out = [
+            return [
                 _family("gauge", "gauge", "number of Workflows currently accessible by the controller by status",
                         [({"status": p}, float(max(0, self._phase_counts[p]))) for p in WORKFLOW_PHASES]),
                 _family("total_count", "counter", "Total number of workflows that have entered each phase",
@@ -480,9 +505,6 @@ class Metrics:
                 _family("is_leader", "gauge", "Emits 1 if leader, 0 otherwise. Always 1 if leader election is disabled.",
                         [({}, 1.0)]),
             ]
-            for family in sorted(self._custom.values(), key=lambda f: f.name):
-                out.append(_custom_family(family))
-        return out
 
 
 _BUILT_IN = {PREFIX + n for n in (
@@ -518,6 +540,58 @@ def _custom_family(family: CustomFamily) -> Metric:
             value = series.realtime() if series.realtime is not None else series.value
             metric.add_sample(name, labels, value)
     return metric
+
+
+def _escape_help(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def _escape_value(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _labels_text(labels: dict[str, str]) -> str:
+    inner = ",".join(f'{k}="{_escape_value(str(v))}"' for k, v in sorted(labels.items()))
+    return "{" + inner + "}" if inner else ""
+
+
+def render(families: Iterable[Metric]) -> str:
+    """Families in the text exposition format (0.0.4), samples in the order given, as
+    client_golang writes them: a counter keeps its name (``prometheus_client``'s own writer
+    would add ``_total``), values in Go's ``'g'`` format."""
+    lines: list[str] = []
+    for family in families:
+        lines.append(f"# HELP {family.name} {_escape_help(family.documentation)}")
+        lines.append(f"# TYPE {family.name} {family.type}")
+        for sample in family.samples:
+            lines.append(f"{sample.name}{_labels_text(sample.labels)} {format_value(sample.value)}")
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _custom_text(family: CustomFamily) -> str:
+    name = PREFIX + family.name
+    lines = [f"# HELP {name} {_escape_help(family.help)}", f"# TYPE {name} {family.kind}"]
+    for series in family.series.values():
+        labels = dict(series.labels)
+        histogram = series.histogram
+        if histogram is None:
+            if series.text is None:
+                series.text = name + _labels_text(labels)
+            value = series.realtime() if series.realtime is not None else series.value
+            lines.append(f"{series.text} {format_value(value)}")
+            continue
+        if series.bucket_text is None or series.text is None:
+            bounds = [*(format_value(b) for b in histogram.buckets), "+Inf"]
+            series.bucket_text = [f"{name}_bucket{_labels_text({**labels, 'le': b})}" for b in bounds]
+            series.text = _labels_text(labels)
+        running = 0
+        for prefix, n in zip(series.bucket_text, [*histogram.counts, 0], strict=True):
+            running += n
+            lines.append(f"{prefix} {running}")
+        lines[-1] = f"{series.bucket_text[-1]} {histogram.count}"
+        lines.append(f"{name}_sum{series.text} {format_value(histogram.sum)}")
+        lines.append(f"{name}_count{series.text} {histogram.count}")
+    return "\n".join(lines) + "\n"
 
 
 def _template_of(workflow: dict[str, Any]) -> tuple[str, bool] | None:

@@ -5,44 +5,19 @@ controller too, so they are on its port, beside the API. Like Argo's, the endpoi
 token (a Prometheus scraper has none): it shows counts by phase and namespace, CronWorkflow
 and WorkflowTemplate names, and what custom metrics put in their labels.
 
-The families come from :class:`argosy.controller.metrics.Metrics` as ``prometheus_client``
-``Metric`` objects; they are written here the way Argo's exporter (client_golang) writes them:
-a counter keeps its name (``argo_workflows_total_count``, no ``_total`` added), which
-``prometheus_client.generate_latest`` would rename.
+The text is :meth:`argosy.controller.metrics.Metrics.exposition`: written the way Argo's
+exporter (client_golang) writes it: a counter keeps its name (``argo_workflows_total_count``, no
+``_total`` added, which ``prometheus_client.generate_latest`` would add).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
-from prometheus_client.metrics_core import Metric
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from argosy.controller.metrics import REGISTRY, Metrics, format_value
-
-
-def _escape_help(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\n", "\\n")
-
-
-def _escape_value(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def render(families: Iterable[Metric]) -> str:
-    """The families in the text exposition format, samples in the order given."""
-    lines: list[str] = []
-    for family in families:
-        lines.append(f"# HELP {family.name} {_escape_help(family.documentation)}")
-        lines.append(f"# TYPE {family.name} {family.type}")
-        for sample in family.samples:
-            labels = ",".join(f'{k}="{_escape_value(str(v))}"' for k, v in sorted(sample.labels.items()))
-            lines.append(f"{sample.name}{{{labels}}} {format_value(sample.value)}" if labels
-                         else f"{sample.name} {format_value(sample.value)}")
-    return "\n".join(lines) + "\n"
+from argosy.controller.metrics import REGISTRY, Metrics
 
 
 def registry_of(request: Request) -> Metrics:
@@ -50,7 +25,7 @@ def registry_of(request: Request) -> Metrics:
 
 
 async def metrics(request: Request) -> Response:
-    return Response(render(registry_of(request).collect()), media_type=CONTENT_TYPE_PLAIN_0_0_4)
+    return Response(registry_of(request).exposition(), media_type=CONTENT_TYPE_PLAIN_0_0_4)
 
 
 routes = [Route("/metrics", metrics, methods=["GET"])]

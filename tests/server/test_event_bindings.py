@@ -222,3 +222,37 @@ def test_events_need_a_token_that_may_create_in_the_namespace(secured: RunningSe
         while not admin.get("/api/v1/workflows/team-a").json().get("items") and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(admin.get("/api/v1/workflows/team-a").json()["items"]) == 1
+
+
+def test_the_generated_argo_client_lists_bindings_and_sends_events(server: RunningServer, api: httpx.Client) -> None:
+    """The ``argo-workflows`` client (generated from Argo's OpenAPI) parses our answers."""
+    import argo_workflows
+    from argo_workflows.api import event_service_api
+
+    ns = "generated"
+    setup(api, ns, TEMPLATE, binding("gen", 'payload.who != nil', arguments={"parameters": [
+        {"name": "who", "valueFrom": {"event": "payload.who"}}]}))
+    with argo_workflows.ApiClient(argo_workflows.Configuration(host=server.url)) as client:
+        events = event_service_api.EventServiceApi(client)
+        listed = events.list_workflow_event_bindings(ns)
+        assert [b.metadata.name for b in listed["items"]] == ["gen"]
+        assert listed["items"][0].spec.event.selector == "payload.who != nil"
+        answer = events.receive_event(ns, "any", {"who": "client"})
+        assert dict(answer) == {}
+    [wf] = started(api, ns)
+    assert parameters(wf) == {"who": "client"}
+
+
+def test_a_failing_binding_is_logged_by_the_server(tmp_path: Path) -> None:
+    own = start_server(tmp_path)
+    try:
+        with own.client() as api:
+            setup(api, "logged", binding("broken", "payload.x ==", template="nope"),
+                  binding("missing", "true", template="nope"))
+            assert api.post("/api/v1/events/logged/", json={}).status_code == 200
+    finally:
+        log = own.stop()
+    assert "failed to dispatch event to WorkflowEventBinding logged/broken: failed to evaluate workflow " \
+           "template expression" in log
+    assert ('failed to dispatch event to WorkflowEventBinding logged/missing: failed to get workflow template: '
+            'workflowtemplates.argoproj.io "nope" not found') in log

@@ -58,6 +58,15 @@ def test_controller_metrics_count_workflows_by_phase(api: httpx.Client) -> None:
     assert after["argo_workflows_queue_depth_gauge"] == {(("queue_name", "workflow_queue"),): 0.0}
     assert (("queue_name", "workflow_queue"),) in after["argo_workflows_queue_adds_count_total"]
     assert after["argo_workflows_is_leader"] == {(): 1.0}
+    assert dict(next(iter(after["argo_workflows_version_total"])))["version"].startswith("v")
+    # a deleted workflow leaves the gauge
+    assert api.delete(f"/api/v1/workflows/metrics-a/{ok['metadata']['name']}").status_code == 200
+    deadline = time.monotonic() + 10
+    while scrape(api)["argo_workflows_gauge"][(("status", "Succeeded"),)] != \
+            after["argo_workflows_gauge"][(("status", "Succeeded"),)] - 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert scrape(api)["argo_workflows_gauge"][(("status", "Succeeded"),)] == \
+        after["argo_workflows_gauge"][(("status", "Succeeded"),)] - 1
 
 
 def test_custom_metrics_with_argos_variables(api: httpx.Client) -> None:

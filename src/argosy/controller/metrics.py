@@ -504,11 +504,28 @@ class Metrics:
                         [({"worker_type": "workflow"}, float(busy))]),
                 _family("is_leader", "gauge", "Emits 1 if leader, 0 otherwise. Always 1 if leader election is disabled.",
                         [({}, 1.0)]),
+                _family("version", "counter", "Build metadata for this Controller", [(_VERSION_LABELS, 1.0)]),
             ]
 
 
+_GOARCH = {"x86_64": "amd64", "aarch64": "arm64", "i686": "386"}
+
+
+def _version_labels() -> dict[str, str]:
+    import platform
+
+    from argosy import __version__
+
+    return {"version": f"v{__version__}", "platform": f"{platform.system().lower()}/{_GOARCH.get(platform.machine(), platform.machine())}",
+            "go_version": f"python{platform.python_version()}", "build_date": "", "compiler": "cpython",
+            "git_commit": "", "git_treestate": "", "git_tag": f"v{__version__}"}
+
+
+#: Argo's ``version`` attributes, with Argosy's build (``go_version`` is the Python it runs on)
+_VERSION_LABELS = _version_labels()
+
 _BUILT_IN = {PREFIX + n for n in (
-    "gauge", "total_count", "error_count", "pods_gauge", "pods_total_count", "cronworkflows_triggered_total",
+    "version", "gauge", "total_count", "error_count", "pods_gauge", "pods_total_count", "cronworkflows_triggered_total",
     "workflowtemplate_triggered_total", "queue_depth_gauge", "queue_adds_count", "queue_latency",
     "workers_busy_count", "is_leader")}
 

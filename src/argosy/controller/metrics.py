@@ -15,7 +15,9 @@ suffix. What Argosy measures, and from where:
   scheduler) and ``error_count{cause}`` (:func:`error`; the three causes start at 0);
 - ``queue_depth_gauge``/``queue_adds_count``/``queue_latency`` with ``queue_name="workflow_queue"``:
   the workers' event queues (stop, resume, timers: what Argo's workflow queue carries),
-  ``workers_busy_count{worker_type="workflow"}``: workflows being run; ``is_leader`` is 1.
+  ``workers_busy_count{worker_type="workflow"}``: workflows being run; ``is_leader`` is 1;
+- ``workflow_condition{type="PodRunning",status}``: workflows with a running pod (``True``) and
+  the others (``False``); ``version{...}`` 1, with Argosy's version.
 
 Custom metrics (:mod:`argosy.controller.custom_metrics`) live in the same registry, each series
 keyed by name and labels: a counter adds, a gauge sets (or ``operation: Add``/``Sub``), a
@@ -476,6 +478,7 @@ class Metrics:
         busy = sum(1 for uid in (controller.workers if controller is not None else ()) if controller.running(uid))
         depth = sum(w.events.qsize() for w in workers if controller is not None and controller.running(w.engine.uid))
         with self._lock:
+            pods_running = sum(1 for run in list(self._runs.values()) if "Running" in run.pods.values())
             return [
                 _family("gauge", "gauge", "number of Workflows currently accessible by the controller by status",
                         [({"status": p}, float(max(0, self._phase_counts[p]))) for p in WORKFLOW_PHASES]),
@@ -502,6 +505,10 @@ class Metrics:
                                   [({"queue_name": WORKFLOW_QUEUE}, self._queue_latency)]),
                 _family("workers_busy_count", "gauge", "Number of workers currently busy",
                         [({"worker_type": "workflow"}, float(busy))]),
+                _family("workflow_condition", "gauge", "Workflow condition.",
+                        [({"type": "PodRunning", "status": "True"}, float(pods_running)),
+                         ({"type": "PodRunning", "status": "False"},
+                          float(max(0, sum(self._phase_counts.values()) - pods_running)))]),
                 _family("is_leader", "gauge", "Emits 1 if leader, 0 otherwise. Always 1 if leader election is disabled.",
                         [({}, 1.0)]),
                 _family("version", "counter", "Build metadata for this Controller", [(_VERSION_LABELS, 1.0)]),
@@ -527,7 +534,7 @@ _VERSION_LABELS = _version_labels()
 _BUILT_IN = {PREFIX + n for n in (
     "version", "gauge", "total_count", "error_count", "pods_gauge", "pods_total_count", "cronworkflows_triggered_total",
     "workflowtemplate_triggered_total", "queue_depth_gauge", "queue_adds_count", "queue_latency",
-    "workers_busy_count", "is_leader")}
+    "workers_busy_count", "workflow_condition", "is_leader")}
 
 
 def _family(name: str, kind: str, help_: str, samples: list[tuple[dict[str, str], float]]) -> Metric:

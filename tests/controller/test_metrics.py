@@ -129,6 +129,8 @@ def test_a_counter_accumulates_over_runs_and_the_controller_counts_phases() -> N
                                                        ("CronWorkflowSpecError", "CronWorkflowSubmissionError",
                                                         "OperationPanic")}
     assert got["argo_workflows_is_leader"] == {(): 1.0}
+    assert got["argo_workflows_operation_duration_seconds_count"][()] >= 2  # at least each pod's end
+    assert got["argo_workflows_operation_duration_seconds_bucket"][(("le", "5"),)] >= 2
 
 
 RETRIED = """

@@ -132,6 +132,8 @@ class Controller:
         self.node_listeners: list[Listener] = []
         #: makes each worker's event queue (None: a plain asyncio.Queue; metrics observe it)
         self.event_queue: Callable[[], asyncio.Queue[Any]] | None = None
+        #: told how long each worker's reconciliation took (metrics' operation_duration_seconds)
+        self.on_operation: Callable[[float], None] | None = None
 
     # ---- submission ------------------------------------------------------------------
 
@@ -224,6 +226,7 @@ class Controller:
                         on_change=self.on_change, listeners=self.node_listeners)
         if self.event_queue is not None:
             worker.events = self.event_queue()
+        worker.on_operation = self.on_operation
         self.workers[engine.uid] = worker
         self._runs[engine.uid] = asyncio.get_running_loop().create_task(self._run(worker, begin))
         if self.store is not None and self._heartbeat is None:

@@ -13,6 +13,8 @@ suffix. What Argosy measures, and from where:
   a ``workflowTemplateRef``, as they enter each phase;
 - ``cronworkflows_triggered_total{name,namespace}`` (:func:`cron_triggered`, for the cron
   scheduler) and ``error_count{cause}`` (:func:`error`; the three causes start at 0);
+- ``operation_duration_seconds`` (histogram, Argo's default buckets 5..30 s): each reconciliation
+  of a workflow by its worker (an event handled by the engine and its intents dispatched);
 - ``queue_depth_gauge``/``queue_adds_count``/``queue_latency`` with ``queue_name="workflow_queue"``:
   the workers' event queues (stop, resume, timers: what Argo's workflow queue carries),
   ``workers_busy_count{worker_type="workflow"}``: workflows being run; ``is_leader`` is 1;
@@ -71,6 +73,8 @@ WORKFLOW_PHASES = ("Pending", "Running", "Succeeded", "Failed", "Error")
 ERROR_CAUSES = ("OperationPanic", "CronWorkflowSubmissionError", "CronWorkflowSpecError")
 WORKFLOW_QUEUE = "workflow_queue"
 QUEUE_LATENCY_BUCKETS = (1.0, 5.0, 20.0, 60.0, 180.0)
+#: Argo's defaults: MAX_OPERATION_TIME 30 s in OPERATION_DURATION_METRIC_BUCKET_COUNT 6 linear buckets
+OPERATION_BUCKETS = (5.0, 10.0, 15.0, 20.0, 25.0, 30.0)
 #: a node phase as the phase of its pod (Kubernetes has no Error pod phase)
 _POD_PHASE = {"Pending": "Pending", "Running": "Running", "Succeeded": "Succeeded", "Failed": "Failed",
               "Error": "Failed"}
@@ -200,6 +204,7 @@ class Metrics:
         self._cron: Counter[tuple[str, str]] = Counter()
         self._queue_adds = 0
         self._queue_latency = Histogram(QUEUE_LATENCY_BUCKETS)
+        self._operations = Histogram(OPERATION_BUCKETS)
         self._custom: dict[str, CustomFamily] = {}
         self._realtime_of: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
         self._runs: dict[str, _Run] = {}
@@ -251,6 +256,10 @@ class Metrics:
 
     def queue_waited(self, seconds: float) -> None:
         self._queue_latency.observe(seconds)
+
+    def operation(self, seconds: float) -> None:
+        """One reconciliation took ``seconds`` (``operation_duration_seconds``)."""
+        self._operations.observe(seconds)
 
     def queue(self) -> ObservedQueue:
         """A worker's event queue reporting to this registry (``Controller.event_queue``)."""
@@ -344,6 +353,7 @@ class Metrics:
         controller.node_listeners.append(self.on_progress)
         controller.finished_hooks.append(self.on_finished)
         controller.event_queue = self.queue
+        controller.on_operation = self.operation
         store = controller.store
         if store is None:
             return
@@ -497,6 +507,8 @@ class Metrics:
                         "Total number of workflow templates triggered by workflowTemplateRef",
                         [({"name": name, "namespace": ns, "cluster_scope": str(cluster).lower(), "phase": p}, float(n))
                          for (name, ns, cluster, p), n in sorted(self._template_totals.items())]),
+                _histogram_family("operation_duration_seconds", "Histogram of durations of operations",
+                                  [({}, self._operations)]),
                 _family("queue_depth_gauge", "gauge", "Depth of the queue",
                         [({"queue_name": WORKFLOW_QUEUE}, float(depth))]),
                 _family("queue_adds_count", "counter", "Adds to the queue",
@@ -533,7 +545,7 @@ _VERSION_LABELS = _version_labels()
 
 _BUILT_IN = {PREFIX + n for n in (
     "version", "gauge", "total_count", "error_count", "pods_gauge", "pods_total_count", "cronworkflows_triggered_total",
-    "workflowtemplate_triggered_total", "queue_depth_gauge", "queue_adds_count", "queue_latency",
+    "workflowtemplate_triggered_total", "operation_duration_seconds", "queue_depth_gauge", "queue_adds_count", "queue_latency",
     "workers_busy_count", "workflow_condition", "is_leader")}
 
 

@@ -334,3 +334,42 @@ def test_exposition_is_argos_counters_keep_their_names() -> None:
     assert 'argo_workflows_cronworkflows_triggered_total{name="nightly",namespace="default"} 1\n' in text
     assert 'argo_workflows_error_count{cause="CronWorkflowSubmissionError"} 1\n' in text
     assert "# TYPE argo_workflows_total_count counter\n" in text
+
+
+TEMPLATED = """
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {name: lib}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: busybox, command: [echo]}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: from-lib}
+spec:
+  workflowTemplateRef: {name: lib}
+"""
+
+
+def test_workflows_from_a_template_are_counted_per_template() -> None:
+    metrics = Metrics()
+
+    async def go() -> list[Any]:
+        manifests = load_text(TEMPLATED)
+        objects = ObjectSet(manifests)
+        controller = Controller(data_dir=Path("/nonexistent"), clock=FakeClock(), objects=objects,
+                                runtime=FakeRuntime(lambda pod: result_of()))
+        metrics.attach(controller)
+        workflows = [prepare_workflow(m.body, objects) for m in manifests if m.kind == "Workflow"]
+        return await asyncio.wait_for(controller.run(workflows), 10)
+
+    [engine] = asyncio.run(go())
+    assert engine.phase == "Succeeded"
+    got = scrape(metrics)
+    labels = (("cluster_scope", "false"), ("name", "lib"), ("namespace", "default"))
+    assert {dict(k)["phase"]: v for k, v in got["argo_workflows_workflowtemplate_triggered_total"].items()} == {
+        "New": 1.0, "Running": 1.0, "Succeeded": 1.0}
+    assert got["argo_workflows_workflowtemplate_runtime_count"] == {labels: 1.0}

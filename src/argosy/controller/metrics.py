@@ -10,7 +10,8 @@ suffix. What Argosy measures, and from where:
 - ``pods_gauge{phase}`` / ``pods_total_count{phase,namespace}``: the pods (Pod nodes) of the
   workflows running here, by Kubernetes phase (an Error node's pod is ``Failed``);
 - ``workflowtemplate_triggered_total{name,namespace,cluster_scope,phase}``: workflows made from
-  a ``workflowTemplateRef``, as they enter each phase;
+  a ``workflowTemplateRef``, as they enter each phase, and ``workflowtemplate_runtime`` (histogram,
+  OpenTelemetry's default buckets) their durations;
 - ``cronworkflows_triggered_total{name,namespace}`` (:func:`cron_triggered`, for the cron
   scheduler) and ``error_count{cause}`` (:func:`error`; the three causes start at 0);
 - ``operation_duration_seconds`` (histogram, Argo's default buckets 5..30 s): each reconciliation
@@ -75,6 +76,9 @@ WORKFLOW_QUEUE = "workflow_queue"
 QUEUE_LATENCY_BUCKETS = (1.0, 5.0, 20.0, 60.0, 180.0)
 #: Argo's defaults: MAX_OPERATION_TIME 30 s in OPERATION_DURATION_METRIC_BUCKET_COUNT 6 linear buckets
 OPERATION_BUCKETS = (5.0, 10.0, 15.0, 20.0, 25.0, 30.0)
+#: OpenTelemetry's default histogram boundaries (Argo sets none for workflowtemplate_runtime)
+OTEL_BUCKETS = (0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 2500.0, 5000.0, 7500.0,
+                10000.0)
 #: a node phase as the phase of its pod (Kubernetes has no Error pod phase)
 _POD_PHASE = {"Pending": "Pending", "Running": "Running", "Succeeded": "Succeeded", "Failed": "Failed",
               "Error": "Failed"}
@@ -205,6 +209,7 @@ class Metrics:
         self._queue_adds = 0
         self._queue_latency = Histogram(QUEUE_LATENCY_BUCKETS)
         self._operations = Histogram(OPERATION_BUCKETS)
+        self._template_runtime: dict[tuple[str, str, bool], Histogram] = {}
         self._custom: dict[str, CustomFamily] = {}
         self._realtime_of: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
         self._runs: dict[str, _Run] = {}
@@ -433,6 +438,10 @@ class Metrics:
         with self._lock:
             for phase in run.pods.values():
                 self._pod_counts[phase] -= 1  # a finished workflow's pods are gone
+            if run.template is not None and engine.started_at is not None:
+                key = (run.template[0], engine.namespace, run.template[1])
+                runtime = self._template_runtime.setdefault(key, Histogram(OTEL_BUCKETS))
+                runtime.observe(max(0.0, (engine.finished_at or self.clock()) - engine.started_at))
         spec_metrics = (engine.workflow.get("spec") or {}).get("metrics")
         if spec_metrics:
             root = engine.nodes.by_id.get(engine.nodes.id_for(engine.name)) if hasattr(engine.nodes, "id_for") else None
@@ -507,6 +516,10 @@ class Metrics:
                         "Total number of workflow templates triggered by workflowTemplateRef",
                         [({"name": name, "namespace": ns, "cluster_scope": str(cluster).lower(), "phase": p}, float(n))
                          for (name, ns, cluster, p), n in sorted(self._template_totals.items())]),
+                _histogram_family("workflowtemplate_runtime",
+                                  "Duration of workflow template runs run through workflowTemplateRefs",
+                                  [({"name": name, "namespace": ns, "cluster_scope": str(cluster).lower()}, h)
+                                   for (name, ns, cluster), h in sorted(self._template_runtime.items())]),
                 _histogram_family("operation_duration_seconds", "Histogram of durations of operations",
                                   [({}, self._operations)]),
                 _family("queue_depth_gauge", "gauge", "Depth of the queue",
@@ -545,7 +558,7 @@ _VERSION_LABELS = _version_labels()
 
 _BUILT_IN = {PREFIX + n for n in (
     "version", "gauge", "total_count", "error_count", "pods_gauge", "pods_total_count", "cronworkflows_triggered_total",
-    "workflowtemplate_triggered_total", "operation_duration_seconds", "queue_depth_gauge", "queue_adds_count", "queue_latency",
+    "workflowtemplate_triggered_total", "workflowtemplate_runtime", "operation_duration_seconds", "queue_depth_gauge", "queue_adds_count", "queue_latency",
     "workers_busy_count", "workflow_condition", "is_leader")}
 
 

@@ -42,6 +42,8 @@
     ├── PermissionDenied             a token outside its namespaces or verbs
     ├── FailedPrecondition           the object is not in a state the operation needs
     ├── ServerRefused                ``argosy server`` will not start (data dir in use, unsafe address)
+    ├── EventBindingError            a WorkflowEventBinding cannot act on an event (selector, parameter, template)
+    ├── MetricError                  a custom metric cannot be recorded (name, help, type): a MetricsError condition
     └── ClientError                  the CLI client could not get an answer from ``argosy server``
         ├── ServerUnreachable        nothing answers at the address (names it, says how to start one)
         └── ServerError              the server answered with an error (its code and message)
@@ -247,6 +249,16 @@ class FailedPrecondition(ArgosyError):
 
 class ServerRefused(ArgosyError):
     """``argosy server`` will not start: its data dir is in use, or its address is unsafe."""
+
+
+class EventBindingError(ArgosyError):
+    """A WorkflowEventBinding cannot act on an event: its selector or a parameter's expression
+    fails, or the workflow it submits cannot be made (the event itself is still accepted)."""
+
+
+class MetricError(ArgosyError):
+    """A custom metric cannot be recorded (an invalid name, another help or type for a name in
+    use); the workflow gets Argo's ``MetricsError`` condition, its phase is unchanged."""
 
 
 class ClientError(ArgosyError):

@@ -47,6 +47,19 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                         choices=["OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflowSuccess"],
                         help="podGC strategy of workflows without a podGC (default: pods are kept until "
                              "the workflow is deleted, as in Argo)")
+    server.add_argument("--metrics-ttl", default="0", metavar="DURATION",
+                        help="drop custom metrics not updated for this long, e.g. 10m (Argo's metricsTTL; "
+                             "default 0: never)")
+
+
+def _seconds(text: str) -> float:
+    from argosy.errors import ServerRefused, SpecError
+    from argosy.spec import parse_go_duration
+
+    try:
+        return 0.0 if text.strip() in ("", "0") else float(parse_go_duration(text))
+    except SpecError as err:
+        raise ServerRefused(f"--metrics-ttl {text!r}: {err}") from None
 
 
 def server_command(args: argparse.Namespace) -> int:
@@ -61,6 +74,7 @@ def server_command(args: argparse.Namespace) -> int:
         namespaced=args.namespaced, namespace=args.namespace, base_href=args.base_href,
         archive=args.archive, archive_ttl=args.archive_ttl,
         default_ttl={"secondsAfterCompletion": args.default_ttl} if args.default_ttl is not None else None,
-        default_pod_gc=args.default_pod_gc)
+        default_pod_gc=args.default_pod_gc,
+        metrics_ttl=_seconds(args.metrics_ttl))
     serve(config)
     return 0

@@ -126,6 +126,13 @@ class Controller:
         #: TTL, pod/claim/artifact GC, archiving (controller.gc); its hook runs in every mode
         self.gc = GarbageCollector(self)
         self.finished_hooks.append(self.gc.on_finished)
+        #: called like ``on_change`` (engine, changed nodes) at each persist of every worker;
+        #: many may listen (metrics), unlike ``on_change`` (the CLI's one display)
+        self.node_listeners: list[Listener] = []
+        #: makes each worker's event queue (None: a plain asyncio.Queue; metrics observe it)
+        self.event_queue: Callable[[], asyncio.Queue[Any]] | None = None
+        #: told how long each worker's reconciliation took (metrics' operation_duration_seconds)
+        self.on_operation: Callable[[float], None] | None = None
 
     # ---- submission ------------------------------------------------------------------
 
@@ -218,7 +225,10 @@ class Controller:
         context.pod_spec_patch = workflow_pod_spec_patch(engine)
         context.runtime_name = runtime_of(engine.workflow)
         worker = Worker(engine, self.runtime, context, clock=self.clock, store=self.store,
-                        on_change=self.on_change)
+                        on_change=self.on_change, listeners=self.node_listeners)
+        if self.event_queue is not None:
+            worker.events = self.event_queue()
+        worker.on_operation = self.on_operation
         self.workers[engine.uid] = worker
         self._runs[engine.uid] = asyncio.get_running_loop().create_task(self._run(worker, begin))
         if self.store is not None and self._heartbeat is None:

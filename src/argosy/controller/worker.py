@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -36,6 +37,7 @@ from argosy.runtime.base import RunContext
 from argosy.store.api import Store
 
 Listener = Callable[[Reconciler, list[Any]], None]
+log = logging.getLogger("argosy.controller")
 
 #: longest a change waits before it is written to the store (real seconds). A crash loses at
 #: most this much node progress (the end of a workflow is always written); 0.25 s rather than
@@ -61,6 +63,7 @@ class Worker:
         clock: Clock | None = None,
         store: Store | None = None,
         on_change: Listener | None = None,
+        listeners: list[Listener] | None = None,
     ) -> None:
         self.engine = engine
         self.runtime = runtime
@@ -68,6 +71,10 @@ class Worker:
         self.clock = clock or RealClock()
         self.store = store
         self.on_change = on_change
+        #: the Controller's node listeners (a list it may add to): called like ``on_change``
+        self.listeners = listeners if listeners is not None else []
+        #: told the seconds each reconciliation took (an event handled, intents dispatched)
+        self.on_operation: Callable[[float], None] | None = None
         self.events: asyncio.Queue[WorkflowEvent | None] = asyncio.Queue()
         #: pods started and not yet reported finished, by node ID
         self.handles: dict[str, NodeHandle] = {}
@@ -127,6 +134,7 @@ class Worker:
         while not e.done:
             event = await self._next_event()
             now = self.clock.now()
+            began = time.perf_counter()
             batch = [event]
             while not self.events.empty():
                 batch.append(self.events.get_nowait())
@@ -136,6 +144,8 @@ class Worker:
                     intents.extend(self._apply_queued(ev, now))
             intents.extend(self._guard(e.tick, now))
             self._dispatch(intents)
+            if self.on_operation is not None:
+                self.on_operation(time.perf_counter() - began)
             if self.engine_errors and self._stalled():
                 self._abort(f"workflow cannot go on after {self.engine_errors[0]}", now)
             # let the pods just started reach their spawn before we spend time persisting
@@ -240,7 +250,11 @@ class Worker:
         e = self.engine
         if e.done:
             return
+        timer = self.on_operation
+        began = time.perf_counter() if timer is not None else 0.0
         self._dispatch(self._handle(event, event.at))
+        if timer is not None:
+            timer(time.perf_counter() - began)
         wake = e.next_wakeup
         if e.done or (wake is not None and (self._waiting_until is None or wake < self._waiting_until)):
             self.events.put_nowait(None)
@@ -352,6 +366,12 @@ class Worker:
             except OSError:
                 # the progress display is gone (``argosy run … | head``): the workflow is not
                 self.on_change = None
+        if self.listeners and (changed or e.done):
+            for listener in self.listeners:
+                try:
+                    listener(e, changed)
+                except Exception:
+                    log.exception("workflow %s: a node listener failed", e.name)
 
 
 def _engine_message(err: Exception) -> str:

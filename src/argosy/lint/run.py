@@ -6,10 +6,11 @@ import os
 from collections.abc import Iterable
 
 from argosy.errors import ArgosyError, SpecError
+from argosy.lint.event_binding import check_event_binding
 from argosy.lint.report import Report
 from argosy.lint.schema import check_kind, check_schema
 from argosy.lint.workflow import LINTED_KINDS, check_manifest
-from argosy.spec import Manifest, ObjectSet, manifest_files
+from argosy.spec import WORKFLOW_EVENT_BINDING, Manifest, ObjectSet, manifest_files
 from argosy.spec.load import (
     is_kubernetes_object,
     manifests_from_documents,
@@ -30,6 +31,8 @@ def lint_objects(manifests: list[Manifest], *, offline_refs_ok: bool = False) ->
         report = Report(manifest)
         if not check_kind(manifest, report) or check_schema(manifest, report) or manifest.kind not in LINTED_KINDS:
             # a field of the wrong shape stops the checks of this object, as a decoding error stops Argo's
+            if manifest.kind == WORKFLOW_EVENT_BINDING and not report.problems:
+                check_event_binding(manifest.spec, objects, report, offline_refs_ok=offline_refs_ok)
             problems.extend(report.problems)
             continue
         try:

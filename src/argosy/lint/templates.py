@@ -18,6 +18,7 @@ from argosy.lint.fields import (
     check_synchronization,
     is_variable,
 )
+from argosy.lint.metrics import check_template_metrics
 from argosy.lint.names import field_name_problem
 from argosy.lint.variables import (
     VariableScope,
@@ -53,6 +54,8 @@ def check_template(ctx: LintContext, template: dict[str, Any], where: str) -> No
     check_parameters(report, f"{where}.outputs", template.get("outputs"), arguments=False)
     check_retry_strategy(report, f"{where}.retryStrategy", template.get("retryStrategy"))
     check_synchronization(report, f"{where}.synchronization", template.get("synchronization"))
+    if template.get("metrics") is not None:
+        check_template_metrics(report, str(template.get("name", "")), f"{where}.metrics", template["metrics"])
     timeout = template.get("timeout")
     if timeout not in (None, "") and not is_variable(timeout):
         if not leaf:

@@ -15,9 +15,11 @@ from argosy.server import (
     cluster_templates,
     configmaps,
     cron,
+    event_bindings,
     events,
     info,
     logs,
+    metrics,
     templates,
     ui,
     workflow_actions,
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
 
 #: every service, in the order its routes are matched
 SERVICES = (info, events, logs, workflow_actions, workflows, templates, cluster_templates, cron, configmaps,
-            archive, artifacts)
+            archive, artifacts, event_bindings, metrics)
 
 
 def create_app(controller: Controller, store: Store, config: ServerConfig,

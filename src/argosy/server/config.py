@@ -58,6 +58,8 @@ class ServerConfig:
                                       default_pod_gc={"strategy": self.default_pod_gc} if self.default_pod_gc else None)
         except (ArgosyError, ValueError) as err:
             raise ServerRefused(f"--archive-ttl/--default-ttl: {err}") from None
+    #: ``--metrics-ttl`` (seconds; 0: never): Argo's ``metricsTTL`` for custom metrics
+    metrics_ttl: float = 0.0
 
     @property
     def managed_namespace(self) -> str | None:

@@ -104,6 +104,7 @@ class ApiServer(uvicorn.Server):
 
 async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) -> None:
     from argosy.controller import Controller
+    from argosy.controller.metrics import REGISTRY
     from argosy.controller.objects import StoreObjects, StoreObjectSet
     from argosy.server.app import create_app
     from argosy.store import open_store
@@ -115,6 +116,9 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
                                 objects_for=lambda namespace: StoreObjectSet(store, namespace),
                                 object_source=StoreObjects(store))
         controller.gc.config = config.retention()
+        # before recovery, so the workflows it continues are followed too
+        REGISTRY.metrics_ttl = config.metrics_ttl
+        REGISTRY.attach(controller)
         for recovered in await controller.recover():
             print(f"argosy server: {recovered}", file=sys.stderr, flush=True)
         await controller.gc.start()  # TTL and archive retention; due times come from the store

@@ -117,6 +117,7 @@ RESOURCES = {
     "Workflow": "workflows.argoproj.io",
     "WorkflowTemplate": "workflowtemplates.argoproj.io",
     "ClusterWorkflowTemplate": "clusterworkflowtemplates.argoproj.io",
+    "WorkflowEventBinding": "workfloweventbindings.argoproj.io",
     "CronWorkflow": "cronworkflows.argoproj.io",
     "ConfigMap": "configmaps",
     "Secret": "secrets",

@@ -39,10 +39,11 @@ def connect(args: Any) -> tuple[ArgoClient, str]:
 
 def register(sub: Any) -> None:
     """Add every client verb to the ``argosy`` command's subparsers."""
-    from argosy.cli.verbs import archive, cron, logs, templates, workflows
+    from argosy.cli.verbs import archive, cron, event_bindings, logs, templates, workflows
 
     workflows.register(sub)
     logs.register(sub)
     templates.register(sub)
     cron.register(sub)
     archive.register(sub)
+    event_bindings.register(sub)

@@ -1,0 +1,172 @@
+"""``argosy event-binding …`` (WorkflowEventBindings on the server) and ``argosy event send``.
+
+Argo has no CLI verb for bindings (``kubectl apply`` makes them); Argosy has no kubectl, so
+these verbs call the server's ``/api/v1/workflow-event-bindings/{namespace}``. ``event send``
+posts an event as ``curl -d JSON …/api/v1/events/{namespace}/{discriminator}`` would.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import Any
+
+from argosy.cli.client import path
+from argosy.cli.output import dump, human_duration, object_details, parse_time, print_objects, table
+from argosy.cli.verbs import connect, connection_flags
+from argosy.cli.verbs.templates import load_objects
+from argosy.cli.verbs.workflows import emit
+from argosy.errors import ClientError, ServerError
+
+KIND = "WorkflowEventBinding"
+
+
+def bindings_path(namespace: str, *rest: str) -> str:
+    return path("api", "v1", "workflow-event-bindings", namespace, *rest)
+
+
+def _show(obj: dict[str, Any], output: str | None) -> None:
+    if output == "name":
+        emit((obj.get("metadata") or {}).get("name", ""))
+    elif output in ("json", "yaml"):
+        emit(dump(obj, output))
+    else:
+        spec = obj.get("spec") or {}
+        ref = (spec.get("submit") or {}).get("workflowTemplateRef") or {}
+        emit(object_details(obj) + f"\nSelector:            {(spec.get('event') or {}).get('selector', '')}"
+             + (f"\nSubmits:             {_template(ref)}" if ref else ""))
+
+
+def _template(ref: dict[str, Any]) -> str:
+    return ("ClusterWorkflowTemplate/" if ref.get("clusterScope") else "WorkflowTemplate/") + str(ref.get("name", ""))
+
+
+def create_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    for body in load_objects(args.files, KIND):
+        _show(client.request("POST", bindings_path(namespace), body=body), args.output)
+    return 0
+
+
+def get_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    for name in args.names:
+        _show(client.get(bindings_path(namespace, name)), args.output)
+    return 0
+
+
+def _rows(objs: list[dict[str, Any]], every: bool) -> str:
+    now = time.time()
+    rows = [(["NAMESPACE"] if every else []) + ["NAME", "AGE", "TEMPLATE", "SELECTOR"]]
+    for o in objs:
+        meta, spec = o.get("metadata") or {}, o.get("spec") or {}
+        created = parse_time(meta.get("creationTimestamp"))
+        ref = (spec.get("submit") or {}).get("workflowTemplateRef") or {}
+        selector = " ".join(str((spec.get("event") or {}).get("selector", "")).split())
+        rows.append(([meta.get("namespace", "")] if every else []) + [
+            meta.get("name", ""), human_duration(now - created) if created else "",
+            _template(ref) if ref else "", selector if len(selector) <= 60 else selector[:57] + "..."])
+    return table(rows)
+
+
+def list_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    page = client.get("/api/v1/workflow-event-bindings/" if args.all_namespaces else bindings_path(namespace))
+    items = page.get("items") or []
+    if not items and args.output not in ("json", "yaml", "name"):
+        emit("No WorkflowEventBindings found")
+        return 0
+    emit(print_objects(items, args.output or "wide", lambda objs: _rows(objs, args.all_namespaces)))
+    return 0
+
+
+def delete_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    names = list(args.names)
+    if args.all:
+        names += [(o.get("metadata") or {}).get("name", "") for o in client.get(bindings_path(namespace)).get(
+            "items") or []]
+    elif not names:
+        raise ClientError("argosy event-binding delete: give names, or --all")
+    for name in names:
+        client.request("DELETE", bindings_path(namespace, name))
+        emit(f"WorkflowEventBinding '{name}' deleted")
+    return 0
+
+
+def lint_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    problems = []
+    for body in load_objects(args.files, KIND):
+        try:
+            client.request("POST", bindings_path(namespace, "lint"), body=body)
+        except ServerError as err:
+            if err.status >= 500:
+                raise
+            problems.append(f'in "{(body.get("metadata") or {}).get("name", "")}" ({KIND}): {err.message}')
+    if problems:
+        emit("\n".join(problems))
+        return 1
+    emit("✔ no linting errors found!")
+    return 0
+
+
+def send_command(args: argparse.Namespace) -> int:
+    client, namespace = connect(args)
+    text = sys.stdin.read() if args.data == "-" else args.data
+    try:
+        payload = json.loads(text)
+    except ValueError as err:
+        raise ClientError(f"argosy event send: --data must be JSON ({err})") from None
+    client.request("POST", path("api", "v1", "events", namespace, args.discriminator), body=payload)
+    emit(f"event sent to {namespace}/{args.discriminator}")
+    return 0
+
+
+def register(sub: Any) -> None:
+    g = sub.add_parser("event-binding", help="manage WorkflowEventBindings on the server",
+                       description="WorkflowEventBindings: which WorkflowTemplate an event posted to "
+                                   "/api/v1/events/{namespace}/{discriminator} submits (README: Events)")
+    verbs = g.add_subparsers(dest="verb", required=True, metavar="VERB")
+    outputs = ("name", "json", "yaml", "wide")
+
+    p = verbs.add_parser("create", help="create WorkflowEventBindings from FILEs")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("-o", "--output", choices=outputs)
+    connection_flags(p)
+    p.set_defaults(handler=create_command)
+
+    p = verbs.add_parser("get", help="show WorkflowEventBindings")
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p.add_argument("-o", "--output", choices=outputs)
+    connection_flags(p)
+    p.set_defaults(handler=get_command)
+
+    p = verbs.add_parser("list", help="list WorkflowEventBindings")
+    p.add_argument("-A", "--all-namespaces", action="store_true")
+    p.add_argument("-o", "--output", choices=outputs)
+    connection_flags(p)
+    p.set_defaults(handler=list_command)
+
+    p = verbs.add_parser("delete", help="delete WorkflowEventBindings")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--all", action="store_true", help="every binding of the namespace")
+    connection_flags(p)
+    p.set_defaults(handler=delete_command)
+
+    p = verbs.add_parser("lint", help="check WorkflowEventBindings on the server (expressions included)")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    connection_flags(p)
+    p.set_defaults(handler=lint_command)
+
+    e = sub.add_parser("event", help="send an event to the server's bindings")
+    events = e.add_subparsers(dest="verb", required=True, metavar="VERB")
+    p = events.add_parser("send", help="POST a JSON payload to /api/v1/events/{namespace}/{discriminator}",
+                          description="Send an event: every WorkflowEventBinding of the namespace whose "
+                                      "selector matches it submits its template.")
+    p.add_argument("discriminator", nargs="?", default="", help="the URL's last segment (may be empty)")
+    p.add_argument("-d", "--data", default="{}", help="the JSON payload ('-': read it from stdin)")
+    connection_flags(p)
+    p.set_defaults(handler=send_command)

@@ -25,6 +25,7 @@ from typing import Any
 from argosy.artifacts.locations import WorkflowRepository
 from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
+from argosy.controller.memoize import LocalMemoCache, MemoLookup, MemoStore, StoreMemoCache
 from argosy.controller.submit import prepare_workflow
 from argosy.controller.worker import Listener, Worker
 from argosy.engine.intents import Intent
@@ -104,6 +105,7 @@ class Controller:
         lease_seconds: float = LEASE_SECONDS,
         runtime_kind: str = "process",
         objects_for: Callable[[str], ObjectSet] | None = None,
+        memo: MemoStore | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.store = store
@@ -127,6 +129,11 @@ class Controller:
         #: called with each workflow's engine once it ended and its status is durable (cron
         #: history, TTL, synchronization, metrics, a parent's resource node subscribe here)
         self.finished_hooks: list[Callable[[Reconciler], None]] = []
+        #: memoization caches (``memoize``): the store's, or kept in memory without one
+        self.memo: MemoStore = memo if memo is not None else (
+            StoreMemoCache(store) if store is not None else LocalMemoCache())
+        #: what engines look memoized templates up in: the entries, and cache ConfigMaps
+        self.memo_lookup = MemoLookup(self.memo, self.objects_in)
 
     # ---- submission ------------------------------------------------------------------
 
@@ -197,7 +204,7 @@ class Controller:
         """The engine of one workflow, with this controller's templates and ConfigMaps."""
         namespace = (workflow.get("metadata") or {}).get("namespace") or "default"
         return Reconciler(workflow, TemplateResolver(workflow, self.objects_in(namespace)),
-                          configmap=self.configmap_lookup(namespace))
+                          configmap=self.configmap_lookup(namespace), memo=self.memo_lookup)
 
     def configmap_lookup(self, namespace: str) -> Any:
         source = self.object_source
@@ -216,7 +223,7 @@ class Controller:
                              workflow_uid=engine.uid)
         context.artifact_repositories[engine.uid] = WorkflowRepository.of(engine.workflow, engine.global_scope)
         worker = Worker(engine, self.runtime, context, clock=self.clock, store=self.store,
-                        on_change=self.on_change)
+                        on_change=self.on_change, memo=self.memo)
         self.workers[engine.uid] = worker
         self._runs[engine.uid] = asyncio.get_running_loop().create_task(self._run(worker, begin))
         if self.store is not None and self._heartbeat is None:

@@ -29,7 +29,7 @@ def test_a_save_overwrites_and_a_touch_moves_only_the_last_hit(open_store: OpenS
     with open_store() as store:
         store.save_memo("ns", "c", "k", "n1", None)
         clock.advance(10)
-        store.touch_memo("ns", "c", "k")
+        store.touch_memos([("ns", "c", "k", clock.now), ("ns", "c", "gone", clock.now)])
         store.flush()
         touched = store.get_memo("ns", "c", "k")
         assert touched is not None and touched.outputs is None

@@ -325,6 +325,7 @@ class Controller:
             self._heartbeat = None
         if self.store is not None:
             try:
+                self.memo.flush()  # the last-hit times it gathered
                 self.store.flush()
             except StoreError as err:
                 self._store_errors.append(err)

@@ -21,6 +21,7 @@ Cache`` whose ``data[key]`` is an entry's JSON (``nodeID``, ``outputs``, ``creat
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -96,6 +97,11 @@ def cache_configmap(namespace: str, name: str, records: Iterable[MemoRecord]) ->
             "data": {e.key: entry_json(e) for e in entries}}
 
 
+#: how often a StoreMemoCache hands the last-hit times it gathered to the store's writer (s):
+#: one write per hit made the writer thread take the GIL from lookups (p99 5 ms, not 0.1 ms)
+TOUCH_INTERVAL = 1.0
+
+
 class StoreMemoCache:
     """Entries in a store: lookups read it, saves are queued writes (see module docstring)."""
 
@@ -103,6 +109,9 @@ class StoreMemoCache:
         self.store = store
         #: saves queued by this process and maybe not committed yet
         self._unflushed = False
+        #: last-hit times not yet handed to the store, by (namespace, cache, key)
+        self._hits: dict[tuple[str, str, str], float] = {}
+        self._touched_at = float("-inf")
 
     def entry(self, namespace: str, cache: str, key: str, now: float) -> MemoRecord | None:
         if self._unflushed:
@@ -110,8 +119,17 @@ class StoreMemoCache:
             self._unflushed = False
         record = self.store.get_memo(namespace, cache, key)
         if record is not None:
-            self.store.touch_memo(namespace, cache, key, now=now)
+            self._hits[(namespace, cache, key)] = now
+            if time.monotonic() - self._touched_at >= TOUCH_INTERVAL:
+                self.flush()
         return record
+
+    def flush(self) -> None:
+        """Hand the gathered last-hit times to the store (queued)."""
+        self._touched_at = time.monotonic()
+        if self._hits:
+            hits, self._hits = self._hits, {}
+            self.store.touch_memos((*k, at) for k, at in hits.items())
 
     def save(self, intent: SaveMemo) -> None:
         self.store.save_memo(intent.namespace, intent.cache, intent.key, intent.node_id, intent.outputs,
@@ -131,6 +149,9 @@ class LocalMemoCache:
             self.entries[(namespace, cache, key)] = MemoRecord(namespace, cache, key, record.node_id,
                                                                record.outputs, record.created_at, now)
         return record
+
+    def flush(self) -> None:
+        """Nothing to hand on: the entries are this object."""
 
     def save(self, intent: SaveMemo) -> None:
         self.entries[(intent.namespace, intent.cache, intent.key)] = MemoRecord(

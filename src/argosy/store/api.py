@@ -397,8 +397,8 @@ class Store(Protocol):
         """Write (or overwrite) an entry, created and last hit ``now``; queued, not waited for."""
         ...
 
-    def touch_memo(self, namespace: str, cache: str, key: str, *, now: float | None = None) -> None:
-        """Record a lookup of an entry (its last-hit time); queued."""
+    def touch_memos(self, hits: Iterable[tuple[str, str, str, float]]) -> None:
+        """Record lookups of entries: (namespace, cache, key, last-hit time) each; queued."""
         ...
 
     def list_memos(self, namespace: str | None = None, cache: str | None = None) -> list[MemoRecord]:

@@ -254,7 +254,7 @@ _HANDLERS: dict[type, Callable[[Batch, Any], Any]] = {
     Create: Batch._create, Delete: Batch._delete, Claim: Batch._claim, Heartbeat: Batch._heartbeat,
     Release: Batch._release, Archive: Batch._archive, DeleteArchived: Batch._delete_archived,
     objects.PutObject: objects.put_object, objects.DeleteObject: objects.delete_object,
-    memo.SaveMemo: memo.save_memo, memo.TouchMemo: memo.touch_memo, memo.DeleteMemos: memo.delete_memos,
+    memo.SaveMemo: memo.save_memo, memo.TouchMemos: memo.touch_memos, memo.DeleteMemos: memo.delete_memos,
     memo.PutMemos: memo.put_memos,
 }
 Batch.handlers = _HANDLERS

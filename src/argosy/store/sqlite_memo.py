@@ -5,7 +5,7 @@ One row per entry, keyed by (namespace, cache name, key), holding what Argo's en
 node that produced it, its outputs (JSON), its creation and last-hit times. The server shows a
 cache as a ConfigMap labelled ``workflows.argoproj.io/configmap-type: Cache`` whose ``data[key]``
 is the entry's JSON (``controller.memoize``). The statements are plain SQL both backends run;
-writes go through the store's one writer like every other (``SaveMemo``/``TouchMemo`` are
+writes go through the store's one writer like every other (``SaveMemo``/``TouchMemos`` are
 queued: a workflow does not wait for its cache; ``DeleteMemos``/``PutMemos`` wait), each taking
 the next store-wide resource version, and add nothing to the change feed (the workflows' watch).
 """
@@ -38,11 +38,10 @@ class SaveMemo(NamedTuple):
     last_hit_at: float
 
 
-class TouchMemo(NamedTuple):
-    namespace: str
-    cache: str
-    key: str
-    at: float
+class TouchMemos(NamedTuple):
+    """Last-hit times: (at, namespace, cache, key) each."""
+
+    hits: list[tuple[float, str, str, str]]
 
 
 class DeleteMemos(NamedTuple):
@@ -65,9 +64,9 @@ def save_memo(batch: Batch, op: SaveMemo) -> None:
     batch.conn.execute(_UPSERT, (*op, batch.rv))
 
 
-def touch_memo(batch: Batch, op: TouchMemo) -> None:
-    batch.conn.execute("UPDATE memo_entries SET last_hit_at = ? WHERE namespace = ? AND cache = ? AND key = ?",
-                       (op.at, op.namespace, op.cache, op.key))
+def touch_memos(batch: Batch, op: TouchMemos) -> None:
+    batch.conn.executemany("UPDATE memo_entries SET last_hit_at = ? WHERE namespace = ? AND cache = ? AND key = ?",
+                           op.hits)
 
 
 def delete_memos(batch: Batch, op: DeleteMemos) -> int:
@@ -122,8 +121,10 @@ class MemoTable:
         at = self._clock() if now is None else now
         self._writer.submit(SaveMemo(namespace, cache, key, node_id, _dumps(outputs), at, at), wait=False)
 
-    def touch_memo(self, namespace: str, cache: str, key: str, *, now: float | None = None) -> None:
-        self._writer.submit(TouchMemo(namespace, cache, key, self._clock() if now is None else now), wait=False)
+    def touch_memos(self, hits: Iterable[tuple[str, str, str, float]]) -> None:
+        rows = [(at, namespace, cache, key) for namespace, cache, key, at in hits]
+        if rows:
+            self._writer.submit(TouchMemos(rows), wait=False)
 
     def list_memos(self, namespace: str | None = None, cache: str | None = None) -> list[MemoRecord]:
         where, params = [], []

@@ -151,3 +151,70 @@ def test_a_configmap_of_another_namespace_is_not_the_cache(tmp_path: Path) -> No
         assert lookup.get("default", "c", "k", T0) is None  # not refused: it is not in this namespace
         with pytest.raises(MemoizationError, match="refusing to use it"):
             lookup.get("other", "c", "k", T0)
+
+
+DAG_RESUBMIT = """
+metadata: {name: dagre}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    dag:
+      tasks:
+      - {name: A, template: work}
+      - {name: B, template: steps}
+      - {name: C, template: work, depends: B}
+      - {name: D, template: work, depends: "A && B"}
+  - name: steps
+    steps:
+    - - {name: s1, template: work}
+      - {name: s2, template: work}
+  - name: work
+    container: {image: busybox, command: [echo, work]}
+"""
+
+
+def test_resubmit_memoized_of_a_dag_runs_only_what_failed(tmp_path: Path) -> None:
+    import yaml
+
+    from argosy.controller import prepare_workflow
+    from argosy.controller.retry import formulate_resubmit, resubmit_memoized
+
+    ran: list[str] = []
+    failing = {"dagre.C", "dagre.B[0].s2"}
+
+    from argosy.engine.nodes import node_id
+
+    failing_ids = {node_id("dagre", n) for n in failing}
+
+    def handler(pod):
+        ran.append(pod.node_id)
+        return testing.result_of({"result": pod.node_id}, exit_code=1 if pod.node_id in failing_ids else 0)
+
+    async def go() -> tuple[object, object]:
+        store = open_store(tmp_path / "argosy.db")
+        try:
+            controller = Controller(data_dir=tmp_path, store=store, runtime=testing.FakeRuntime(handler))
+            uid = controller.submit(yaml.safe_load(DAG_RESUBMIT))
+            first = await controller.wait(uid)
+            record = store.get_workflow(uid, with_nodes=True)
+            wf = formulate_resubmit(record, {}, memoized=True)
+            failing_ids.clear()
+            ran.clear()
+            status = wf.pop("status")
+            new_uid = await resubmit_memoized(controller, prepare_workflow(wf, ObjectSet()), status)
+            second = await controller.wait(new_uid)
+            await controller.close()
+            return first, second
+        finally:
+            store.close()
+
+    first, second = asyncio.run(go())
+    assert first.phase == "Failed" and second.phase == "Succeeded"
+    by_name = {n.name.split(".", 1)[1] if "." in n.name else "": n for n in second.nodes}
+    # A and B's s1 succeeded before: carried over as Skipped; s2 failed and ran again, then C and D
+    assert (by_name["A"].type, by_name["A"].phase) == ("Skipped", "Skipped")
+    assert by_name["A"].message == f"original pod: {node_id('dagre', 'dagre.A')}"
+    assert (by_name["B[0].s1"].type, by_name["B[0].s1"].phase) == ("Skipped", "Skipped")
+    ran_names = sorted(n.name.split(".", 1)[1] for n in second.nodes if n.id in ran)
+    assert ran_names == ["B[0].s2", "C", "D"]

@@ -368,3 +368,46 @@ def test_save_is_an_intent_and_a_restored_hit_is_not_looked_up_again() -> None:
     restored = Reconciler.restore(status, TemplateResolver(status, ObjectSet()), memo=memo)
     assert restored.recover(T0 + 3) == [] and memo.lookups == []
     assert restored.phase == "Succeeded"
+
+
+ARTIFACTS = """
+metadata: {name: arts}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: make, template: make}
+    - - name: take
+        template: take
+        arguments: {artifacts: [{name: in, from: "{{steps.make.outputs.artifacts.art}}"}]}
+  - name: make
+    memoize: {key: make, cache: {configMap: {name: art-cache}}}
+    container: {image: busybox, command: [sh, -c, "echo made > /tmp/p"]}
+    outputs: {artifacts: [{name: art, path: /tmp/p}]}
+  - name: take
+    inputs: {artifacts: [{name: in, path: /tmp/in}]}
+    container: {image: busybox, command: [cat, /tmp/in]}
+"""
+
+
+def test_outputs_with_artifacts_are_cached_with_their_locations() -> None:
+    # Argo saves a node's outputs whole, artifacts (their repository locations) included
+    art = {"name": "art", "path": "/tmp/p", "local": {"key": "arts/arts-make-1/art.tgz"}}
+
+    def handler(pod: PodSpec) -> PodResult:
+        ran.append(pod.node_id)
+        if "make" in pod.node_id or pod.template.get("name") == "make":
+            return testing.result_of({"artifacts": [art]})
+        return testing.result_of({"result": "made"})
+
+    ran: list[str] = []
+    memo = LocalMemoCache()
+    testing.run_workflow(ARTIFACTS, handler, memo=memo)
+    assert memo.entries[("default", "art-cache", "make")].outputs["artifacts"] == [art]
+    ran.clear()
+    again = testing.run_workflow(ARTIFACTS.replace("name: arts}", "name: arts2}"), handler, memo=memo)
+    assert node(again, "make").memoization_status["hit"] is True and node(again, "make").id not in ran
+    take = node(again, "take")
+    assert take.phase == "Succeeded"
+    assert take.inputs["artifacts"][0]["local"] == {"key": "arts/arts-make-1/art.tgz"}

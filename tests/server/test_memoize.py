@@ -117,3 +117,24 @@ def test_resubmit_memoized_reuses_what_succeeded(api: httpx.Client) -> None:
     # only a Failed or Errored workflow is resubmitted memoized
     refused = api.put(f"/api/v1/workflows/default/{name}/resubmit", json={"memoized": True})
     assert refused.status_code == 400 and "Failed/Error" in refused.json()["message"]
+
+
+def test_resubmit_memoized_of_an_archived_workflow(api: httpx.Client, server) -> None:
+    from argosy.store import open_store
+
+    created = create(api, two_steps("arch-memo"))
+    assert wait_done(api, "arch-memo")["status"]["phase"] == "Failed"
+    uid = created["metadata"]["uid"]
+    store = open_store(server.data_dir / "argosy.db")
+    try:
+        assert store.archive_workflow(uid) is not None
+    finally:
+        store.close()
+    assert api.delete("/api/v1/workflows/default/arch-memo").status_code == 200
+    answer = api.put(f"/api/v1/archived-workflows/{uid}/resubmit",
+                     json={"uid": uid, "namespace": "default", "memoized": True, "parameters": ["fail=no"]})
+    assert answer.status_code == 200, answer.text
+    done = wait_done(api, answer.json()["metadata"]["name"])
+    assert done["status"]["phase"] == "Succeeded"
+    stamp = next(n for n in done["status"]["nodes"].values() if n["displayName"] == "stamp")
+    assert (stamp["type"], stamp["phase"]) == ("Skipped", "Skipped")

@@ -367,6 +367,13 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
             processed = process_template(template, arguments, self.global_scope, params, self._configmap)
         except ArgosyError as err:
             return self._error_node(name, holder, context, boundary_id, owner, str(err))
+        info = {
+            "template_name": holder.get("template") if not holder.get("templateRef") else None,
+            "template_ref": holder.get("templateRef"),
+            "template_scope": context,
+        }
+        if info["template_name"] is None and not info["template_ref"]:
+            info["template_name"] = template.get("name")
         memoize = processed.get("memoize")
         if memoize is not None and self.nodes.by_name(name) is None:  # Argo: only a node to be created
             try:
@@ -375,14 +382,7 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
                 return self._error_node(name, holder, context, boundary_id, owner, str(err))
             if found.hit:
                 return self._cache_hit(name, processed, node_type, found, boundary_id=boundary_id, owner=owner,
-                                       holder=holder, context=context, hooked=hooked)
-        info = {
-            "template_name": holder.get("template") if not holder.get("templateRef") else None,
-            "template_ref": holder.get("templateRef"),
-            "template_scope": context,
-        }
-        if info["template_name"] is None and not info["template_ref"]:
-            info["template_name"] = template.get("name")
+                                       info=info, hooked=hooked)
         if retry:
             node = self.new_node(name, N.RETRY, N.RUNNING, boundary_id, owner, **info)
             node.hooked = hooked
@@ -441,14 +441,9 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         return node
 
     def _cache_hit(self, name: str, template: dict[str, Any], node_type: str, found: Lookup, *,
-                   boundary_id: str | None, owner: Frame, holder: Mapping[str, Any], context: TemplateScope,
-                   hooked: bool) -> Node:
+                   boundary_id: str | None, owner: Frame, info: Mapping[str, Any], hooked: bool) -> Node:
         """A memoized call found in its cache: its node, Succeeded with the cached outputs; nothing runs."""
-        template_name = holder.get("template") if not holder.get("templateRef") else None
-        if template_name is None and not holder.get("templateRef"):
-            template_name = template.get("name")
-        node = self.new_node(name, node_type, N.RUNNING, boundary_id, owner, template_name=template_name,
-                             template_ref=holder.get("templateRef"), template_scope=context)
+        node = self.new_node(name, node_type, N.RUNNING, boundary_id, owner, **info)
         node.hooked = hooked
         node.memoization_status = found.status
         if template.get("inputs"):

@@ -218,3 +218,42 @@ def test_resubmit_memoized_of_a_dag_runs_only_what_failed(tmp_path: Path) -> Non
     assert (by_name["B[0].s1"].type, by_name["B[0].s1"].phase) == ("Skipped", "Skipped")
     ran_names = sorted(n.name.split(".", 1)[1] for n in second.nodes if n.id in ran)
     assert ran_names == ["B[0].s2", "C", "D"]
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({}, None),
+    ({"CACHE_GC_PERIOD": "0s"}, None),
+    ({"CACHE_GC_PERIOD": "1m"}, (60.0, 30.0)),
+    ({"CACHE_GC_PERIOD": "30s", "CACHE_GC_AFTER_NOT_HIT_DURATION": "1h30m"}, (30.0, 5400.0)),
+], ids=["unset", "zero", "default-after", "both"])
+def test_cache_gc_is_configured_as_argos_controller_is(environ: dict[str, str], expected) -> None:
+    from argosy.controller.memoize import cache_gc_settings
+
+    assert cache_gc_settings(environ) == expected
+
+
+def test_a_cache_gc_setting_that_is_not_a_duration_says_which() -> None:
+    from argosy.controller.memoize import cache_gc_settings
+
+    with pytest.raises(MemoizationError, match="CACHE_GC_PERIOD='10' is not a duration"):
+        cache_gc_settings({"CACHE_GC_PERIOD": "10"})
+
+
+def test_cache_gc_deletes_entries_not_hit_lately_counting_this_process_hits(tmp_path: Path) -> None:
+    from argosy.controller.memoize import run_cache_gc
+
+    with open_store(tmp_path / "argosy.db") as store:
+        cache = StoreMemoCache(store)
+        for key in ("stale", "fresh", "hit"):
+            cache.save(SaveMemo("ns", "c", key, f"node-{key}", None, T0 if key != "fresh" else T0 + 100))
+        cache.flush()  # no hit gathered yet: hands nothing on
+        assert cache.entry("ns", "c", "hit", T0 + 100) is not None  # gathered, maybe not yet written
+
+        async def one_pass() -> None:
+            task = asyncio.get_running_loop().create_task(
+                run_cache_gc(store, cache, 0.01, 30.0, now=lambda: T0 + 110))
+            await asyncio.sleep(0.2)
+            task.cancel()
+
+        asyncio.run(one_pass())
+        assert [r.key for r in store.list_memos("ns", "c")] == ["fresh", "hit"]

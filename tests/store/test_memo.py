@@ -69,3 +69,16 @@ def test_entries_have_no_size_ceiling_and_outlive_a_reopen(open_store: OpenStore
     with open_store() as store:
         got = store.get_memo("default", "big", "k")
         assert got is not None and got.outputs == big
+
+
+def test_entries_not_hit_since_a_time_are_collected(open_store: OpenStore, clock) -> None:
+    with open_store() as store:
+        store.save_memo("a", "c", "old", "n1", None)
+        store.save_memo("a", "c", "hit", "n2", None)
+        clock.advance(60)
+        store.save_memo("b", "c", "new", "n3", None)
+        store.touch_memos([("a", "c", "hit", clock.now)])
+        store.flush()
+        assert store.expire_memos(clock.now - 30) == 1
+        assert [(r.namespace, r.key) for r in store.list_memos()] == [("a", "hit"), ("b", "new")]
+        assert store.expire_memos(clock.now - 30) == 0

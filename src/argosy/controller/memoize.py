@@ -16,33 +16,37 @@ Cache`` whose ``data[key]`` is an entry's JSON (``nodeID``, ``outputs``, ``creat
   name among the workflow's objects (a file given to ``argosy run``, or one put through the API
   without the label) is Argo's too: one labelled as a cache is read for keys the store does not
   have; one without the label is refused, with Argo's message.
+- Garbage collection, as Argo's controller does when ``CACHE_GC_PERIOD`` is set: every period,
+  entries not hit for ``CACHE_GC_AFTER_NOT_HIT_DURATION`` (default 30s) are deleted
+  (:func:`run_cache_gc`, started by ``argosy server``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from argosy.engine.intents import SaveMemo
 from argosy.engine.memoize import MemoEntry
-from argosy.errors import MemoizationError
+from argosy.errors import MemoizationError, SpecError, StoreError
+from argosy.goformat import format_rfc3339_seconds, parse_rfc3339
 from argosy.spec import CONFIG_MAP, ObjectSet
+from argosy.spec.duration import parse_go_duration
 from argosy.store.api import MemoRecord, Store
+
+log = logging.getLogger(__name__)
 
 CONFIGMAP_TYPE_LABEL = "workflows.argoproj.io/configmap-type"
 CACHE_TYPE = "Cache"
 
 
-def _rfc3339(ts: float) -> str:
-    return datetime.fromtimestamp(int(ts), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _epoch(text: Any, what: str) -> float:
     try:
-        return datetime.fromisoformat(str(text)).timestamp()
+        return parse_rfc3339(str(text))
     except ValueError:
         raise MemoizationError(f"malformed cache entry: {what} {text!r} is not an RFC 3339 time") from None
 
@@ -50,8 +54,8 @@ def _epoch(text: Any, what: str) -> float:
 def entry_json(record: MemoRecord) -> str:
     """An entry as Argo's cache ConfigMap holds it (``data[key]``)."""
     return json.dumps({"nodeID": record.node_id, "outputs": record.outputs,
-                       "creationTimestamp": _rfc3339(record.created_at),
-                       "lastHitTimestamp": _rfc3339(record.last_hit_at)}, separators=(",", ":"))
+                       "creationTimestamp": format_rfc3339_seconds(record.created_at),
+                       "lastHitTimestamp": format_rfc3339_seconds(record.last_hit_at)}, separators=(",", ":"))
 
 
 def parse_entry(namespace: str, cache: str, key: str, text: Any) -> MemoRecord:
@@ -91,7 +95,7 @@ def cache_configmap(namespace: str, name: str, records: Iterable[MemoRecord]) ->
     entries = list(records)
     meta: dict[str, Any] = {"name": name, "namespace": namespace, "labels": {CONFIGMAP_TYPE_LABEL: CACHE_TYPE}}
     if entries:
-        meta["creationTimestamp"] = _rfc3339(min(e.created_at for e in entries))
+        meta["creationTimestamp"] = format_rfc3339_seconds(min(e.created_at for e in entries))
         meta["resourceVersion"] = str(max(e.resource_version for e in entries))
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta,
             "data": {e.key: entry_json(e) for e in entries}}
@@ -161,6 +165,46 @@ class LocalMemoCache:
 MemoStore = StoreMemoCache | LocalMemoCache
 
 
+# ---- garbage collection (Argo's CACHE_GC_PERIOD) -------------------------------------------------
+
+#: how often caches are collected (a Go duration; unset or 0: never, Argo's default)
+CACHE_GC_PERIOD = "CACHE_GC_PERIOD"
+#: entries not hit for this long are deleted (a Go duration; Argo's default 30s)
+CACHE_GC_AFTER_NOT_HIT_DURATION = "CACHE_GC_AFTER_NOT_HIT_DURATION"
+
+
+def cache_gc_settings(environ: Mapping[str, str]) -> tuple[float, float] | None:
+    """(period, not-hit duration) in seconds from Argo's environment variables, or None (off).
+    MemoizationError names a variable that is not a Go duration."""
+    values: dict[str, float] = {}
+    for name, default in ((CACHE_GC_PERIOD, "0s"), (CACHE_GC_AFTER_NOT_HIT_DURATION, "30s")):
+        text = environ.get(name) or default
+        try:
+            values[name] = parse_go_duration(text)
+        except SpecError as err:
+            raise MemoizationError(f"{name}={text!r} is not a duration: {err}") from None
+    period = values[CACHE_GC_PERIOD]
+    return None if period <= 0 else (period, values[CACHE_GC_AFTER_NOT_HIT_DURATION])
+
+
+def collect_caches(store: Store, memo: MemoStore, not_hit_for: float, now: float) -> int:
+    """Delete the entries not hit for ``not_hit_for`` seconds (a cache left empty is gone); how many."""
+    memo.flush()  # the last-hit times this process gathered count
+    store.flush()
+    return store.expire_memos(now - not_hit_for)
+
+
+async def run_cache_gc(store: Store, memo: MemoStore, period: float, not_hit_for: float,
+                       now: Callable[[], float] = time.time) -> None:
+    """Collect caches every ``period`` seconds until cancelled (the server runs it)."""
+    while True:
+        await asyncio.sleep(period)
+        try:
+            await asyncio.to_thread(collect_caches, store, memo, not_hit_for, now())
+        except StoreError as err:  # the store may come back: try again next period
+            log.warning("memoization cache GC failed: %s", err)
+
+
 class MemoLookup:
     """The engine's :class:`~argosy.engine.memoize.MemoCache`: a ConfigMap of the cache's name
     among the namespace's objects is checked first (one that is not a cache is refused, as Argo
@@ -194,5 +238,6 @@ class MemoLookup:
         return None if own and own != namespace else body
 
 
-__all__ = ["CACHE_TYPE", "CONFIGMAP_TYPE_LABEL", "LocalMemoCache", "MemoLookup", "MemoStore", "StoreMemoCache",
-           "cache_configmap", "entry_json", "is_cache", "parse_entry", "refused"]
+__all__ = ["CACHE_GC_AFTER_NOT_HIT_DURATION", "CACHE_GC_PERIOD", "CACHE_TYPE", "CONFIGMAP_TYPE_LABEL",
+           "LocalMemoCache", "MemoLookup", "MemoStore", "StoreMemoCache", "cache_configmap", "cache_gc_settings",
+           "collect_caches", "entry_json", "is_cache", "parse_entry", "refused", "run_cache_gc"]

@@ -409,6 +409,10 @@ class Store(Protocol):
         """Delete one entry, or every entry of a cache (``key`` None); wait. How many went."""
         ...
 
+    def expire_memos(self, not_hit_since: float) -> int:
+        """Delete every entry last hit before ``not_hit_since`` (epoch seconds); wait. How many went."""
+        ...
+
     def put_memos(self, namespace: str, cache: str, entries: Iterable[MemoRecord]) -> None:
         """Replace every entry of a cache with ``entries`` (their namespace and cache are ignored); wait."""
         ...

@@ -255,7 +255,7 @@ _HANDLERS: dict[type, Callable[[Batch, Any], Any]] = {
     Release: Batch._release, Archive: Batch._archive, DeleteArchived: Batch._delete_archived,
     objects.PutObject: objects.put_object, objects.DeleteObject: objects.delete_object,
     memo.SaveMemo: memo.save_memo, memo.TouchMemos: memo.touch_memos, memo.DeleteMemos: memo.delete_memos,
-    memo.PutMemos: memo.put_memos,
+    memo.PutMemos: memo.put_memos, memo.ExpireMemos: memo.expire_memos,
 }
 Batch.handlers = _HANDLERS
 

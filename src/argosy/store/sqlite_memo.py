@@ -51,6 +51,12 @@ class DeleteMemos(NamedTuple):
     key: str | None
 
 
+class ExpireMemos(NamedTuple):
+    """Delete the entries last hit before ``before`` (the caches' garbage collection)."""
+
+    before: float
+
+
 class PutMemos(NamedTuple):
     """Replace a whole cache with these entries (a cache ConfigMap written through the API)."""
 
@@ -76,6 +82,13 @@ def delete_memos(batch: Batch, op: DeleteMemos) -> int:
     else:
         gone = batch.conn.execute("DELETE FROM memo_entries WHERE namespace = ? AND cache = ? AND key = ?",
                                   (op.namespace, op.cache, op.key)).rowcount
+    if gone:
+        batch.rv += 1
+    return int(gone)
+
+
+def expire_memos(batch: Batch, op: ExpireMemos) -> int:
+    gone = batch.conn.execute("DELETE FROM memo_entries WHERE last_hit_at < ?", (op.before,)).rowcount
     if gone:
         batch.rv += 1
     return int(gone)
@@ -145,6 +158,9 @@ class MemoTable:
 
     def delete_memos(self, namespace: str, cache: str, key: str | None = None) -> int:
         return int(self._writer.submit(DeleteMemos(namespace, cache, key), wait=True))
+
+    def expire_memos(self, not_hit_since: float) -> int:
+        return int(self._writer.submit(ExpireMemos(not_hit_since), wait=True))
 
     def put_memos(self, namespace: str, cache: str, entries: Iterable[MemoRecord]) -> None:
         ops = [SaveMemo(namespace, cache, e.key, e.node_id, _dumps(e.outputs), e.created_at, e.last_hit_at)

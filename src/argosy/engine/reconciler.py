@@ -11,8 +11,8 @@ status changes are tracked per node for the store (``NodeTable.drain_changes``).
 The class is cut along its roles, each a mixin in its own module: ``pods`` (the runtime's
 nodes and the workflow's parallelism), ``suspend``, ``lifecycle`` (start, stop, deadline,
 exit handler and workflow hooks), ``variables`` (the global scope) and ``status``. This
-module keeps what ties them together: creating nodes, executing templates, finishing
-nodes, timers, and restoring.
+module keeps what ties them together: creating nodes, executing templates (a memoized one
+is looked up first: ``engine.memoize``), finishing nodes, timers, and restoring.
 
 **Restoring.** All engine state is data derived from the persisted status plus the small
 ``record()``: ``restore`` loads the nodes and walks the workflow from its entrypoint again

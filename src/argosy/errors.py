@@ -14,7 +14,8 @@
     ├── NodeError                    a node cannot run as written; the node errors with this message
     │   ├── ArgumentError            arguments don't satisfy the template's inputs
     │   ├── LoopError                withItems / withParam / withSequence cannot be expanded
-    │   └── OutputError              an output (or an artifact argument's ``from``) cannot be resolved
+    │   ├── OutputError              an output (or an artifact argument's ``from``) cannot be resolved
+    │   └── MemoizationError         a ``memoize`` cache cannot be used (its key, maxAge, or the ConfigMap)
     ├── RuntimeFailure               a runtime could not start or run a node (missing command, sandbox)
     │   ├── CommandNotFound          ... because a container's command is not there (the node fails, exit 64)
     │   ├── HttpRequestError         an HTTP template's request could not be made or answered (runtime.http)
@@ -156,6 +157,11 @@ class LoopError(NodeError):
 
 class OutputError(NodeError):
     """An output, or the artifact an argument's ``from`` names, could not be resolved from its scope."""
+
+
+class MemoizationError(NodeError):
+    """A memoized template's cache cannot be used: an invalid key or ``maxAge``, or a ConfigMap of
+    that name that is not labelled as a cache (Argo refuses to use it)."""
 
 
 class ReferenceError_(ArgosyError):

@@ -53,6 +53,7 @@ def run_workflow(
     store: Any = None,
     data_dir: Path | None = None,
     control: Callable[[Worker], Any] | None = None,
+    memo: Any = None,
 ) -> Reconciler:
     """Submit ``workflow`` (YAML text or a manifest dict) and run it to its end; its engine.
 
@@ -61,7 +62,8 @@ def run_workflow(
     (YAML texts, manifests or an ``ObjectSet``). A workflow with only ``generateName`` is
     named ``generateName`` without its trailing ``-``, so node names are predictable.
     ``control`` is called with the workflow's worker once it has started (to ``stop`` or
-    ``resume`` it).
+    ``resume`` it). ``memo`` is the memoization cache (default: the store's, or one kept for
+    this run only); pass one ``controller.memoize.LocalMemoCache`` to several runs to share it.
     """
     body = yaml.safe_load(workflow) if isinstance(workflow, str) else dict(workflow)
     meta = dict(body.get("metadata") or {})
@@ -75,7 +77,8 @@ def run_workflow(
 
     async def go(root: Path) -> Reconciler:
         controller = Controller(data_dir=root, store=store, objects=object_set, clock=clock or FakeClock(),
-                                runtime=runtime if runtime is not None else FakeRuntime(handler or _succeed))
+                                runtime=runtime if runtime is not None else FakeRuntime(handler or _succeed),
+                                memo=memo)
         uid = controller.submit(body, parameters=parameters, entrypoint=entrypoint)
         if control is not None:
             asyncio.get_running_loop().call_soon(control, controller.workers[uid])

@@ -134,3 +134,28 @@ def _logged(data_dir: Path) -> str:
     """Everything every workflow under ``data_dir`` has logged so far."""
     return "".join(r.data.decode(errors="replace")
                    for path in (data_dir / "logs").glob("*.log") for r in read_journal(path))
+
+
+def test_a_second_run_in_the_data_dir_hits_the_memoization_cache(tmp_path: Path) -> None:
+    wf = tmp_path / "memo.yaml"
+    wf.write_text("""
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: memoized-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    memoize: {key: the-key, maxAge: 1h, cache: {configMap: {name: run-cache}}}
+    container: {image: busybox, command: [sh, -c, "date +%s%N > /tmp/out"]}
+    outputs: {parameters: [{name: out, valueFrom: {path: /tmp/out}}]}
+""")
+    runs = []
+    for _ in range(2):
+        out = argosy("run", str(wf), "-o", "json", data=tmp_path)
+        assert out.returncode == 0, out.stderr
+        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    first, second = ({n["templateName"]: n for n in r["status"]["nodes"].values()}["main"] for r in runs)
+    assert first["memoizationStatus"] == {"hit": False, "key": "the-key", "cacheName": "run-cache"}
+    assert second["memoizationStatus"] == {"hit": True, "key": "the-key", "cacheName": "run-cache"}
+    assert second["outputs"]["parameters"] == first["outputs"]["parameters"]

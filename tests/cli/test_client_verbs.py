@@ -284,6 +284,15 @@ def test_resubmit_prints_the_new_workflow(argosy, tmp_path: Path) -> None:
     assert code == 0 and out.splitlines()[0].startswith("again-")
 
 
+def test_resubmit_memoized_of_a_failed_workflow(argosy, tmp_path: Path) -> None:
+    path = write(tmp_path, "memo-again", 'test "{{workflow.parameters.ok}}" = yes', params={"ok": "no"})
+    assert argosy("submit", str(path), "--wait")[0] == 1
+    code, out, _ = argosy("resubmit", "memo-again", "--memoized", "-p", "ok=yes", "-o", "name", "--wait")
+    assert code == 0 and out.splitlines()[0].startswith("memo-again-")
+    code, _, err = argosy("resubmit", out.splitlines()[0], "--memoized")
+    assert code != 0 and "Failed/Error" in err
+
+
 def test_wait_rides_out_a_server_restart(tmp_path: Path) -> None:
     """`argosy wait` keeps waiting while its server restarts on the same address, then reports
     the workflow's end as the restarted server (its recovery) decides it."""

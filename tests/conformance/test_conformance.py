@@ -33,7 +33,7 @@ if not (CORPUS / "expected.tsv").is_file():
     pytest.skip(f"no conformance corpus at {CORPUS}", allow_module_level=True)
 
 # Needs the embedded mode provides: exact names, or prefixes ending in ':'.
-PROVIDED = ("none", "artifact-repo", "configmap:", "secret:", "wftmpl:", "cwftmpl:")
+PROVIDED = ("none", "artifact-repo", "configmap:", "secret:", "wftmpl:", "cwftmpl:", "memoize-cache:")
 # What docker mode provides beyond that: each pod its own network namespace and address.
 DOCKER_PROVIDED = (*PROVIDED, "pod-network(daemon ip)", "localhost(sidecar)")
 SHARED_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate", "ConfigMap", "Secret")

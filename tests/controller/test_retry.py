@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from argosy.controller.retry import RESUBMITTED_FROM, formulate_resubmit, formulate_retry
+from argosy.engine.nodes import node_id
 from argosy.errors import InvalidArgument
 from argosy.store.api import WorkflowRecord
 
@@ -74,6 +75,37 @@ def test_resubmit_names_labels_and_parameters(meta: dict[str, str], generate_nam
     assert "shutdown" not in wf["spec"]
 
 
-def test_memoized_resubmit_is_refused_with_a_way_out() -> None:
-    with pytest.raises(InvalidArgument, match="without it"):
-        formulate_resubmit(record(), {}, memoized=True)
+def test_memoized_resubmit_needs_a_failed_workflow() -> None:
+    done = record()
+    done = WorkflowRecord(**{**{f: getattr(done, f) for f in done.__dataclass_fields__}, "phase": "Succeeded"})
+    with pytest.raises(InvalidArgument, match="workflow must be Failed/Error to resubmit in memoized mode"):
+        formulate_resubmit(done, {}, memoized=True)
+
+
+def test_memoized_resubmit_carries_succeeded_pods_over_as_skipped_under_the_new_name() -> None:
+    # Argo's FormulateResubmitWorkflow(memoized): a named workflow whose succeeded pods are
+    # Skipped "original pod: ID" with their outputs; failed pods (and exit handlers) run again
+    status = failed_steps()
+    status["nodes"]["wf"]["name"] = "wf"
+    status["nodes"]["a"]["outputs"] = {"parameters": [{"name": "out", "value": "42"}]}
+    status["nodes"]["x"] = {**node("x", "Pod", "Succeeded", display="onExit"), "name": "wf.onExit"}
+    status["nodes"]["s"] = {**node("s", "Skipped", "Skipped", display="never"), "boundaryID": "wf"}
+    status["nodes"]["g1"]["children"].append("s")
+    old = record()
+    old = WorkflowRecord(**{**{f: getattr(old, f) for f in old.__dataclass_fields__}, "status": status})
+    wf = formulate_resubmit(old, {}, memoized=True, now=1_767_225_600.0)
+    name = wf["metadata"]["name"]
+    assert name.startswith("wf-") and len(name) == len("wf-") + 5
+    assert wf["metadata"]["labels"][RESUBMITTED_FROM] == "wf"
+    assert wf["status"]["phase"] == "Running" and wf["status"]["startedAt"] == "2026-01-01T00:00:00Z"
+    nodes = {n["name"]: n for n in wf["status"]["nodes"].values()}
+    assert set(nodes) == {name, f"{name}.g0", f"{name}.first", f"{name}.g1", f"{name}.a"}
+    for n in nodes.values():
+        assert n["id"] == node_id(name, n["name"])
+        assert all(c in wf["status"]["nodes"] for c in n.get("children") or ())
+    a = nodes[f"{name}.a"]
+    assert (a["type"], a["phase"], a["message"]) == ("Skipped", "Skipped", "original pod: a")
+    assert a["outputs"] == {"parameters": [{"name": "out", "value": "42"}]}
+    assert a["boundaryID"] == name and a["startedAt"] == a["finishedAt"] == "2026-01-01T00:00:00Z"
+    assert nodes[f"{name}.g1"]["phase"] == nodes[name]["phase"] == "Running"
+    assert nodes[f"{name}.g1"]["children"] == [a["id"]] and "finishedAt" not in nodes[name]

@@ -19,7 +19,7 @@ from argosy.errors import ArgosyError
 PINNED: dict[str, list[str]] = {
     "argosy.engine": [
         "CancelPod", "Intent", "Node", "NodeTable", "PodFinished", "PodProgress", "PodResult", "PodSpec", "PodStarted",
-        "Reconciler", "RunPod", "WakeAt", "node_id", "pod_name",
+        "Reconciler", "RunPod", "SaveMemo", "WakeAt", "node_id", "pod_name",
     ],
     "argosy.expr": [
         "Compiled", "Depends", "Placeholder", "TaskOutcome", "compile_expression", "dependencies_as_depends",

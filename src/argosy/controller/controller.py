@@ -26,6 +26,7 @@ from argosy.artifacts.locations import WorkflowRepository
 from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
 from argosy.controller.gc import GarbageCollector, workflow_pod_spec_patch
+from argosy.controller.memoize import LocalMemoCache, MemoLookup, MemoStore, StoreMemoCache
 from argosy.controller.submit import prepare_workflow
 from argosy.controller.worker import Listener, Worker
 from argosy.engine.intents import Intent
@@ -100,6 +101,7 @@ class Controller:
         lease_seconds: float = LEASE_SECONDS,
         runtime_kind: str = "process",
         objects_for: Callable[[str], ObjectSet] | None = None,
+        memo: MemoStore | None = None,
     ) -> None:
         self.data_dir = data_dir
         self.store = store
@@ -133,6 +135,11 @@ class Controller:
         self.event_queue: Callable[[], asyncio.Queue[Any]] | None = None
         #: told how long each worker's reconciliation took (metrics' operation_duration_seconds)
         self.on_operation: Callable[[float], None] | None = None
+        #: memoization caches (``memoize``): the store's, or kept in memory without one
+        self.memo: MemoStore = memo if memo is not None else (
+            StoreMemoCache(store) if store is not None else LocalMemoCache())
+        #: what engines look memoized templates up in: the entries, and cache ConfigMaps
+        self.memo_lookup = MemoLookup(self.memo, self.objects_in)
 
     # ---- submission ------------------------------------------------------------------
 
@@ -203,7 +210,7 @@ class Controller:
         """The engine of one workflow, with this controller's templates and ConfigMaps."""
         namespace = (workflow.get("metadata") or {}).get("namespace") or "default"
         return Reconciler(workflow, TemplateResolver(workflow, self.objects_in(namespace)),
-                          configmap=self.configmap_lookup(namespace))
+                          configmap=self.configmap_lookup(namespace), memo=self.memo_lookup)
 
     def configmap_lookup(self, namespace: str) -> Any:
         source = self.object_source
@@ -225,7 +232,7 @@ class Controller:
         context.pod_spec_patch = workflow_pod_spec_patch(engine)
         context.runtime_name = runtime_of(engine.workflow)
         worker = Worker(engine, self.runtime, context, clock=self.clock, store=self.store,
-                        on_change=self.on_change, listeners=self.node_listeners)
+                        on_change=self.on_change, listeners=self.node_listeners, memo=self.memo)
         if self.event_queue is not None:
             worker.events = self.event_queue()
         worker.on_operation = self.on_operation
@@ -331,6 +338,7 @@ class Controller:
         await self.gc.close()
         if self.store is not None:
             try:
+                self.memo.flush()  # the last-hit times it gathered
                 self.store.flush()
             except StoreError as err:
                 self._store_errors.append(err)

@@ -87,7 +87,7 @@ def restore_engine(controller: Controller, record: WorkflowRecord) -> Reconciler
     workflow: dict[str, Any] = {**record.manifest, "status": dict(record.status)}
     restore: Any = getattr(Reconciler, "restore")  # noqa: B009 - present only on engines that restore
     return restore(workflow, TemplateResolver(workflow, controller.objects_in(record.namespace)),
-                   configmap=controller.configmap_lookup(record.namespace),
+                   configmap=controller.configmap_lookup(record.namespace), memo=controller.memo_lookup,
                    record=dict(record.engine_record) if record.engine_record is not None else None)
 
 

@@ -29,7 +29,7 @@ from typing import Any
 from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, TimerFired, WorkflowEvent
 from argosy.engine import nodes as N
-from argosy.engine.intents import CancelPod, Intent, PodFinished, PodResult, PodStarted, RunPod
+from argosy.engine.intents import CancelPod, Intent, PodFinished, PodResult, PodStarted, RunPod, SaveMemo
 from argosy.engine.reconciler import Reconciler
 from argosy.errors import StoreError
 from argosy.runtime.api import NodeEvent, NodeHandle, PodRuntime
@@ -64,6 +64,7 @@ class Worker:
         store: Store | None = None,
         on_change: Listener | None = None,
         listeners: list[Listener] | None = None,
+        memo: Any = None,
     ) -> None:
         self.engine = engine
         self.runtime = runtime
@@ -75,6 +76,8 @@ class Worker:
         self.listeners = listeners if listeners is not None else []
         #: told the seconds each reconciliation took (an event handled, intents dispatched)
         self.on_operation: Callable[[float], None] | None = None
+        #: where ``SaveMemo`` intents are carried out (controller.memoize); None: nowhere
+        self.memo = memo
         self.events: asyncio.Queue[WorkflowEvent | None] = asyncio.Queue()
         #: pods started and not yet reported finished, by node ID
         self.handles: dict[str, NodeHandle] = {}
@@ -227,6 +230,11 @@ class Worker:
                 handle = self.handles.get(intent.node_id)
                 if handle is not None:
                     self.runtime.cancel(handle, intent.reason)
+            elif isinstance(intent, SaveMemo) and self.memo is not None:
+                try:
+                    self.memo.save(intent)
+                except StoreError as err:  # the node succeeded: a cache that cannot be written is not its fault
+                    self.store_error = err
 
     def _adopt(self, pod: Any) -> None:
         """Re-attach to a pod an earlier controller started; one that is gone was deleted."""

@@ -16,6 +16,7 @@ from argosy.engine.intents import (
     PodSpec,
     PodStarted,
     RunPod,
+    SaveMemo,
     WakeAt,
 )
 from argosy.engine.nodes import Node, NodeTable, node_id, pod_name
@@ -33,6 +34,7 @@ __all__ = [
     "PodStarted",
     "Reconciler",
     "RunPod",
+    "SaveMemo",
     "WakeAt",
     "node_id",
     "pod_name",

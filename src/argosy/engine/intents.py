@@ -81,7 +81,19 @@ class WakeAt:
     at: float
 
 
-Intent = RunPod | CancelPod | WakeAt
+@dataclass(frozen=True, slots=True)
+class SaveMemo:
+    """Save a memoized node's outputs in its cache (the node ended Succeeded; see engine.memoize)."""
+
+    namespace: str
+    cache: str
+    key: str
+    node_id: str
+    outputs: dict[str, Any] | None
+    at: float
+
+
+Intent = RunPod | CancelPod | WakeAt | SaveMemo
 
 
 # ---- events ---------------------------------------------------------------------------

@@ -11,8 +11,8 @@ status changes are tracked per node for the store (``NodeTable.drain_changes``).
 The class is cut along its roles, each a mixin in its own module: ``pods`` (the runtime's
 nodes and the workflow's parallelism), ``suspend``, ``lifecycle`` (start, stop, deadline,
 exit handler and workflow hooks), ``variables`` (the global scope) and ``status``. This
-module keeps what ties them together: creating nodes, executing templates, finishing
-nodes, timers, and restoring.
+module keeps what ties them together: creating nodes, executing templates (a memoized one
+is looked up first: ``engine.memoize``), finishing nodes, timers, and restoring.
 
 **Restoring.** All engine state is data derived from the persisted status plus the small
 ``record()``: ``restore`` loads the nodes and walks the workflow from its entrypoint again
@@ -34,8 +34,9 @@ from argosy.engine import nodes as N
 from argosy.engine.arguments import process_template
 from argosy.engine.dag import DagFrame
 from argosy.engine.gates import Gate
-from argosy.engine.intents import Intent, PodFinished, PodProgress, PodSpec, PodStarted, WakeAt
+from argosy.engine.intents import Intent, PodFinished, PodProgress, PodSpec, PodStarted, SaveMemo, WakeAt
 from argosy.engine.lifecycle import DEADLINE_MESSAGE, LifecycleRole, WorkflowFrame
+from argosy.engine.memoize import Lookup, MemoCache, MemoEntry, NoMemoCache, look_up, memo_status
 from argosy.engine.nodes import Node, NodeTable, pod_name
 from argosy.engine.pods import PodsRole, Waiting
 from argosy.engine.protocols import Frame
@@ -65,6 +66,7 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         *,
         configmap: ConfigMapLookup | None = None,
         artifact_key_format: str | None = None,
+        memo: MemoCache | None = None,
     ) -> None:
         meta = workflow.setdefault("metadata", {})
         self.workflow = workflow
@@ -74,6 +76,10 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         self.spec: dict[str, Any] = workflow.setdefault("spec", {})
         self.resolver: TemplateResolver = resolver or TemplateResolver(workflow, ObjectSet())
         self._configmap = configmap or (lambda name, key: None)
+        #: where memoized templates are looked up (engine.memoize); saves are SaveMemo intents
+        self.memo: MemoCache = memo or NoMemoCache()
+        #: entries this engine asked to save (``SaveMemo``), for later calls of the same key
+        self._memo_saved: dict[tuple[str, str], MemoEntry] = {}
         self.artifact_key_format = artifact_key_format
         self.nodes = NodeTable(self.name)
         self.phase: str = N.PENDING
@@ -115,12 +121,13 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         *,
         configmap: ConfigMapLookup | None = None,
         record: dict[str, Any] | None = None,
+        memo: MemoCache | None = None,
     ) -> Reconciler:
         """Rebuild an engine from a persisted workflow (manifest + ``status`` with its nodes)
         and the ``record()`` saved with it; call ``recover(now)`` next."""
         status = workflow.get("status") or {}
         body = {k: v for k, v in workflow.items() if k != "status"}
-        engine = cls(body, resolver, configmap=configmap)
+        engine = cls(body, resolver, configmap=configmap, memo=memo)
         record = record or {}
         engine.phase = status.get("phase") or N.PENDING
         engine.message = status.get("message")
@@ -257,6 +264,12 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         node.finished_at = self.now
         if node.type in N.PROGRESS_TYPES:
             self._finish_progress(node, phase)
+        memo = node.memoization_status
+        if memo is not None and phase == N.SUCCEEDED and not memo.get("hit") and not node.retried:
+            # a retry's attempts carry the status too; the retry node itself is what is saved
+            self._intents.append(SaveMemo(self.namespace, memo["cacheName"], memo["key"], node.id,
+                                          node.outputs, self.now))
+            self._memo_saved[(memo["cacheName"], memo["key"])] = MemoEntry(node.id, node.outputs, self.now, self.now)
         self.nodes.touch(node)
         owner = self.owner.get(node.id)
         if owner is not None:
@@ -361,9 +374,20 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         }
         if info["template_name"] is None and not info["template_ref"]:
             info["template_name"] = template.get("name")
+        memoize = processed.get("memoize")
+        if memoize is not None and self.nodes.by_name(name) is None:  # Argo: only a node to be created
+            try:
+                found = look_up(memoize, self.memo, self.namespace, self.now, self._memo_saved)
+            except ArgosyError as err:
+                return self._error_node(name, holder, context, boundary_id, owner, str(err))
+            if found.hit:
+                return self._cache_hit(name, processed, node_type, found, boundary_id=boundary_id, owner=owner,
+                                       info=info, hooked=hooked)
         if retry:
             node = self.new_node(name, N.RETRY, N.RUNNING, boundary_id, owner, **info)
             node.hooked = hooked
+            if memoize is not None and node.memoization_status is None:
+                node.memoization_status = memo_status(memoize)
             node.inputs = processed.get("inputs") or None
             frame = RetryFrame(self, node, processed, new_context, retry, info, params)
             self.frames[node.id] = frame
@@ -394,6 +418,8 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         node.retried = retried
         if template.get("inputs"):
             node.inputs = _status_inputs(template["inputs"])
+        if "memoize" in template and node.memoization_status is None:
+            node.memoization_status = memo_status(template["memoize"])
         if is_pod:
             if not existed:
                 self.set_progress(node, N.DEFAULT_PROGRESS)
@@ -412,6 +438,20 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         if timeout and not is_pod:
             start = node.started_at if node.started_at is not None else self.now
             self.arm(start + parse_duration(timeout), TIMEOUT, node.id)
+        return node
+
+    def _cache_hit(self, name: str, template: dict[str, Any], node_type: str, found: Lookup, *,
+                   boundary_id: str | None, owner: Frame, info: Mapping[str, Any], hooked: bool) -> Node:
+        """A memoized call found in its cache: its node, Succeeded with the cached outputs; nothing runs."""
+        node = self.new_node(name, node_type, N.RUNNING, boundary_id, owner, **info)
+        node.hooked = hooked
+        node.memoization_status = found.status
+        if template.get("inputs"):
+            node.inputs = _status_inputs(template["inputs"])
+        if found.outputs:
+            node.outputs = found.outputs
+            self.add_outputs_to_global(found.outputs)
+        self.finish(node, N.SUCCEEDED)
         return node
 
     def outbound(self, node: Node) -> list[str]:

@@ -15,8 +15,8 @@ from typing import Any
 
 from argosy.errors import AlreadyExists, InvalidArgument, NotFound
 from argosy.server.routing import Call, Verb, api_route
-from argosy.server.workflow_actions import parse_pairs
-from argosy.server.workflows import prepare, start, view
+from argosy.server.workflow_actions import parse_pairs, resubmit
+from argosy.server.workflows import view
 from argosy.store.api import WorkflowRecord
 
 #: Argo's name for the resource in its messages
@@ -100,16 +100,11 @@ async def retry_archived(call: Call) -> dict[str, Any]:
 
 
 async def resubmit_archived(call: Call) -> dict[str, Any]:
-    """Argo's ``ResubmitArchivedWorkflow``: a new workflow from the archived one's spec."""
-    from argosy.controller.retry import formulate_resubmit
-
+    """Argo's ``ResubmitArchivedWorkflow``: a new workflow from the archived one's spec
+    (``memoized``: reusing what succeeded in it)."""
     body = await call.body()
     record = await asyncio.to_thread(_get, call, Verb.CREATE)
-    if body.get("memoized") and record.phase not in ("Failed", "Error"):
-        raise InvalidArgument("workflow must be Failed/Error to resubmit in memoized mode")
-    wf = formulate_resubmit(record, parse_pairs(body.get("parameters"), "parameters"),
-                            memoized=bool(body.get("memoized")))
-    return await start(call, prepare(call, wf))
+    return await resubmit(call, record, body)
 
 
 async def label_keys(call: Call) -> dict[str, Any]:

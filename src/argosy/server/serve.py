@@ -102,6 +102,20 @@ class ApiServer(uvicorn.Server):
                 loop.remove_signal_handler(signum)
 
 
+def start_cache_gc(controller: Any, store: Any) -> asyncio.Task[None] | None:
+    """Argo's memoization cache GC, when ``CACHE_GC_PERIOD`` is set (``controller.memoize``)."""
+    from argosy.controller.memoize import cache_gc_settings, run_cache_gc
+    from argosy.errors import MemoizationError, ServerRefused
+
+    try:
+        settings = cache_gc_settings(os.environ)
+    except MemoizationError as err:
+        raise ServerRefused(f"memoization cache GC: {err}") from None
+    if settings is None:
+        return None
+    return asyncio.get_running_loop().create_task(run_cache_gc(store, controller.memo, *settings))
+
+
 async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) -> None:
     from argosy.controller import Controller
     from argosy.controller.metrics import REGISTRY
@@ -122,6 +136,7 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
         for recovered in await controller.recover():
             print(f"argosy server: {recovered}", file=sys.stderr, flush=True)
         await controller.gc.start()  # TTL and archive retention; due times come from the store
+        cache_gc = start_cache_gc(controller, store)
         app = create_app(controller, store, config, authorizer)
         server = ApiServer(uvicorn.Config(app, host=config.address, port=config.port,
                                           log_level="warning", lifespan="off", access_log=False,
@@ -135,6 +150,8 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
             print(f"argosy server: listening on {scheme_host} (auth-mode {config.auth_mode}, "
                   f"store {store.location}, data dir {data_dir})", file=sys.stderr, flush=True)
         await started
+        if cache_gc is not None:
+            cache_gc.cancel()
         await controller.close()
     finally:
         store.close()

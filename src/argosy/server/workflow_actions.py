@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from argosy.controller.retry import formulate_resubmit, retry_workflow
+from argosy.controller.retry import formulate_resubmit, resubmit_memoized, retry_workflow
 from argosy.errors import FailedPrecondition, InvalidArgument, NotFound
 from argosy.server.routing import Call, Verb, api_route
 from argosy.server.workflows import find, prepare, start, view
@@ -189,14 +189,22 @@ async def set_workflow(call: Call) -> dict[str, Any]:
 # ---- a new run of a workflow ------------------------------------------------------------------
 
 
+async def resubmit(call: Call, record: WorkflowRecord, body: dict[str, Any]) -> dict[str, Any]:
+    """Argo's resubmit of ``record`` (live or archived): a new workflow; ``memoized`` reuses the
+    nodes that succeeded (``controller.retry``)."""
+    memoized = bool(body.get("memoized"))
+    wf = formulate_resubmit(record, parse_pairs(body.get("parameters"), "parameters"), memoized=memoized)
+    if not memoized:
+        return await start(call, prepare(call, wf))
+    status = wf.pop("status")
+    uid = await resubmit_memoized(call.services.controller, prepare(call, wf), status)
+    again = call.services.store.get_workflow(uid, with_nodes=False)
+    return view(call, again) if again is not None else {}
+
+
 async def resubmit_workflow(call: Call) -> dict[str, Any]:
     body = await call.body()
-    record = find(call, call.path("name"))
-    if body.get("memoized") and record.phase not in ("Failed", "Error"):
-        raise InvalidArgument("workflow must be Failed/Error to resubmit in memoized mode")
-    wf = formulate_resubmit(record, parse_pairs(body.get("parameters"), "parameters"),
-                            memoized=bool(body.get("memoized")))
-    return await start(call, prepare(call, wf))
+    return await resubmit(call, find(call, call.path("name")), body)
 
 
 async def retry_workflow_endpoint(call: Call) -> dict[str, Any]:

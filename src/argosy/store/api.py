@@ -158,6 +158,22 @@ class ObjectRecord:
         return obj
 
 
+@dataclass(frozen=True, slots=True)
+class MemoRecord:
+    """One memoization cache entry (Argo's cache ConfigMap ``data[key]``), as stored."""
+
+    namespace: str
+    #: the cache's name (``memoize.cache.configMap.name``)
+    cache: str
+    key: str
+    node_id: str
+    #: the node's outputs in Argo's status layout (None: the node had none)
+    outputs: Mapping[str, Any] | None
+    created_at: float
+    last_hit_at: float
+    resource_version: int = 0
+
+
 def _rfc3339(ts: float) -> str:
     from datetime import UTC, datetime
 
@@ -369,4 +385,35 @@ class Store(Protocol):
 
     def delete_object(self, kind: str, namespace: str, name: str) -> bool:
         """Delete an object; wait. False when there was none."""
+        ...
+
+    # ---- memoization caches (``memoize``: Argo's cache ConfigMaps) --------------------------------
+
+    def get_memo(self, namespace: str, cache: str, key: str) -> MemoRecord | None:
+        """The entry under ``key`` in ``cache`` of ``namespace`` (committed writes only)."""
+        ...
+
+    def save_memo(self, namespace: str, cache: str, key: str, node_id: str, outputs: Any, *,
+                  now: float | None = None) -> None:
+        """Write (or overwrite) an entry, created and last hit ``now``; queued, not waited for."""
+        ...
+
+    def touch_memos(self, hits: Iterable[tuple[str, str, str, float]]) -> None:
+        """Record lookups of entries: (namespace, cache, key, last-hit time) each; queued."""
+        ...
+
+    def list_memos(self, namespace: str | None = None, cache: str | None = None) -> list[MemoRecord]:
+        """Entries (of a namespace, of a cache), by namespace, cache and key."""
+        ...
+
+    def delete_memos(self, namespace: str, cache: str, key: str | None = None) -> int:
+        """Delete one entry, or every entry of a cache (``key`` None); wait. How many went."""
+        ...
+
+    def expire_memos(self, not_hit_since: float) -> int:
+        """Delete every entry last hit before ``not_hit_since`` (epoch seconds); wait. How many went."""
+        ...
+
+    def put_memos(self, namespace: str, cache: str, entries: Iterable[MemoRecord]) -> None:
+        """Replace every entry of a cache with ``entries`` (their namespace and cache are ignored); wait."""
         ...

@@ -94,8 +94,22 @@ _V2 = (
         PRIMARY KEY (kind, namespace, name))""",
 )
 
+_V3 = (
+    # memoization caches: SQLite's version 3 (names compared byte-wise, as there)
+    """CREATE TABLE memo_entries (
+        namespace TEXT COLLATE "C" NOT NULL,
+        cache TEXT COLLATE "C" NOT NULL,
+        key TEXT COLLATE "C" NOT NULL,
+        node_id TEXT NOT NULL,
+        outputs TEXT,
+        created_at DOUBLE PRECISION NOT NULL,
+        last_hit_at DOUBLE PRECISION NOT NULL,
+        resource_version BIGINT NOT NULL,
+        PRIMARY KEY (namespace, cache, key))""",
+)
+
 #: MIGRATIONS[i] takes a database from version i to i + 1 (append only; never edit a released one)
-MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2]
+MIGRATIONS: list[tuple[str, ...]] = [_V1, _V2, _V3]
 LATEST = len(MIGRATIONS)
 
 

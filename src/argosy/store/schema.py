@@ -177,8 +177,26 @@ def _v2(conn: sqlite3.Connection) -> None:
         PRIMARY KEY (kind, namespace, name))""")
 
 
+# ---- version 3: memoization caches --------------------------------------------------------------
+
+
+def _v3(conn: sqlite3.Connection) -> None:
+    """Memoization caches (``argosy.store.sqlite_memo``): one row per entry of a ``memoize`` cache
+    (Argo keeps a cache in a ConfigMap, 1 MiB at most), keyed by namespace, cache name and key."""
+    conn.execute("""CREATE TABLE memo_entries (
+        namespace TEXT NOT NULL,
+        cache TEXT NOT NULL,
+        key TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        outputs TEXT,
+        created_at REAL NOT NULL,
+        last_hit_at REAL NOT NULL,
+        resource_version INTEGER NOT NULL,
+        PRIMARY KEY (namespace, cache, key))""")
+
+
 #: the migrations, in order: MIGRATIONS[i] takes a file from version i to i + 1
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1, _v2, _v3]
 LATEST = len(MIGRATIONS)
 
 

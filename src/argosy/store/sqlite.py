@@ -51,6 +51,7 @@ from argosy.store.api import (
 )
 from argosy.store.owner import owner_alive
 from argosy.store.schema import epoch, labels_of, migrate, read_version
+from argosy.store.sqlite_memo import MemoTable
 from argosy.store.sqlite_objects import ObjectTable
 from argosy.store.writer import Writer
 
@@ -175,7 +176,7 @@ def _label_sql(req: Requirement, labels_table: str, int_value: str = _INT_VALUE)
             return f"uid IN ({sub} AND {int_value} {cmp} ?)", [req.key, int(req.values[0])]
 
 
-class SqliteStore(ObjectTable):
+class SqliteStore(ObjectTable, MemoTable):
     """``argosy.store.api.Store`` over one SQLite file."""
 
     # the statements where SQL dialects differ (``PostgresStore`` replaces them)

@@ -17,6 +17,7 @@ from dataclasses import replace
 from typing import Any, ClassVar, NamedTuple
 
 from argosy.errors import AlreadyExists
+from argosy.store import sqlite_memo as memo
 from argosy.store import sqlite_objects as objects
 from argosy.store.api import Change, WorkflowRecord
 from argosy.store.owner import owner_alive
@@ -253,6 +254,8 @@ _HANDLERS: dict[type, Callable[[Batch, Any], Any]] = {
     Create: Batch._create, Delete: Batch._delete, Claim: Batch._claim, Heartbeat: Batch._heartbeat,
     Release: Batch._release, Archive: Batch._archive, DeleteArchived: Batch._delete_archived,
     objects.PutObject: objects.put_object, objects.DeleteObject: objects.delete_object,
+    memo.SaveMemo: memo.save_memo, memo.TouchMemos: memo.touch_memos, memo.DeleteMemos: memo.delete_memos,
+    memo.PutMemos: memo.put_memos, memo.ExpireMemos: memo.expire_memos,
 }
 Batch.handlers = _HANDLERS
 

@@ -118,7 +118,8 @@ def register(sub: Any) -> None:
             p.add_argument("--restart-successful", action="store_true")
             p.add_argument("--node-field-selector")
         else:
-            p.add_argument("--memoized", action="store_true")
+            p.add_argument("--memoized", action="store_true",
+                           help="reuse the steps that succeeded (a Failed or Error workflow only)")
         p.add_argument("-w", "--wait", action="store_true")
         p.add_argument("--watch", action="store_true")
         p.add_argument("-o", "--output", choices=OUTPUTS)

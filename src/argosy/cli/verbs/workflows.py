@@ -514,7 +514,8 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("resubmit", help="submit workflows again as new workflows")
     p.add_argument("names", nargs="+", metavar="NAME")
-    p.add_argument("--memoized", action="store_true")
+    p.add_argument("--memoized", action="store_true",
+                   help="reuse the steps that succeeded (a Failed or Error workflow only): they are not run again")
     p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE")
     _waiting(p)
     _outputs(p)

@@ -1,5 +1,5 @@
 // Workflow detail: the graph (live through the watch stream on this one workflow), a timeline,
-// the workflow's YAML, actions, and the node panel. The selected node and its tab are in the
+// its events, the workflow's YAML, actions, and the node panel. The selected node and its tab are in the
 // URL (?nodeId=…&tab=logs), so a link to a node's logs can be shared.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, Obj, stream } from "../api";
@@ -9,6 +9,7 @@ import { navigate } from "../router";
 import { Link } from "../main";
 import { duration, ErrorBox, Phase, Yaml } from "./common";
 import { NodePanel } from "./NodePanel";
+import { EventsView } from "./Events";
 
 const RUNNING = new Set(["Running", "Pending", ""]);
 
@@ -117,7 +118,7 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
       </header>
       <ErrorBox error={error} />
       <div class="tabs">
-        {["graph", "timeline", "yaml"].map((v) => <button class={view === v ? "on" : ""} onClick={() => setQuery({ view: v === "graph" ? undefined : v })}>{v}</button>)}
+        {["graph", "timeline", "events", "yaml"].map((v) => <button class={view === v ? "on" : ""} onClick={() => setQuery({ view: v === "graph" ? undefined : v })}>{v}</button>)}
         {view === "graph" && (
           <input class="find" name="find-node" placeholder="find a node…"
                  onKeyDown={(e) => e.key === "Enter" && find((e.target as HTMLInputElement).value)} />
@@ -127,6 +128,7 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
         <div class="canvas">
           {view === "graph" && <GraphView graph={graph} selected={nodeId} anchor={anchor} onSelect={select} />}
           {view === "timeline" && <Timeline nodes={nodes} onSelect={(id) => setQuery({ nodeId: id })} />}
+          {view === "events" && <EventsView workflow={wf} onSelect={(id) => setQuery({ nodeId: id })} />}
           {view === "yaml" && <Yaml value={wf} />}
         </div>
         {node && <NodePanel workflow={wf} node={node} tab={tab} setTab={(t) => setQuery({ tab: t === "summary" ? undefined : t })}

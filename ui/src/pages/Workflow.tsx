@@ -72,11 +72,15 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
       const i = (parent.children || []).indexOf(id);
       if (i >= FANOUT_SHOWN) next.set(parent.id, Math.max(next.get(parent.id) || 0, Math.ceil((i + 1 - FANOUT_SHOWN) / FANOUT_PAGE)));
     }
-    setExpanded(next);
+    const chain = graph.inChain?.get(id);
+    if (chain) next.set(chain.key, Math.max(next.get(chain.key) || 0, chain.pages));
+    // only a real change draws again (a node no expansion can reach must not loop)
+    if ([...next].some(([k, v]) => expanded.get(k) !== v)) setExpanded(next);
   };
-  // a link to a node hidden in a fan-out opens the fan-out far enough to draw it
+  // a link to a node hidden in a fan-out or a chain opens it far enough to draw it (a node in a
+  // chain inside a fan-out takes two steps: the fan-out opens, then the chain)
   const shown = !nodeId || !nodes[nodeId] || graph.nodes.some((n) => n.id === nodeId);
-  useEffect(() => { if (!shown && nodeId) reveal(nodeId); }, [shown, nodeId]);
+  useEffect(() => { if (!shown && nodeId) reveal(nodeId); }, [shown, nodeId, graph]);
 
   const act = async (action: string, body: Obj = {}) => {
     try {

@@ -8,7 +8,7 @@ import { buildGraph, FANOUT_PAGE, FANOUT_SHOWN, GNode } from "../graph/model";
 import { navigate } from "../router";
 import { Link } from "../main";
 import { duration, ErrorBox, Phase, Yaml } from "./common";
-import { NodePanel } from "./NodePanel";
+import { NodePanel, PARENT_NAME_ANNOTATION, PARENT_NODE_ANNOTATION } from "./NodePanel";
 import { EventsView } from "./Events";
 
 const RUNNING = new Set(["Running", "Pending", ""]);
@@ -102,11 +102,15 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
   const phase = wf.status?.phase;
   const running = RUNNING.has(phase || "");
   const node = nodeId ? nodes[nodeId] : undefined;
+  // a workflow a resource node of another created links back to that node
+  const parent: string | undefined = wf.metadata?.annotations?.[PARENT_NAME_ANNOTATION];
+  const parentNode: string | undefined = wf.metadata?.annotations?.[PARENT_NODE_ANNOTATION];
   return (
     <div class="page detail">
       <header class="bar">
         <div>
-          <div class="crumbs"><Link to={`/workflows/${namespace}`}>Workflows</Link> / {namespace}</div>
+          <div class="crumbs"><Link to={`/workflows/${namespace}`}>Workflows</Link> / {namespace}
+            {parent && <> · created by <Link class="parent" to={`/workflows/${namespace}/${parent}${parentNode ? `?nodeId=${encodeURIComponent(parentNode)}` : ""}`}>{parent}</Link></>}</div>
           <h1>{name} <Phase phase={phase} /></h1>
           <div class="meta">{wf.status?.progress} · {duration(wf.status?.startedAt, wf.status?.finishedAt)} {wf.status?.message && <span class="message">· {wf.status.message}</span>}</div>
         </div>

@@ -13,8 +13,8 @@ import { nextRunOf } from "../cron";
 
 function next(c: Obj): string {
   if (c.spec?.suspend) return "suspended";
-  const at = nextRunOf(c.spec || {});
-  return at ? at.toISOString().replace(/:00\.000Z$/, "Z") : "";
+  const at = nextRunOf(c.spec || {}, c.status || {});
+  return at ? at.toISOString().replace(/\.000Z$/, "Z").replace(/:00Z$/, "Z") : "";
 }
 
 function schedules(c: Obj): string {

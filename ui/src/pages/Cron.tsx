@@ -68,6 +68,7 @@ export function CronPage({ namespace, name }: { namespace: string; name: string 
         </div>
       </header>
       <ErrorBox error={actionError} />
+      <NextRuns namespace={namespace} name={name} cron={cron} />
       <Backfill namespace={namespace} name={name} />
       <div class="tabs">{["graph", "yaml"].map((v) => <button class={view === v ? "on" : ""} onClick={() => setView(v)}>{v}</button>)}</div>
       <div class="canvas">
@@ -119,5 +120,18 @@ function Backfill({ namespace, name }: { namespace: string; name: string }) {
         </div>
       )}
     </form>
+  );
+}
+
+/** The next runs as the server's scheduler computes them (Argosy's GET …/next), else the one this page computes. */
+function NextRuns({ namespace, name, cron }: { namespace: string; name: string; cron: Obj }) {
+  const [server] = useLoad(() => api("GET", `/api/v1/argosy/cron-workflows/${namespace}/${name}/next`, { query: { count: "5" } })
+    .catch(() => undefined), [namespace, name, cron.metadata?.resourceVersion, cron.spec?.suspend]);
+  const times: string[] | undefined = server?.nextScheduledTimes;
+  if (cron.spec?.suspend) return null;
+  return (
+    <div class="next-runs meta" data-source={times ? "server" : "page"}>
+      {times ? <>next runs (the server's scheduler): {times.map((t) => <code class="next-time">{t}</code>)}</> : null}
+    </div>
   );
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Regenerates docs/screenshots/*.png: the web UI's main pages, light and dark, and a
-1,000-node graph, against a real `argosy server` on a throwaway data dir, in Debian's chromium.
+"""Regenerates docs/screenshots/*.png: the web UI's main pages, light and dark, a
+1,000-node graph, a workflow's events and the API docs, against a real `argosy server` on a throwaway data dir, in Debian's chromium.
 
     PYTHONPATH=src python3 scripts/screenshots.py
 """
@@ -81,6 +81,12 @@ def main() -> None:
                 page.wait_for_selector("svg.graph g.node.type-Collapsed")
                 page.wait_for_timeout(300)  # the graph refits beside the panel
                 page.screenshot(path=OUT / "graph-1000-nodes.png")
+                page.goto(f"{server.url}/workflows/default/{names[2]}?view=events")
+                page.wait_for_selector("tr[data-reason=WorkflowRunning]")
+                page.screenshot(path=OUT / "workflow-events.png")
+                page.goto(f"{server.url}/apidocs")
+                page.wait_for_selector("tr[data-endpoint]")
+                page.screenshot(path=OUT / "apidocs.png")
                 browser.close()
         finally:
             server.stop()

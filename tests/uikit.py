@@ -1,5 +1,6 @@
 """Big workflows for the web UI's tests, benchmark and screenshots: Argo-shaped statuses
-(a steps loop fanned out N wide, then a join) written straight into a server's store."""
+(a steps loop fanned out N wide, then a join; a long chain of sequential steps) written
+straight into a server's store."""
 
 from __future__ import annotations
 
@@ -56,6 +57,34 @@ def fanout(name: str, width: int, *, failed_every: int = 0) -> tuple[dict[str, A
                 "metadata": {"name": name, "namespace": "default", "uid": str(uuid.uuid4())}, "spec": spec}
     status = {"phase": "Succeeded", "startedAt": T0, "finishedAt": "2026-01-01T00:01:00Z",
               "progress": f"{width + 2}/{width + 2}", "nodes": nodes}
+    return manifest, status
+
+
+def chain(name: str, length: int, *, failed_at: int | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A workflow of ``length`` sequential steps ``step-i`` (one step group each): 2 * length + 1 nodes."""
+    spec = {"entrypoint": "main", "templates": [
+        {"name": "main", "steps": [[{"name": f"step-{i}", "template": "task"}] for i in range(length)]},
+        {"name": "task", "container": {"image": "busybox", "command": ["true"]}}]}
+    nodes: dict[str, dict[str, Any]] = {}
+    root = _node(name, name, name, "Steps", "Succeeded", templateName="main")
+    nodes[root["id"]] = root
+    last = root
+    for i in range(length):
+        group = _node(name, f"{name}[{i}]", f"[{i}]", "StepGroup", "Succeeded", templateName="main",
+                      boundaryID=root["id"])
+        phase = "Failed" if i == failed_at else "Succeeded"
+        step = _node(name, f"{name}[{i}].step-{i}", f"step-{i}", "Pod", phase, templateName="task",
+                     boundaryID=root["id"], outputs={"exitCode": "0"})
+        last["children"] = [group["id"]]
+        group["children"] = [step["id"]]
+        nodes[group["id"]] = group
+        nodes[step["id"]] = step
+        last = step
+    root["outboundNodes"] = [last["id"]]
+    manifest = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+                "metadata": {"name": name, "namespace": "default", "uid": str(uuid.uuid4())}, "spec": spec}
+    status = {"phase": "Succeeded", "startedAt": T0, "finishedAt": "2026-01-01T00:01:00Z",
+              "progress": f"{length}/{length}", "nodes": nodes}
     return manifest, status
 
 

@@ -1,6 +1,7 @@
 // Next run times of a CronWorkflow's schedules (5-field cron, names, ranges, steps, @daily and
 // friends), in its `timezone` (IANA, through Intl) or UTC when it has none, as Argo's
-// controller reads them. `@every` and seconds fields are not shown (null).
+// controller reads them. `@every D` runs D after its last run (robfig's constant delay): its next
+// run is known only from the status's lastScheduledTime. Seconds fields are not shown (null).
 
 const NAMES: Record<string, number> = {
   sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6,
@@ -61,9 +62,31 @@ export function nextRun(schedule: string, timezone = "UTC", from = new Date()): 
   return null;
 }
 
-/** The soonest next run over a CronWorkflow's schedules. */
-export function nextRunOf(spec: { schedule?: string; schedules?: string[]; timezone?: string }): Date | null {
-  const runs = (spec.schedules || [spec.schedule]).filter(Boolean).map((s) => nextRun(String(s), spec.timezone || "UTC"))
+const UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
+
+/** A Go duration ("1h30m", "90s", "1.5h") in milliseconds; null when it is not one. */
+export function goDuration(text: string): number | null {
+  const t = text.trim();
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(t)) return null;
+  let ms = 0;
+  for (const [, n, unit] of t.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ms += Number(n) * UNITS[unit];
+  return ms;
+}
+
+/** `@every D`'s next run: D after the last one (whole seconds, as robfig rounds), if that is still ahead. */
+function nextEvery(schedule: string, last: string | undefined, from: Date): Date | null {
+  const m = schedule.trim().match(/^@every\s+(\S+)$/);
+  const d = m ? goDuration(m[1]) : null;
+  if (!d || !last || Number.isNaN(Date.parse(last))) return null;
+  const at = new Date(Math.floor((Date.parse(last) + Math.max(d, 1000)) / 1000) * 1000);
+  return at > from ? at : null;
+}
+
+/** The soonest next run over a CronWorkflow's schedules (`status` for `@every`'s last run). */
+export function nextRunOf(spec: { schedule?: string; schedules?: string[]; timezone?: string },
+                          status: { lastScheduledTime?: string } = {}, from = new Date()): Date | null {
+  const runs = (spec.schedules || [spec.schedule]).filter(Boolean)
+    .map((s) => (String(s).trim().startsWith("@every") ? nextEvery(String(s), status.lastScheduledTime, from) : nextRun(String(s), spec.timezone || "UTC", from)))
     .filter((d): d is Date => d !== null);
   return runs.length ? new Date(Math.min(...runs.map((d) => d.getTime()))) : null;
 }

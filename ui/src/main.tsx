@@ -9,6 +9,8 @@ import { WorkflowPage } from "./pages/Workflow";
 import { TemplatePage, TemplatesPage } from "./pages/Templates";
 import { CronPage, CronsPage } from "./pages/Cron";
 import { SubmitPage } from "./pages/Submit";
+import { ApiDocsPage } from "./pages/ApiDocs";
+import { EventBindingPage, EventBindingsPage } from "./pages/EventBindings";
 
 export function Link({ to, children, ...rest }: { to: string; children: any; [k: string]: any }) {
   return <a href={new URL(to.replace(/^\//, ""), document.baseURI).pathname} onClick={(e) => onLink(e as MouseEvent, to)} {...rest}>{children}</a>;
@@ -30,6 +32,9 @@ function Page() {
   if (section === "login") return <LoginPage query={query} />;
   if (section === "archived-workflows") return <ArchivePage namespace={a || ""} />;
   if (section === "userinfo") return <UserInfoPage />;
+  if (section === "apidocs") return <ApiDocsPage />;
+  if (section === "workflow-event-bindings" && a && b) return <EventBindingPage namespace={a} name={b} />;
+  if (section === "workflow-event-bindings") return <EventBindingsPage namespace={a || "default"} />;
   if (section === "workflows" && a && b) return <WorkflowPage namespace={a} name={b} query={query} />;
   if (section === "workflows" || !section) return <WorkflowsPage namespace={a || ""} query={query} />;
   if (section === "submit") return <SubmitPage namespace={a || "default"} />;
@@ -55,9 +60,11 @@ function App() {
     ["/workflow-templates", "Templates"],
     ["/cluster-workflow-templates", "Cluster templates"],
     ["/cron-workflows", "Cron"],
+    ["/workflow-event-bindings", "Event bindings"],
     ["/submit", "Submit YAML"],
     ["/archived-workflows", "Archive"],
     ["/userinfo", "User"],
+    ["/apidocs", "API docs"],
     ["/login", "Token"],
   ];
   return (

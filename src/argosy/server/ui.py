@@ -8,7 +8,9 @@ its routes against that base. Argo's proxies strip the prefix before the request
 server; requests that still carry it are accepted too (the prefix is stripped here), so the
 same links work with and without a rewriting proxy.
 
-The UI calls nothing but Argo's public REST API and its streams.
+The UI calls nothing but Argo's public REST API and its streams. Beside the assets, as Argo
+Server ships it, ``assets/openapi-spec/swagger.json`` describes that API (``argosy.server.openapi``,
+made from the app's routes); the UI's ``/apidocs`` page reads it.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from argosy.server import openapi
 from argosy.server.status import Code, error_response
 
 if TYPE_CHECKING:
@@ -38,6 +41,9 @@ UI_ROUTES = ("workflows", "workflow-templates", "cluster-workflow-templates", "c
              "userinfo", "apidocs", "reports", "login", "submit", "plugins")
 
 _BASE_TAG = '<base href="/" />'
+
+#: where Argo Server serves its OpenAPI description (its UI's API docs page reads it)
+SWAGGER_PATH = "/assets/openapi-spec/swagger.json"
 
 
 def base_href(config: ServerConfig) -> str:
@@ -87,11 +93,21 @@ def install(app: Starlette, config: ServerConfig) -> None:
         # file names carry a content hash: cache for a year
         return FileResponse(path, headers={"Cache-Control": "public, max-age=31536000, immutable"})
 
-    app.router.routes.extend([
+    own: list[Route] = []
+    swagger: list[dict[str, Any]] = []  # made once, on first use: the routes are fixed by then
+
+    async def swagger_json(request: Request) -> Response:
+        if not swagger:
+            swagger.append(openapi.document(r for r in request.app.router.routes if r not in own))
+        return JSONResponse(swagger[0], headers={"Cache-Control": "no-cache"})
+
+    own.extend([
         Route("/", page, methods=["GET", "HEAD"]),
+        Route(SWAGGER_PATH, swagger_json, methods=["GET", "HEAD"]),
         Route("/assets/{path:path}", asset, methods=["GET", "HEAD"]),
         *(Route(f"/{prefix}{{rest:path}}", page, methods=["GET", "HEAD"]) for prefix in UI_ROUTES),
     ])
+    app.router.routes.extend(own)
     if base != "/":
         app.add_middleware(StripBaseHref, base=base)
 

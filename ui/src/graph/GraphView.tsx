@@ -120,7 +120,7 @@ export function GraphView({ graph, selected, anchor, onSelect }: { graph: Graph;
             return <circle key={n.id} class={cls} cx={p.x} cy={p.y} r={SMALL / 2} data-id={n.id} onClick={() => onSelect(n)}><title>{n.label}</title></circle>;
           }
           return (
-            <g key={n.id} class={cls} transform={`translate(${p.x - W / 2},${p.y - H / 2})`} data-id={n.id} data-label={n.label}
+            <g key={n.id} class={cls + (n.chain ? " chain" : "")} transform={`translate(${p.x - W / 2},${p.y - H / 2})`} data-id={n.id} data-label={n.label}
                onClick={() => onSelect(n)}>
               <rect width={W} height={H} rx={n.type === "Pod" ? H / 2 : 6} />
               <circle class="dot" cx={H / 2} cy={H / 2} r={7} />

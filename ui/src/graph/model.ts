@@ -1,7 +1,9 @@
 // From Argo's status.nodes to the graph that is drawn: edges parent → children (Argo writes
 // step groups and DAG dependencies as children), the exit handler hung off the workflow's
 // outbound nodes, and wide fan-outs collapsed into one "N more" node, so a 10,000-node loop
-// draws as a handful of boxes until the user opens it.
+// draws as a handful of boxes until the user opens it. A long linear chain (a thousand
+// sequential steps, a DAG of tasks one after another) collapses the same way: its first and
+// last nodes are drawn, the middle is one "N more" node that opens page by page from the top.
 import type { Obj } from "../api";
 
 /** children shown of a node before the rest collapse into one "N more" node */
@@ -11,13 +13,23 @@ export const FANOUT_SLACK = 4;
 /** children one click on "N more" adds */
 export const FANOUT_PAGE = 50;
 
+/** nodes of a linear chain drawn before the rest of it collapses */
+export const CHAIN_HEAD = 6;
+/** nodes drawn at a collapsed chain's end (where it joins the rest of the graph) */
+export const CHAIN_TAIL = 4;
+/** a chain only a little longer than what is drawn is drawn whole */
+export const CHAIN_SLACK = 4;
+/** chain nodes one click on its "N more" adds */
+export const CHAIN_PAGE = 50;
+
 export interface GNode {
   id: string;
   label: string;
   type: string; // Argo's node type, or "Collapsed"
   phase: string;
   hidden?: number; // Collapsed: how many children it stands for
-  parent?: string; // Collapsed: the node whose children it stands for
+  parent?: string; // Collapsed: the key in `expanded` that opens it (a fan-out's parent node id, or chainKey(first))
+  chain?: boolean; // Collapsed: the middle of a linear chain (not a fan-out)
 }
 
 export interface GEdge {
@@ -29,6 +41,13 @@ export interface GEdge {
 export interface Graph {
   nodes: GNode[];
   edges: GEdge[];
+  /** nodes hidden in a collapsed chain: its key in `expanded`, and the pages of it to open to draw them */
+  inChain?: Map<string, { key: string; pages: number }>;
+}
+
+/** The key in `expanded` of the chain that starts at node `first`. */
+export function chainKey(first: string): string {
+  return `chain:${first}`;
 }
 
 export function collapsedId(parent: string): string {
@@ -38,10 +57,10 @@ export function collapsedId(parent: string): string {
 /** The drawn graph of `nodes` (Argo's status.nodes); `expanded` counts the pages of each fan-out the user opened. */
 export function buildGraph(nodes: Record<string, Obj>, workflowName: string, expanded: Map<string, number>): Graph {
   const ids = Object.keys(nodes);
-  const hasParent = new Set<string>();
-  for (const id of ids) for (const c of nodes[id].children || []) hasParent.add(c);
+  const parents = new Map<string, number>();
+  for (const id of ids) for (const c of nodes[id].children || []) parents.set(c, (parents.get(c) || 0) + 1);
   const exitNodes = ids.filter((id) => nodes[id].name === `${workflowName}.onExit`);
-  const roots = ids.filter((id) => !hasParent.has(id) && !exitNodes.includes(id));
+  const roots = ids.filter((id) => !parents.has(id) && !exitNodes.includes(id));
 
   const visible = new Set<string>();
   const out: GNode[] = [];
@@ -49,6 +68,36 @@ export function buildGraph(nodes: Record<string, Obj>, workflowName: string, exp
   const collapsedOf = new Map<string, string>(); // hidden node → its Collapsed node
   const pendingHidden: [string, string][] = [];
   const collapsed: GNode[] = []; // drawn after the children they follow
+  const chained = new Set<string>(); // nodes already found in a chain (each chain is walked once)
+  const cuts = new Map<string, { cid: string; resume?: string }>(); // first hidden node of a chain → its Collapsed node
+  const inChain = new Map<string, { key: string; pages: number }>();
+
+  // A chain: `first`, its only child when that child has no other parent, and so on.
+  const chainFrom = (first: string): string[] => {
+    const chain = [first];
+    chained.add(first);
+    for (let id = first; ;) {
+      const kids: string[] = nodes[id].children || [];
+      const next = kids[0];
+      if (kids.length !== 1 || !nodes[next] || parents.get(next) !== 1 || chained.has(next)) return chain;
+      chain.push(next);
+      chained.add(next);
+      id = next;
+    }
+  };
+  const collapseChain = (first: string) => {
+    const chain = chainFrom(first);
+    const key = chainKey(first);
+    const head = CHAIN_HEAD + CHAIN_PAGE * (expanded.get(key) || 0);
+    if (chain.length <= head + CHAIN_TAIL + CHAIN_SLACK) return;
+    const end = chain.length - CHAIN_TAIL; // chain[head, end) hide
+    const hidden = chain.slice(head, end);
+    const cid = `${first}/chain`;
+    collapsed.push({ id: cid, label: `${hidden.length} more`, type: "Collapsed", phase: summaryPhase(hidden.map((h) => nodes[h])),
+                     hidden: hidden.length, parent: key, chain: true });
+    cuts.set(chain[head], { cid, resume: chain[end] });
+    hidden.forEach((h, i) => inChain.set(h, { key, pages: Math.ceil((head + i + 1 - CHAIN_HEAD) / CHAIN_PAGE) }));
+  };
 
   const show = (start: string) => {
     const stack = [start];
@@ -67,9 +116,20 @@ export function buildGraph(nodes: Record<string, Obj>, workflowName: string, exp
         collapsed.push({ id: cid, label: `${hidden.length} more`, type: "Collapsed", phase: summaryPhase(hidden.map((h) => nodes[h])), hidden: hidden.length, parent: id });
         for (const h of hidden) pendingHidden.push([h, cid]);
       }
-      for (const c of children) edges.push({ from: id, to: c });
+      if (children.length === 1 && parents.get(children[0]) === 1 && !chained.has(children[0])) collapseChain(children[0]);
+      const next: string[] = [];
+      for (const c of children) {
+        const cut = cuts.get(c);
+        if (cut) { // the middle of a long chain starts here: draw its Collapsed node, go on at the chain's tail
+          edges.push({ from: id, to: cut.cid });
+          if (cut.resume) { edges.push({ from: cut.cid, to: cut.resume }); next.push(cut.resume); }
+        } else {
+          edges.push({ from: id, to: c });
+          next.push(c);
+        }
+      }
       if (children.length < (n.children || []).length) edges.push({ from: id, to: collapsedId(id) });
-      for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]); // drawn in Argo's order
+      for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]); // drawn in Argo's order
     }
   };
   roots.forEach(show);
@@ -103,7 +163,7 @@ export function buildGraph(nodes: Record<string, Obj>, workflowName: string, exp
     const from = leaves.length ? leaves : root ? [root.id] : [];
     for (const e of exitNodes) for (const f of from) edges.push({ from: f, to: e, dashed: true });
   }
-  return { nodes: out, edges };
+  return { nodes: out, edges, inChain };
 }
 
 const ORDER = ["Failed", "Error", "Running", "Pending", "Succeeded", "Skipped", "Omitted"];

@@ -1,4 +1,6 @@
-// CronWorkflows: list (schedule, suspended, last run), view with suspend/resume, submit now, YAML.
+// CronWorkflows: list (schedule, suspended, next and last run), view with suspend/resume, submit
+// now, backfill (Argosy's POST /api/v1/argosy/cron-workflows/{ns}/{name}/backfill: the runs its
+// schedule would have made in a past window), YAML.
 import { useState } from "preact/hooks";
 import { dump } from "js-yaml";
 import { api, Obj } from "../api";
@@ -11,8 +13,8 @@ import { nextRunOf } from "../cron";
 
 function next(c: Obj): string {
   if (c.spec?.suspend) return "suspended";
-  const at = nextRunOf(c.spec || {});
-  return at ? at.toISOString().replace(/:00\.000Z$/, "Z") : "";
+  const at = nextRunOf(c.spec || {}, c.status || {});
+  return at ? at.toISOString().replace(/\.000Z$/, "Z").replace(/:00Z$/, "Z") : "";
 }
 
 function schedules(c: Obj): string {
@@ -66,10 +68,70 @@ export function CronPage({ namespace, name }: { namespace: string; name: string 
         </div>
       </header>
       <ErrorBox error={actionError} />
+      <NextRuns namespace={namespace} name={name} cron={cron} />
+      <Backfill namespace={namespace} name={name} />
       <div class="tabs">{["graph", "yaml"].map((v) => <button class={view === v ? "on" : ""} onClick={() => setView(v)}>{v}</button>)}</div>
       <div class="canvas">
         {view === "graph" ? <GraphView graph={templateGraph(cron.spec?.workflowSpec || {})} onSelect={() => undefined} /> : <pre class="yaml">{dump(cron)}</pre>}
       </div>
+    </div>
+  );
+}
+
+/** A datetime-local value read as UTC, as RFC 3339 ("2026-01-31T12:00" → "2026-01-31T12:00:00Z"). */
+function rfc3339(value: string): string {
+  return value.length === 16 ? `${value}:00Z` : value.endsWith("Z") ? value : `${value}Z`;
+}
+
+function Backfill({ namespace, name }: { namespace: string; name: string }) {
+  const [open, setOpen] = useState(false);
+  const [start, setStart] = useState("");
+  const [end, setEnd] = useState("");
+  const [parallelism, setParallelism] = useState("1");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [result, setResult] = useState<{ scheduledTimes?: string[]; workflows?: (Obj | string)[] }>();
+  if (!open) return <div class="actions"><button class="open-backfill" onClick={() => setOpen(true)}>Backfill…</button></div>;
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true); setError(undefined); setResult(undefined);
+    try {
+      setResult(await api("POST", `/api/v1/argosy/cron-workflows/${namespace}/${name}/backfill`, {
+        body: { start: rfc3339(start), end: rfc3339(end), parallelism: Number(parallelism) || 1 } }));
+    } catch (err: any) { setError(`backfill: ${err.message}`); }
+    setBusy(false);
+  };
+  const wfName = (w: Obj | string) => (typeof w === "string" ? w : w.metadata?.name);
+  return (
+    <form class="backfill" onSubmit={submit}>
+      <label>From (UTC)<input type="datetime-local" name="backfill-start" required value={start} onInput={(e) => setStart((e.target as HTMLInputElement).value)} /></label>
+      <label>Until (UTC)<input type="datetime-local" name="backfill-end" required value={end} onInput={(e) => setEnd((e.target as HTMLInputElement).value)} /></label>
+      <label>Parallelism<input type="number" name="backfill-parallelism" min="1" value={parallelism} onInput={(e) => setParallelism((e.target as HTMLInputElement).value)} /></label>
+      <button type="submit" class="primary" disabled={busy || !start || !end}>Run backfill</button>
+      <button type="button" onClick={() => { setOpen(false); setResult(undefined); setError(undefined); }}>Close</button>
+      <ErrorBox error={error} />
+      {result && (
+        <div class="backfill-result">
+          <p>{(result.scheduledTimes || []).length} scheduled times in the window{(result.workflows || []).length ? `, ${(result.workflows || []).length} workflows submitted:` : "."}</p>
+          <ul>{(result.workflows || []).map((w) => (
+            <li><Link to={`/workflows/${(typeof w === "string" ? namespace : w.metadata?.namespace) || namespace}/${wfName(w)}`} class="backfilled">{wfName(w)}</Link></li>
+          ))}</ul>
+          {(result.scheduledTimes || []).length > 0 && <details><summary>scheduled times</summary><ul class="times">{(result.scheduledTimes || []).map((t) => <li>{t}</li>)}</ul></details>}
+        </div>
+      )}
+    </form>
+  );
+}
+
+/** The next runs as the server's scheduler computes them (Argosy's GET …/next), else the one this page computes. */
+function NextRuns({ namespace, name, cron }: { namespace: string; name: string; cron: Obj }) {
+  const [server] = useLoad(() => api("GET", `/api/v1/argosy/cron-workflows/${namespace}/${name}/next`, { query: { count: "5" } })
+    .catch(() => undefined), [namespace, name, cron.metadata?.resourceVersion, cron.spec?.suspend]);
+  const times: string[] | undefined = server?.nextScheduledTimes;
+  if (cron.spec?.suspend) return null;
+  return (
+    <div class="next-runs meta" data-source={times ? "server" : "page"}>
+      {times ? <>next runs (the server's scheduler): {times.map((t) => <code class="next-time">{t}</code>)}</> : null}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 // Workflow detail: the graph (live through the watch stream on this one workflow), a timeline,
-// the workflow's YAML, actions, and the node panel. The selected node and its tab are in the
+// its events, the workflow's YAML, actions, and the node panel. The selected node and its tab are in the
 // URL (?nodeId=…&tab=logs), so a link to a node's logs can be shared.
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, Obj, stream } from "../api";
@@ -8,7 +8,8 @@ import { buildGraph, FANOUT_PAGE, FANOUT_SHOWN, GNode } from "../graph/model";
 import { navigate } from "../router";
 import { Link } from "../main";
 import { duration, ErrorBox, Phase, Yaml } from "./common";
-import { NodePanel } from "./NodePanel";
+import { NodePanel, PARENT_NAME_ANNOTATION, PARENT_NODE_ANNOTATION } from "./NodePanel";
+import { EventsView } from "./Events";
 
 const RUNNING = new Set(["Running", "Pending", ""]);
 
@@ -71,11 +72,15 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
       const i = (parent.children || []).indexOf(id);
       if (i >= FANOUT_SHOWN) next.set(parent.id, Math.max(next.get(parent.id) || 0, Math.ceil((i + 1 - FANOUT_SHOWN) / FANOUT_PAGE)));
     }
-    setExpanded(next);
+    const chain = graph.inChain?.get(id);
+    if (chain) next.set(chain.key, Math.max(next.get(chain.key) || 0, chain.pages));
+    // only a real change draws again (a node no expansion can reach must not loop)
+    if ([...next].some(([k, v]) => expanded.get(k) !== v)) setExpanded(next);
   };
-  // a link to a node hidden in a fan-out opens the fan-out far enough to draw it
+  // a link to a node hidden in a fan-out or a chain opens it far enough to draw it (a node in a
+  // chain inside a fan-out takes two steps: the fan-out opens, then the chain)
   const shown = !nodeId || !nodes[nodeId] || graph.nodes.some((n) => n.id === nodeId);
-  useEffect(() => { if (!shown && nodeId) reveal(nodeId); }, [shown, nodeId]);
+  useEffect(() => { if (!shown && nodeId) reveal(nodeId); }, [shown, nodeId, graph]);
 
   const act = async (action: string, body: Obj = {}) => {
     try {
@@ -97,11 +102,15 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
   const phase = wf.status?.phase;
   const running = RUNNING.has(phase || "");
   const node = nodeId ? nodes[nodeId] : undefined;
+  // a workflow a resource node of another created links back to that node
+  const parent: string | undefined = wf.metadata?.annotations?.[PARENT_NAME_ANNOTATION];
+  const parentNode: string | undefined = wf.metadata?.annotations?.[PARENT_NODE_ANNOTATION];
   return (
     <div class="page detail">
       <header class="bar">
         <div>
-          <div class="crumbs"><Link to={`/workflows/${namespace}`}>Workflows</Link> / {namespace}</div>
+          <div class="crumbs"><Link to={`/workflows/${namespace}`}>Workflows</Link> / {namespace}
+            {parent && <> · created by <Link class="parent" to={`/workflows/${namespace}/${parent}${parentNode ? `?nodeId=${encodeURIComponent(parentNode)}` : ""}`}>{parent}</Link></>}</div>
           <h1>{name} <Phase phase={phase} /></h1>
           <div class="meta">{wf.status?.progress} · {duration(wf.status?.startedAt, wf.status?.finishedAt)} {wf.status?.message && <span class="message">· {wf.status.message}</span>}</div>
         </div>
@@ -117,7 +126,7 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
       </header>
       <ErrorBox error={error} />
       <div class="tabs">
-        {["graph", "timeline", "yaml"].map((v) => <button class={view === v ? "on" : ""} onClick={() => setQuery({ view: v === "graph" ? undefined : v })}>{v}</button>)}
+        {["graph", "timeline", "events", "yaml"].map((v) => <button class={view === v ? "on" : ""} onClick={() => setQuery({ view: v === "graph" ? undefined : v })}>{v}</button>)}
         {view === "graph" && (
           <input class="find" name="find-node" placeholder="find a node…"
                  onKeyDown={(e) => e.key === "Enter" && find((e.target as HTMLInputElement).value)} />
@@ -127,6 +136,7 @@ export function WorkflowPage({ namespace, name, query }: { namespace: string; na
         <div class="canvas">
           {view === "graph" && <GraphView graph={graph} selected={nodeId} anchor={anchor} onSelect={select} />}
           {view === "timeline" && <Timeline nodes={nodes} onSelect={(id) => setQuery({ nodeId: id })} />}
+          {view === "events" && <EventsView workflow={wf} onSelect={(id) => setQuery({ nodeId: id })} />}
           {view === "yaml" && <Yaml value={wf} />}
         </div>
         {node && <NodePanel workflow={wf} node={node} tab={tab} setTab={(t) => setQuery({ tab: t === "summary" ? undefined : t })}

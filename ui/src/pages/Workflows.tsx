@@ -1,6 +1,6 @@
 // Workflows list: one page of Argo's list (projected with `fields`), kept live by the watch
 // stream from the list's resourceVersion (polling when the stream is not there), filters in the
-// URL so a filtered list is a link.
+// URL so a filtered list is a link (a creation-time range among them).
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, Obj, PHASES, stream } from "../api";
 import { navigate } from "../router";
@@ -8,6 +8,15 @@ import { Link } from "../main";
 import { ago, duration, ErrorBox, Phase } from "./common";
 
 const PAGE = 50;
+/** items asked for per request while a date range is scanned */
+const SCAN = 200;
+
+/** A datetime-local value ("2026-01-31T12:00"), read as UTC so a link means the same instant everywhere. */
+function utc(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const t = Date.parse(/Z$|[+-]\d\d:\d\d$/.test(value) ? value : `${value}${value.length === 16 ? ":00" : ""}Z`);
+  return Number.isNaN(t) ? undefined : t;
+}
 const FIELDS = "metadata.resourceVersion,metadata.continue,items.metadata.name,items.metadata.namespace,items.metadata.uid,items.metadata.creationTimestamp,items.metadata.labels,items.status.phase,items.status.startedAt,items.status.finishedAt,items.status.progress,items.status.message";
 
 export function WorkflowsPage({ namespace, query }: { namespace: string; query: URLSearchParams }) {
@@ -15,6 +24,7 @@ export function WorkflowsPage({ namespace, query }: { namespace: string; query: 
   const phases = (query.get("phase") || "").split(",").filter(Boolean);
   const labels = query.get("label") || "";
   const name = query.get("name") || "";
+  const after = utc(query.get("createdAfter")), before = utc(query.get("createdBefore"));
   const [cont, setCont] = useState<string[]>([]); // continue tokens of the pages before this one
   const [page, setPage] = useState<{ items: Obj[]; next?: string; rv?: string }>({ items: [] });
   const [error, setError] = useState<string>();
@@ -30,18 +40,53 @@ export function WorkflowsPage({ namespace, query }: { namespace: string; query: 
     navigate(`/workflows${ns ? "/" + ns : ""}${q.toString() ? "?" + q : ""}`, true);
   };
 
+  const listQuery = (limit: number, token?: string) => ({
+    "listOptions.labelSelector": selector, "listOptions.limit": String(limit), "listOptions.continue": token,
+    "listOptions.fieldSelector": name ? `metadata.name=${name}` : undefined, nameFilter: name ? "Contains" : undefined, fields: FIELDS });
+
   const load = async () => {
     try {
-      const res = await api("GET", `/api/v1/workflows/${ns}`, { query: {
-        "listOptions.labelSelector": selector, "listOptions.limit": String(PAGE), "listOptions.continue": cont[cont.length - 1],
-        "listOptions.fieldSelector": name ? `metadata.name=${name}` : undefined, nameFilter: name ? "Contains" : undefined, fields: FIELDS } });
-      setPage({ items: res.items || [], next: res.metadata?.continue, rv: res.metadata?.resourceVersion });
+      if (after !== undefined || before !== undefined) {
+        setPage(await datedPage(cont[cont.length - 1]));
+      } else {
+        const res = await api("GET", `/api/v1/workflows/${ns}`, { query: listQuery(PAGE, cont[cont.length - 1]) });
+        setPage({ items: res.items || [], next: res.metadata?.continue, rv: res.metadata?.resourceVersion });
+      }
       setError(undefined);
     } catch (e: any) {
       setError(e.message);
     }
   };
-  useEffect(() => { load(); }, [ns, selector, name, cont.join()]);
+
+  // The server's list has no creation-time bounds (Argo's `spec.startedAt>` field selectors are
+  // not among the fields it filters on), so a date range is applied here, over the server's pages: they come newest
+  // first, so the scan skips what is newer than "before" and stops at the first item older
+  // than "after". A page's continue token here is the server's token plus how many of that
+  // server page were already shown.
+  const datedPage = async (cursor?: string) => {
+    let { token, skip } = cursor ? JSON.parse(cursor) as { token?: string; skip: number } : { token: undefined, skip: 0 };
+    const items: Obj[] = [];
+    let rv: string | undefined;
+    for (;;) {
+      const res = await api("GET", `/api/v1/workflows/${ns}`, { query: listQuery(SCAN, token) });
+      rv = rv || res.metadata?.resourceVersion;
+      const got: Obj[] = res.items || [];
+      for (let i = skip; i < got.length; i++) {
+        const t = Date.parse(got[i].metadata.creationTimestamp);
+        if (before !== undefined && t >= before) continue;
+        if (after !== undefined && t < after) return { items, rv };
+        items.push(got[i]);
+        if (items.length === PAGE) {
+          const more = i + 1 < got.length || res.metadata?.continue;
+          return { items, rv, next: more ? JSON.stringify(i + 1 < got.length ? { token, skip: i + 1 } : { token: res.metadata.continue, skip: 0 }) : undefined };
+        }
+      }
+      if (!res.metadata?.continue) return { items, rv };
+      token = res.metadata.continue;
+      skip = 0;
+    }
+  };
+  useEffect(() => { load(); }, [ns, selector, name, after, before, cont.join()]);
 
   // live: the watch stream from the list's version; a change reloads this page (debounced),
   // so sorting, filters and paging stay the server's
@@ -93,6 +138,8 @@ export function WorkflowsPage({ namespace, query }: { namespace: string; query: 
         <label>Namespace <input name="namespace" value={ns} placeholder="all" onChange={(e) => navigate(`/workflows/${(e.target as HTMLInputElement).value}`)} /></label>
         <label>Name <input name="name" value={name} placeholder="contains" onChange={(e) => setFilter("name", (e.target as HTMLInputElement).value)} /></label>
         <label>Labels <input name="label" value={labels} placeholder="key=value" onChange={(e) => setFilter("label", (e.target as HTMLInputElement).value)} /></label>
+        <label>Created after <input type="datetime-local" name="createdAfter" value={query.get("createdAfter") || ""} onChange={(e) => setFilter("createdAfter", (e.target as HTMLInputElement).value)} /></label>
+        <label>before <input type="datetime-local" name="createdBefore" value={query.get("createdBefore") || ""} onChange={(e) => setFilter("createdBefore", (e.target as HTMLInputElement).value)} /> UTC</label>
         <div class="chips">
           {PHASES.map((p) => (
             <label class={"chip" + (phases.includes(p) ? " on" : "")}>
@@ -128,7 +175,7 @@ export function WorkflowsPage({ namespace, query }: { namespace: string; query: 
               </tr>
             );
           })}
-          {!page.items.length && <tr><td colSpan={8} class="empty">No workflows{selector || name ? " match these filters" : ""}.</td></tr>}
+          {!page.items.length && <tr><td colSpan={8} class="empty">No workflows{selector || name || after !== undefined || before !== undefined ? " match these filters" : ""}.</td></tr>}
         </tbody>
       </table>
       <div class="pager">

@@ -54,6 +54,8 @@ def test_runtime_flag_picks_the_pod_runtime() -> None:
         runtime = build_runtime("docker")
     except Exception as err:  # noqa: BLE001 - no engine here: the runtime says so when checked
         pytest.skip(f"no Docker Engine: {err}")
-    assert type(runtime.process).__name__ == "DockerRuntime"
+    # pods go to a RuntimeChoice whose default is Docker (a workflow may pick the process runtime)
+    assert runtime.process.default == "docker"
+    assert type(runtime.process.process).__name__ == "DockerRuntime"
     with pytest.raises(ServerRefused, match="--runtime 'kube'"):
         build_runtime("kube")

@@ -25,6 +25,7 @@ from typing import Any
 from argosy.artifacts.locations import WorkflowRepository
 from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
+from argosy.controller.resources import StoreResources
 from argosy.controller.submit import prepare_workflow
 from argosy.controller.worker import Listener, Worker
 from argosy.engine.intents import Intent
@@ -47,8 +48,9 @@ LEASE_SECONDS = 30.0
 
 def default_runtime(kind: str = "process") -> Any:
     """What nodes run on: ``process`` (host sandboxes) or ``docker`` (containers on the local
-    Docker Engine) for pods, plus HTTP and data templates."""
+    Docker Engine) for pods, plus HTTP, data and resource templates."""
     from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime
+    from argosy.runtime.resource import ResourceRuntime
 
     if kind == "docker":
         from argosy.runtime.docker import DockerRuntime
@@ -58,7 +60,7 @@ def default_runtime(kind: str = "process") -> Any:
         from argosy.runtime.process import ProcessRuntime
 
         pods = ProcessRuntime()
-    runtime = NodeRuntime(pods, HttpRuntime(), DataRuntime())
+    runtime = NodeRuntime(pods, HttpRuntime(), DataRuntime(), ResourceRuntime())
     runtime.check()
     return runtime
 
@@ -127,6 +129,8 @@ class Controller:
         #: called with each workflow's engine once it ended and its status is durable (cron
         #: history, TTL, synchronization, metrics, a parent's resource node subscribe here)
         self.finished_hooks: list[Callable[[Reconciler], None]] = []
+        #: what resource templates act on: the store's objects, children submitted here
+        self.resources = StoreResources(self) if store is not None else None
 
     # ---- submission ------------------------------------------------------------------
 
@@ -215,6 +219,7 @@ class Controller:
         context = RunContext(self.data_dir, self.object_source, namespace=engine.namespace,
                              workflow_uid=engine.uid)
         context.artifact_repositories[engine.uid] = WorkflowRepository.of(engine.workflow, engine.global_scope)
+        context.resources = self.resources
         worker = Worker(engine, self.runtime, context, clock=self.clock, store=self.store,
                         on_change=self.on_change)
         self.workers[engine.uid] = worker
@@ -321,6 +326,8 @@ class Controller:
                 self.store.flush()
             except StoreError as err:
                 self._store_errors.append(err)
+        if self.resources is not None:
+            self.resources.close()
         close = getattr(self.runtime, "close", None)
         if self._owns_runtime and close is not None:
             await close()

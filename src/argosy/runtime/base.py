@@ -45,6 +45,8 @@ class RunContext:
         self.journals: dict[str, LogJournal] = {}
         #: each workflow's resolved artifact repository, by workflow uid (none: the local repository)
         self.artifact_repositories: dict[str, WorkflowRepository] = {}
+        #: the objects resource templates act on (a ``runtime.resource.ResourceGateway``; None: none)
+        self.resources: Any = None
 
     @property
     def configmaps(self) -> NamespacedObjects:

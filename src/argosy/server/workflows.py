@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from argosy.controller import prepare_workflow
+from argosy.controller.resources import delete_with_dependents
 from argosy.errors import InvalidArgument, LintError, ListOptionsError, NotFound, ReferenceError_, SpecError
 from argosy.server.encoding import parameter_strings
 from argosy.server.projection import needs, parse_fields, project
@@ -168,9 +169,8 @@ async def delete_workflow(call: Call) -> dict[str, Any]:
     controller = call.services.controller
     record = store.find_workflow(call.namespace or "default", name, with_nodes=False)
     if record is not None:
-        if controller.running(record.uid):
-            controller.terminate(record.uid)  # what it runs ends with it, as Argo deletes its pods
-        store.delete_workflow(record.uid)
+        # what it runs ends with it, as Argo deletes its pods; what it owns goes too (Kubernetes' GC)
+        delete_with_dependents(controller, record.uid)
         return {}
     archived = store.find_archived_workflow(call.namespace or "default", name, with_nodes=False)
     if archived is None:

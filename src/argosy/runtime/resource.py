@@ -36,7 +36,6 @@ from argosy.errors import AlreadyExists, ArgosyError, NotFound, ResourceError
 from argosy.runtime.base import RunContext
 from argosy.runtime.kubectl import Flags, jq_output, jsonpath_output, kind_of, parse_flags
 from argosy.spec.conditions import Conditions
-from argosy.spec.merge import strategic_merge
 from argosy.spec.patch import json_patch, merge_patch
 
 #: label on an object a resource node created: the parent Workflow's uid (select a parent's children)
@@ -277,6 +276,8 @@ class Action:
             meta["name"] = child_name(str(generate), self.origin)
         if target.namespace:
             meta["namespace"] = target.namespace
+        else:
+            meta.pop("namespace", None)  # a cluster-scoped kind
         self.link(obj)
         try:
             return await self.gateway.create(obj)
@@ -302,18 +303,17 @@ class Action:
 
     async def patch(self, manifest: Any, flags: Flags) -> dict[str, Any]:
         target = self.target(manifest, flags, patch=True)
-        existing = await self.must_get(target)
         strategy = str(self.resource.get("mergeStrategy") or "strategic")
+        if strategy == "strategic" and target.kind != "ConfigMap":
+            # Kubernetes knows no strategic merge for custom resources (all Argo kinds are)
+            raise _kubectl(f"error: application/strategic-merge-patch+json is not supported by "
+                           f"argoproj.io/v1alpha1, Kind={target.kind}: use mergeStrategy merge or json")
+        existing = await self.must_get(target)
         if strategy == "json":
             patched = json_patch(existing, manifest)
-        elif strategy == "merge":
+        elif strategy in ("merge", "strategic"):
+            # a ConfigMap's fields are maps and scalars: its strategic merge is the JSON merge patch
             patched = merge_patch(existing, manifest)
-        elif strategy == "strategic":
-            if target.kind != "ConfigMap":
-                # Kubernetes knows no strategic merge for custom resources (all Argo kinds are)
-                raise _kubectl(f"error: application/strategic-merge-patch+json is not supported by "
-                               f"argoproj.io/v1alpha1, Kind={target.kind}: use mergeStrategy merge or json")
-            patched = merge_patch(existing, strategic_merge({}, manifest)) if manifest else existing
         else:
             raise ResourceError(f"mergeStrategy {strategy!r} must be one of: strategic, merge, json")
         if not isinstance(patched, dict):

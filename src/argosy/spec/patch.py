@@ -1,9 +1,9 @@
 """JSON merge patch (RFC 7386) and JSON patch (RFC 6902), as ``kubectl patch --type merge|json``
 applies them to an object.
 
-A resource template's ``mergeStrategy`` picks one (``strategic``, Kubernetes' default, is
-:func:`argosy.spec.merge.strategic_merge` with ``null`` deleting a key, for the built-in
-kinds that have it). Neither function modifies its arguments.
+A resource template's ``mergeStrategy`` picks one (``strategic``, Kubernetes' default, exists
+only for built-in kinds; on a ConfigMap, whose fields are maps and scalars, it is the merge
+patch). Neither function modifies its arguments.
 """
 
 from __future__ import annotations

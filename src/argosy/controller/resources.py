@@ -54,6 +54,8 @@ class StoreResources:
         self._waiters: dict[tuple[str, str], set[asyncio.Event]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._unsubscribe: Any = None
+        #: the resource version of each workflow as ``get`` last read it, by (namespace, name)
+        self._read: dict[tuple[str, str], int] = {}
 
     @property
     def store(self) -> Store:
@@ -78,7 +80,10 @@ class StoreResources:
     async def get(self, kind: str, namespace: str, name: str, *, full: bool = True) -> dict[str, Any] | None:
         if kind == WORKFLOW:
             record = self.store.find_workflow(namespace or "default", name, with_nodes=full)
-            return record.to_workflow() if record is not None else None
+            if record is None:
+                return None
+            self._read[(record.namespace, record.name)] = record.resource_version
+            return record.to_workflow()
         record = self.store.get_object(kind, "" if kind in CLUSTER_KINDS else namespace, name)
         if record is not None:
             return as_body(record)
@@ -124,6 +129,10 @@ class StoreResources:
         key = (namespace or "default", name)
         self._waiters.setdefault(key, set()).add(event)
         try:
+            # a change committed between the caller's last read and now woke nobody: look first
+            record = self.store.find_workflow(*key, with_nodes=False)
+            if record is None or record.resource_version != self._read.get(key):
+                return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(event.wait(), WORKFLOW_POLL_SECONDS)
         finally:
@@ -132,6 +141,7 @@ class StoreResources:
                 waiting.discard(event)
                 if not waiting:
                     del self._waiters[key]
+                    self._read.pop(key, None)
 
     # ---- the change feed --------------------------------------------------------------------
 

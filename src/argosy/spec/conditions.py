@@ -31,7 +31,6 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -349,6 +348,8 @@ def json_text(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         # Go's FormatFloat(f, 'f', -1, 64): the shortest digits, never an exponent
+        from decimal import Decimal  # rare: imported here to keep it out of every start-up
+
         text = format(Decimal(repr(value)), "f") if math.isfinite(value) else str(value)
         return text.rstrip("0").rstrip(".") if "." in text else text
     if isinstance(value, str):

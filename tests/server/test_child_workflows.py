@@ -70,6 +70,11 @@ def test_deleting_a_parent_deletes_the_children_it_owns(api: httpx.Client) -> No
     assert len(kids) == 2
     [owned] = [n for n, k in kids.items() if k["metadata"].get("ownerReferences")]
     [free] = [n for n in kids if n != owned]
+    linked = api.get("/api/v1/argosy/workflows/default/owner/children").json()["items"]
+    nodes = wait_done(api, "owner")["status"]["nodes"]
+    assert sorted((c["name"], nodes[c["nodeId"]]["displayName"], c["owned"], c["phase"]) for c in linked) == sorted(
+        [(owned, "owned", True, "Succeeded"), (free, "free", False, "Succeeded")])
     assert api.delete("/api/v1/workflows/default/owner").status_code == 200
     assert api.get(f"/api/v1/workflows/default/{owned}").status_code == 404
     assert api.get(f"/api/v1/workflows/default/{free}").status_code == 200
+    assert api.get("/api/v1/argosy/workflows/default/owner/children").status_code == 404

@@ -80,7 +80,7 @@ def act(gateway: MemoryGateway | None, resource: dict[str, Any], tmp_path: Path,
     pod = PodSpec(node_id=ORIGIN.node_id, pod_name="parent-main", workflow_name="parent", namespace="default",
                   workflow_uid=ORIGIN.workflow_uid, template={"name": "main", "resource": resource, **template},
                   artifact_key_prefix="parent/parent-main")
-    context = RunContext(tmp_path)
+    context = RunContext(tmp_path, workflow_uid=ORIGIN.workflow_uid)
     context.resources = gateway
     try:
         return asyncio.run(ResourceRuntime().run(pod, context, lambda: None))
@@ -247,3 +247,14 @@ def test_node_runtime_sends_resource_templates_to_the_resource_runtime() -> None
     runtime = NodeRuntime(process, resource=resource)
     assert runtime.runtime_for({"resource": {"action": "get"}}) is resource
     assert runtime.runtime_for({"container": {}}) is process
+
+
+def test_the_node_log_says_what_kubectl_would(tmp_path: Path) -> None:
+    from argosy.runtime.logs import read_log
+
+    gw = MemoryGateway(configmap("old", {}))
+    act(gw, {"action": "create", "manifest": manifest(configmap("new", {}))}, tmp_path)
+    log = read_log(tmp_path, "uid-1", "parent-main").decode()
+    assert log == "configmap/new created\n"
+    act(gw, {"action": "delete", "flags": ["cm", "old"]}, tmp_path)
+    assert read_log(tmp_path, "uid-1", "parent-main").decode().endswith("configmap/old deleted\n")

@@ -49,6 +49,8 @@ KINDS = {"Workflow": "argoproj.io", "WorkflowTemplate": "argoproj.io", "ClusterW
          "CronWorkflow": "argoproj.io", "ConfigMap": ""}
 #: how Kubernetes' messages name each kind's resource
 _RESOURCE_NAMES = {kind: (kind.lower() + "s" + (".argoproj.io" if group else "")) for kind, group in KINDS.items()}
+#: how kubectl reports each action done
+_DONE = {"get": "found", "create": "created", "apply": "configured", "patch": "patched", "replace": "replaced"}
 #: kinds without a namespace
 CLUSTER_KINDS = frozenset({"ClusterWorkflowTemplate"})
 ACTIONS = ("get", "create", "apply", "delete", "replace", "patch")
@@ -104,6 +106,11 @@ class Target:
 
     def __str__(self) -> str:
         return f'{_RESOURCE_NAMES.get(self.kind, self.kind.lower() + "s")} "{self.name}"'
+
+    def ref(self) -> str:
+        """kubectl's ``kind.group/name`` (``workflow.argoproj.io/x``, ``configmap/x``)."""
+        group = KINDS.get(self.kind, "")
+        return f"{self.kind.lower()}{'.' + group if group else ''}/{self.name}"
 
 
 def child_name(generate_name: str, origin: Origin) -> str:
@@ -169,8 +176,7 @@ class Action:
             return {}
         obj = await self.act(manifest, flags)
         target = Target(obj["kind"], _namespace(obj), obj["metadata"]["name"])
-        self.context.write_log(self.pod.workflow_name, self.pod.pod_name,
-                               f"{self.action}: {target}{' in ' + target.namespace if target.namespace else ''}\n")
+        self.log(f"{target.ref()} {_DONE[self.action]}")
         if conditions.waits:
             obj = await self.wait(target, conditions)
         return {"parameters": [self.output(p, obj) for p in params]} if params else {}
@@ -331,11 +337,15 @@ class Action:
 
     async def delete(self, manifest: Any, flags: Flags) -> None:
         target = self.target(manifest, flags)
-        if target.name:
-            await self.gateway.delete(target.kind, target.namespace, target.name)
-            return
-        for obj in await self.gateway.list(target.kind, target.namespace, flags.selector):
-            await self.gateway.delete(target.kind, target.namespace, obj["metadata"]["name"])
+        names = [target.name] if target.name else [
+            o["metadata"]["name"] for o in await self.gateway.list(target.kind, target.namespace, flags.selector)]
+        for name in names:
+            if await self.gateway.delete(target.kind, target.namespace, name):
+                self.log(f"{Target(target.kind, target.namespace, name).ref()} deleted")
+
+    def log(self, line: str) -> None:
+        """What kubectl would have printed, in the node's log."""
+        self.context.write_log(self.pod.workflow_name, self.pod.pod_name, line + "\n")
 
     # ---- waiting and outputs --------------------------------------------------------------
 

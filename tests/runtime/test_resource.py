@@ -258,3 +258,12 @@ def test_the_node_log_says_what_kubectl_would(tmp_path: Path) -> None:
     assert log == "configmap/new created\n"
     act(gw, {"action": "delete", "flags": ["cm", "old"]}, tmp_path)
     assert read_log(tmp_path, "uid-1", "parent-main").decode().endswith("configmap/old deleted\n")
+
+
+def test_apply_of_what_is_already_there_writes_nothing(tmp_path: Path) -> None:
+    wf = workflow("child", "Running")
+    gw = MemoryGateway(wf)
+    applied = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"name": "child"}}
+    result = act(gw, {"action": "apply", "manifest": manifest(applied)}, tmp_path)
+    assert result.phase == "Succeeded", result.message  # a Workflow could not be updated: none was needed
+    assert gw.objects[("Workflow", "default", "child")] == wf

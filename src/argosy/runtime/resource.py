@@ -50,7 +50,7 @@ KINDS = {"Workflow": "argoproj.io", "WorkflowTemplate": "argoproj.io", "ClusterW
 #: how Kubernetes' messages name each kind's resource
 _RESOURCE_NAMES = {kind: (kind.lower() + "s" + (".argoproj.io" if group else "")) for kind, group in KINDS.items()}
 #: how kubectl reports each action done
-_DONE = {"get": "found", "create": "created", "apply": "configured", "patch": "patched", "replace": "replaced"}
+_DONE = {"get": "found", "create": "created", "apply": "applied", "patch": "patched", "replace": "replaced"}
 #: kinds without a namespace
 CLUSTER_KINDS = frozenset({"ClusterWorkflowTemplate"})
 ACTIONS = ("get", "create", "apply", "delete", "replace", "patch")
@@ -259,7 +259,11 @@ class Action:
         if existing is None:
             raise _kubectl(f"Error from server (NotFound): {target} not found")
         if self.action == "apply":
-            return await self.update(merge_patch(existing, manifest), target)
+            merged = merge_patch(existing, manifest)
+            # kubectl's "unchanged": nothing to write (also this node's own object after a restart)
+            if _made_by(existing, self.origin) or merged == existing:
+                return existing
+            return await self.update(merged, target)
         replaced = copy.deepcopy(manifest)
         replaced.setdefault("metadata", {})["namespace"] = target.namespace
         return await self.update(replaced, target)

@@ -161,9 +161,10 @@ class Action:
     async def run(self) -> dict[str, Any]:
         if self.action not in ACTIONS:
             raise ResourceError(f"resource.action {self.action!r} must be one of: {', '.join(ACTIONS)}")
-        params = [p for p in (self.template.get("outputs") or {}).get("parameters") or () if p.get("valueFrom")]
+        declared = list((self.template.get("outputs") or {}).get("parameters") or ())
+        params = [p for p in declared if p.get("valueFrom")]
         if self.action == "delete" and (self.resource.get("successCondition") or self.resource.get("failureCondition")
-                                        or params):
+                                        or declared):
             raise ResourceError("successCondition, failureCondition and outputs are not supported for delete action")
         conditions = Conditions.of(self.resource)
         flags = parse_flags(list(self.resource.get("flags") or ()))
@@ -179,7 +180,8 @@ class Action:
         self.log(f"{target.ref()} {_DONE[self.action]}")
         if conditions.waits:
             obj = await self.wait(target, conditions)
-        return {"parameters": [self.output(p, obj) for p in params]} if params else {}
+        values = [self.output(p, obj) for p in params if (p["valueFrom"].get("jsonPath") or p["valueFrom"].get("jqFilter"))]
+        return {"parameters": values} if values else {}
 
     # ---- the manifest ---------------------------------------------------------------------
 
@@ -372,11 +374,8 @@ class Action:
         source = param.get("valueFrom") or {}
         if source.get("jsonPath"):
             value = jsonpath_output(obj, str(source["jsonPath"]))
-        elif source.get("jqFilter"):
-            value = jq_output(obj, str(source["jqFilter"]))
         else:
-            raise ResourceError(f"output parameter {param.get('name')!r} of a resource template needs "
-                                "valueFrom.jsonPath or valueFrom.jqFilter")
+            value = jq_output(obj, str(source["jqFilter"]))
         return {"name": param.get("name"), "value": value}
 
 

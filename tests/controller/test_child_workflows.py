@@ -450,3 +450,13 @@ def test_prepared_children_follow_argos_submission_rules(tmp_path: Path) -> None
     assert "spec.arguments.p.value is required" in main_node(engine)["message"]
     with pytest.raises(Exception, match="value is required"):
         prepare_workflow(yaml.safe_load(manifest), ObjectSet())
+
+
+def test_a_configmap_from_the_run_files_can_be_patched_into_the_store(tmp_path: Path) -> None:
+    """``argosy run --with cm.yaml``: the file's ConfigMap is read, and a patch of it is kept in the store."""
+    cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: '1'}\n"
+    steps = yaml.safe_dump({"name": "main", "resource": {
+        "action": "patch", "mergeStrategy": "merge", "flags": ["cm", "settings"], "manifest": "data: {b: '2'}"}})
+    engine, store = run(tmp_path, parent(steps), objects=ObjectSet(load_text(cm)))
+    assert engine.phase == "Succeeded", [(n.display_name, n.message) for n in engine.nodes]
+    assert store.get_object("ConfigMap", "default", "settings").body["data"] == {"a": "1", "b": "2"}

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from argosy.controller.objects import CLUSTER_KINDS, as_body
 from argosy.controller.submit import prepare_workflow
-from argosy.errors import ArgosyError, ResourceError
+from argosy.errors import ArgosyError, NotFound, ResourceError
 from argosy.runtime.resource import PARENT_UID_LABEL
 from argosy.spec import WORKFLOW
 from argosy.store.api import Change, Store
@@ -101,7 +101,14 @@ class StoreResources:
                                 "stop, resubmit or delete it instead")
         body = _scoped(obj)
         body["metadata"] = {k: v for k, v in body["metadata"].items() if k not in _SERVER_SET}
-        return as_body(self.store.update_object(kind, body))
+        try:
+            return as_body(self.store.update_object(kind, body))
+        except NotFound:
+            # embedded mode: an object loaded from a file is changed into the store, the file is not
+            name = str(body["metadata"].get("name"))
+            if self.controller.objects_for is None and self.controller.objects.has(kind, name):
+                return as_body(self.store.create_object(kind, body))
+            raise
 
     async def delete(self, kind: str, namespace: str, name: str) -> bool:
         if kind == WORKFLOW:

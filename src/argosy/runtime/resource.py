@@ -336,6 +336,8 @@ class Action:
         meta = obj.setdefault("metadata", {})
         if meta.get("name", target.name) != target.name or obj.get("kind", target.kind) != target.kind:
             raise ResourceError(f"{self.action} cannot rename or change the kind of {target}")
+        if target.namespace:
+            meta["namespace"] = target.namespace
         try:
             return await self.gateway.update(obj)
         except NotFound as err:

@@ -194,28 +194,30 @@ def _scoped(obj: dict[str, Any]) -> dict[str, Any]:
 # ---- deleting a workflow and what it owns -------------------------------------------------------
 
 
-def delete_with_dependents(controller: Controller, uid: str) -> None:
-    """Delete a live workflow as Kubernetes would: stop what it runs, delete it, then its dependents."""
-    store = controller.store
+def delete_with_dependents(controller: Controller, uid: str, store: Store | None = None) -> None:
+    """Delete a live workflow as Kubernetes would: stop what it runs, delete it, then its dependents.
+
+    ``store`` defaults to the controller's."""
+    store = store or controller.store
     if store is None:
         return
     if controller.running(uid):
         controller.terminate(uid)  # what it runs ends with it, as Argo deletes its pods
     store.delete_workflow(uid)
-    delete_dependents(controller, uid)
+    delete_dependents(controller, uid, store)
 
 
-def delete_dependents(controller: Controller, owner_uid: str) -> list[str]:
+def delete_dependents(controller: Controller, owner_uid: str, store: Store | None = None) -> list[str]:
     """Delete every workflow and object whose ``ownerReferences`` name ``owner_uid`` (recursively,
     as Kubernetes' garbage collector does); their names, as ``kind/namespace/name``."""
-    store = controller.store
+    store = store or controller.store
     if store is None:
         return []
     deleted: list[str] = []
     selector = f"{PARENT_UID_LABEL}={owner_uid}"
     for record in list(_all_workflows(store, selector)):
         if _owned_by(record.manifest, owner_uid):
-            delete_with_dependents(controller, record.uid)
+            delete_with_dependents(controller, record.uid, store)
             deleted.append(f"Workflow/{record.namespace}/{record.name}")
     for kind in OBJECT_KINDS:
         try:

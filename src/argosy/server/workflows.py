@@ -170,7 +170,7 @@ async def delete_workflow(call: Call) -> dict[str, Any]:
     record = store.find_workflow(call.namespace or "default", name, with_nodes=False)
     if record is not None:
         # what it runs ends with it, as Argo deletes its pods; what it owns goes too (Kubernetes' GC)
-        delete_with_dependents(controller, record.uid)
+        delete_with_dependents(controller, record.uid, store)
         return {}
     archived = store.find_archived_workflow(call.namespace or "default", name, with_nodes=False)
     if archived is None:

@@ -267,3 +267,16 @@ def test_apply_of_what_is_already_there_writes_nothing(tmp_path: Path) -> None:
     result = act(gw, {"action": "apply", "manifest": manifest(applied)}, tmp_path)
     assert result.phase == "Succeeded", result.message  # a Workflow could not be updated: none was needed
     assert gw.objects[("Workflow", "default", "child")] == wf
+
+
+def test_a_wait_past_the_templates_deadline_fails_the_node(tmp_path: Path) -> None:
+    gw = MemoryGateway(workflow("child", "Running"))
+    gw.script = [lambda obj: None] * 10_000  # the child never ends
+
+    pod = PodSpec(node_id=ORIGIN.node_id, pod_name="parent-main", workflow_name="parent", namespace="default",
+                  workflow_uid=ORIGIN.workflow_uid, template={"name": "main", "resource": WAIT},
+                  deadline_seconds=0.05)
+    context = RunContext(tmp_path, workflow_uid=ORIGIN.workflow_uid)
+    context.resources = gw
+    result = asyncio.run(ResourceRuntime().run(pod, context, lambda: None))
+    assert result == PodResult(phase="Failed", message="Pod was active on the node longer than the specified deadline")

@@ -18,6 +18,9 @@ from argosy.runtime.logs import MAIN, LogJournal, journal_path, read_log
 from argosy.runtime.objects import NamespacedObjects, ObjectDicts, ObjectSource
 from argosy.spec import CONFIG_MAP, SECRET
 
+#: how Kubernetes ends a pod past its ``activeDeadlineSeconds`` (a runtime's node past its deadline)
+DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
+
 
 class RunContext:
     """What the nodes of one workflow share: where things live, its namespace's objects, its log.

@@ -33,7 +33,7 @@ from argosy.artifacts.locations import PodArtifacts
 from argosy.artifacts.repository import LocalRepository
 from argosy.engine.intents import PodResult, PodSpec
 from argosy.errors import AlreadyExists, ArgosyError, NotFound, ResourceError
-from argosy.runtime.base import RunContext
+from argosy.runtime.base import DEADLINE_MESSAGE, RunContext
 from argosy.runtime.kubectl import Flags, jq_output, jsonpath_output, kind_of, parse_flags
 from argosy.spec.conditions import Conditions
 from argosy.spec.patch import json_patch, merge_patch
@@ -135,7 +135,14 @@ class ResourceRuntime:
             if gateway is None:
                 raise ResourceError("resource templates need Argosy's store: this run has no resource gateway "
                                     "(argosy run and argosy server have one; a bare Controller needs store=...)")
-            outputs = await Action(pod, context, gateway).run()
+            action = Action(pod, context, gateway).run()
+            if pod.deadline_seconds is None:
+                outputs = await action
+            else:
+                async with asyncio.timeout(pod.deadline_seconds):
+                    outputs = await action
+        except TimeoutError:
+            return PodResult(phase="Failed", message=DEADLINE_MESSAGE)
         except ArgosyError as err:
             context.write_log(pod.workflow_name, pod.pod_name, f"{err}\n")
             return failed(str(err))

@@ -293,11 +293,12 @@ def _components(path: str) -> list[str]:
     return parts
 
 
-_MISSING = object()
+#: what :func:`field_value` returns for a path that selects nothing
+MISSING: Any = object()
 
 
 def field_value(obj: Any, path: str) -> Any:
-    """The value at a gjson path, or ``field_value.missing``: keys, array indexes, ``#`` (an
+    """The value at a gjson path, or :data:`MISSING`: keys, array indexes, ``#`` (an
     array's length), ``#.rest`` (``rest`` of every element) and ``*``/``?`` wildcards in keys."""
     return _lookup(obj, _components(path))
 
@@ -310,11 +311,11 @@ def _lookup(value: Any, parts: list[str]) -> Any:
                 if not rest:
                     return len(value)
                 found = [_lookup(item, rest) for item in value]
-                return [v for v in found if v is not _MISSING]
+                return [v for v in found if v is not MISSING]
             if part.isdigit() and int(part) < len(value):
                 value = value[int(part)]
                 continue
-            return _MISSING
+            return MISSING
         if isinstance(value, Mapping):
             if part in value:
                 value = value[part]
@@ -325,15 +326,15 @@ def _lookup(value: Any, parts: list[str]) -> Any:
                 if key is not None:
                     value = value[key]
                     continue
-            return _MISSING
-        return _MISSING
+            return MISSING
+        return MISSING
     return value
 
 
 def field_text(obj: Any, path: str) -> tuple[str, bool]:
     """gjson's ``String()`` of the field at ``path`` and whether it exists."""
     value = field_value(obj, path)
-    if value is _MISSING:
+    if value is MISSING:
         return "", False
     return json_text(value), True
 
@@ -356,8 +357,6 @@ def json_text(value: Any) -> str:
         return value
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
-
-field_value.missing = _MISSING  # type: ignore[attr-defined]
 
 
 # ---- evaluation --------------------------------------------------------------------------------

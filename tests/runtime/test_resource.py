@@ -280,3 +280,10 @@ def test_a_wait_past_the_templates_deadline_fails_the_node(tmp_path: Path) -> No
     context.resources = gw
     result = asyncio.run(ResourceRuntime().run(pod, context, lambda: None))
     assert result == PodResult(phase="Failed", message="Pod was active on the node longer than the specified deadline")
+
+
+def test_a_long_generate_name_is_cut_as_kubernetes_cuts_it() -> None:
+    name = child_name("x" * 70, ORIGIN)
+    assert len(name) == 63 and name.startswith("x" * 58)
+    assert child_name("x" * 70, ORIGIN) == name  # the same node, the same name
+    assert child_name("x" * 70, Origin("uid-1", "parent", "default", "other-node")) != name

@@ -116,7 +116,8 @@ class Target:
 def child_name(generate_name: str, origin: Origin) -> str:
     """``generateName`` completed with five characters that only this parent node produces."""
     digest = hashlib.sha256(f"{origin.workflow_uid}/{origin.node_id}/{generate_name}".encode()).digest()
-    return generate_name + "".join(_SUFFIX_ALPHABET[b % len(_SUFFIX_ALPHABET)] for b in digest[:5])
+    # as Kubernetes does, a long prefix is cut so that the name stays within 63 characters
+    return generate_name[:58] + "".join(_SUFFIX_ALPHABET[b % len(_SUFFIX_ALPHABET)] for b in digest[:5])
 
 
 def failed(message: str) -> PodResult:

@@ -460,3 +460,22 @@ def test_a_configmap_from_the_run_files_can_be_patched_into_the_store(tmp_path: 
     engine, store = run(tmp_path, parent(steps), objects=ObjectSet(load_text(cm)))
     assert engine.phase == "Succeeded", [(n.display_name, n.message) for n in engine.nodes]
     assert store.get_object("ConfigMap", "default", "settings").body["data"] == {"a": "1", "b": "2"}
+
+
+def test_a_child_from_a_template_an_earlier_step_created(tmp_path: Path) -> None:
+    steps = """
+name: main
+steps:
+- - {name: template, template: template}
+- - {name: child, template: child}
+"""
+    template = yaml.safe_dump({"name": "template", "resource": {"action": "create", "manifest": TEMPLATE}})
+    child = yaml.safe_dump({"name": "child", "resource": {
+        "action": "create", "successCondition": "status.phase == Succeeded",
+        "failureCondition": "status.phase in (Failed, Error)",
+        "manifest": "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: greet-}\n"
+                    "spec:\n  workflowTemplateRef: {name: greet}\n"}})
+    engine, store = run(tmp_path, parent(steps, template, child))
+    assert engine.phase == "Succeeded", [(n.display_name, n.message) for n in engine.nodes]
+    [kid] = children(store, engine.uid)
+    assert kid.phase == "Succeeded"

@@ -25,11 +25,11 @@ import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from argosy.controller.objects import CLUSTER_KINDS, as_body
+from argosy.controller.objects import CLUSTER_KINDS, StoreObjectSet, as_body
 from argosy.controller.submit import prepare_workflow
 from argosy.errors import ArgosyError, NotFound, ResourceError
 from argosy.runtime.resource import PARENT_UID_LABEL
-from argosy.spec import WORKFLOW
+from argosy.spec import WORKFLOW, ObjectSet
 from argosy.store.api import Change, Store
 
 if TYPE_CHECKING:
@@ -71,7 +71,9 @@ class StoreResources:
         meta = obj.get("metadata") or {}
         if kind == WORKFLOW:
             namespace = meta.get("namespace") or "default"
-            prepared = prepare_workflow(obj, self.controller.objects_in(namespace))
+            objects = (self.controller.objects_in(namespace) if self.controller.objects_for is not None
+                       else RunObjects(self.store, namespace, self.controller.objects))
+            prepared = prepare_workflow(obj, objects)
             uid = await self.controller.start_async(prepared)
             record = self.store.get_workflow(uid, with_nodes=True)
             return record.to_workflow() if record is not None else prepared
@@ -180,6 +182,24 @@ class StoreResources:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+
+
+class RunObjects(StoreObjectSet):
+    """Embedded mode's objects for a child's submission: what resource templates put in the store
+    (a WorkflowTemplate created by an earlier step), then the run's files."""
+
+    def __init__(self, store: Store, namespace: str, files: ObjectSet) -> None:
+        super().__init__(store, namespace)
+        self.files = files
+
+    def get(self, kind: str, name: str) -> Any:
+        return super().get(kind, name) if super().has(kind, name) else self.files.get(kind, name)
+
+    def has(self, kind: str, name: str) -> bool:
+        return super().has(kind, name) or self.files.has(kind, name)
+
+    def names(self, kind: str) -> list[str]:
+        return sorted(set(super().names(kind)) | set(self.files.names(kind)))
 
 
 def _scoped(obj: dict[str, Any]) -> dict[str, Any]:

@@ -50,7 +50,7 @@ KINDS = {"Workflow": "argoproj.io", "WorkflowTemplate": "argoproj.io", "ClusterW
 #: how Kubernetes' messages name each kind's resource
 _RESOURCE_NAMES = {kind: (kind.lower() + "s" + (".argoproj.io" if group else "")) for kind, group in KINDS.items()}
 #: how kubectl reports each action done
-_DONE = {"get": "found", "create": "created", "apply": "applied", "patch": "patched", "replace": "replaced"}
+_DONE = {"get": "found", "create": "created", "apply": "configured", "patch": "patched", "replace": "replaced"}
 #: kinds without a namespace
 CLUSTER_KINDS = frozenset({"ClusterWorkflowTemplate"})
 ACTIONS = ("get", "create", "apply", "delete", "replace", "patch")

@@ -4,7 +4,8 @@
 
     ArgosyError                      anything Argosy reports to a user
     ├── SpecError                    a manifest is wrong: names file, object, template, field
-    │   └── LintError                several SpecErrors found at once by ``argosy lint``
+    │   ├── LintError                several SpecErrors found at once by ``argosy lint``
+    │   └── SelectorError            a resource template's success/failure condition cannot be parsed
     ├── ExpressionError              an expression or ``{{...}}`` cannot be parsed or evaluated
     │   ├── ExpressionSyntaxError    ... with the column where parsing stopped
     │   │   └── WhenExpressionError  ... in a ``when`` condition (govaluate syntax)
@@ -19,7 +20,8 @@
     ├── RuntimeFailure               a runtime could not start or run a node (missing command, sandbox)
     │   ├── CommandNotFound          ... because a container's command is not there (the node fails, exit 64)
     │   ├── HttpRequestError         an HTTP template's request could not be made or answered (runtime.http)
-    │   └── DataError                a data template could not be processed (runtime.data)
+    │   ├── DataError                a data template could not be processed (runtime.data)
+    │   └── ResourceError            a resource template's action cannot be done (kind, flags, manifest)
     ├── ArchiveError                 an artifact cannot be archived, stored, fetched or unpacked
     │   ├── ArtifactNotFound         a key names nothing in the repository
     │   ├── ArtifactRepositoryError  the workflow's artifact repository cannot be resolved
@@ -168,8 +170,17 @@ class ReferenceError_(ArgosyError):
     """A reference (templateRef, workflowTemplateRef, configMapKeyRef, ...) names nothing."""
 
 
+class SelectorError(SpecError):
+    """A ``successCondition``/``failureCondition`` is not a valid Kubernetes label selector."""
+
+
 class RuntimeFailure(ArgosyError):
     """A runtime could not start or run a node."""
+
+
+class ResourceError(RuntimeFailure):
+    """A resource template's action cannot be done here: a kind that needs the Kubernetes runtime,
+    a kubectl-only flag, a manifest without a kind or name, an object that is not there."""
 
 
 class CommandNotFound(RuntimeFailure):

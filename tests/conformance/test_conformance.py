@@ -33,7 +33,9 @@ if not (CORPUS / "expected.tsv").is_file():
     pytest.skip(f"no conformance corpus at {CORPUS}", allow_module_level=True)
 
 # Needs the embedded mode provides: exact names, or prefixes ending in ':'.
-PROVIDED = ("none", "artifact-repo", "configmap:", "secret:", "wftmpl:", "cwftmpl:", "memoize-cache:")
+# Resource templates act on the kinds Argosy keeps itself (runtime/resource.py).
+PROVIDED = ("none", "artifact-repo", "configmap:", "secret:", "wftmpl:", "cwftmpl:", "memoize-cache:",
+            "k8s:create Workflow", "k8s:get Workflow", "k8s:create ConfigMap", "k8s:delete configmap")
 # What docker mode provides beyond that: each pod its own network namespace and address.
 DOCKER_PROVIDED = (*PROVIDED, "pod-network(daemon ip)", "localhost(sidecar)")
 SHARED_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate", "ConfigMap", "Secret")

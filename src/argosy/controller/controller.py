@@ -27,6 +27,7 @@ from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
 from argosy.controller.gc import GarbageCollector, workflow_pod_spec_patch
 from argosy.controller.memoize import LocalMemoCache, MemoLookup, MemoStore, StoreMemoCache
+from argosy.controller.resources import StoreResources
 from argosy.controller.submit import prepare_workflow
 from argosy.controller.worker import Listener, Worker
 from argosy.engine.intents import Intent
@@ -50,12 +51,13 @@ LEASE_SECONDS = 30.0
 
 def default_runtime(kind: str = "process") -> Any:
     """What nodes run on: ``process`` (host sandboxes) or ``docker`` (containers on the local
-    Docker Engine) for pods, plus HTTP and data templates."""
+    Docker Engine) for pods, plus HTTP, data and resource templates."""
     from argosy.runtime import DataRuntime, HttpRuntime, NodeRuntime
     from argosy.runtime.choice import RuntimeChoice
+    from argosy.runtime.resource import ResourceRuntime
 
     # ``kind`` is the default; a workflow may ask for the other (argosy.runtime.choice)
-    runtime = NodeRuntime(RuntimeChoice(kind), HttpRuntime(), DataRuntime())
+    runtime = NodeRuntime(RuntimeChoice(kind), HttpRuntime(), DataRuntime(), ResourceRuntime())
     runtime.check()
     return runtime
 
@@ -140,6 +142,8 @@ class Controller:
             StoreMemoCache(store) if store is not None else LocalMemoCache())
         #: what engines look memoized templates up in: the entries, and cache ConfigMaps
         self.memo_lookup = MemoLookup(self.memo, self.objects_in)
+        #: what resource templates act on: the store's objects, children submitted here
+        self.resources = StoreResources(self) if store is not None else None
 
     # ---- submission ------------------------------------------------------------------
 
@@ -231,6 +235,7 @@ class Controller:
         context.pod_gc = self.gc.policy(engine.workflow)
         context.pod_spec_patch = workflow_pod_spec_patch(engine)
         context.runtime_name = runtime_of(engine.workflow)
+        context.resources = self.resources
         worker = Worker(engine, self.runtime, context, clock=self.clock, store=self.store,
                         on_change=self.on_change, listeners=self.node_listeners, memo=self.memo)
         if self.event_queue is not None:
@@ -342,6 +347,8 @@ class Controller:
                 self.store.flush()
             except StoreError as err:
                 self._store_errors.append(err)
+        if self.resources is not None:
+            self.resources.close()
         close = getattr(self.runtime, "close", None)
         if self._owns_runtime and close is not None:
             await close()

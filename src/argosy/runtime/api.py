@@ -118,7 +118,9 @@ class TaskRuntime:
         """Follow a node an earlier controller started, when the wrapped runtime can find it
         (the docker runtime's containers outlive Argosy); None when it cannot: a process
         runtime's steps die with the controller that started them."""
-        adopt = getattr(self._pods(), "adopt", None)
+        runtime_for = getattr(self.runtime, "runtime_for", None)
+        # a NodeRuntime knows which of its runtimes ran the pod (a resource node finds its object again)
+        adopt = getattr(runtime_for(pod.template) if runtime_for is not None else self._pods(), "adopt", None)
         if adopt is None:
             return None
         self._tasks[handle] = (asyncio.create_task(self._run(handle, pod, context, report, adopt)), pod, report)

@@ -18,6 +18,9 @@ from argosy.runtime.logs import MAIN, LogJournal, journal_path, read_log
 from argosy.runtime.objects import NamespacedObjects, ObjectDicts, ObjectSource
 from argosy.spec import CONFIG_MAP, SECRET
 
+#: how Kubernetes ends a pod past its ``activeDeadlineSeconds`` (a runtime's node past its deadline)
+DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
+
 
 class PodGCRules(Protocol):
     """What a runtime asks of a workflow's ``podGC`` (the controller's :mod:`~argosy.controller.podgc`)."""
@@ -58,6 +61,8 @@ class RunContext:
         self.pod_spec_patch: Callable[[], str] | None = None
         #: the runtime the workflow asked for (``workflows.argosy.dev/runtime``); None: the default
         self.runtime_name: str | None = None
+        #: the objects resource templates act on (a ``runtime.resource.ResourceGateway``; None: none)
+        self.resources: Any = None
 
     @property
     def configmaps(self) -> NamespacedObjects:

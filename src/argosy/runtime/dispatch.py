@@ -10,16 +10,18 @@ from argosy.runtime.base import RunContext, Runtime
 
 
 class NodeRuntime:
-    """Sends ``http`` templates to ``http``, ``data`` templates to ``data``, the rest to ``process``.
+    """Sends ``http`` templates to ``http``, ``data`` templates to ``data``, ``resource`` templates
+    to ``resource``, the rest to ``process``.
 
     A kind without its own runtime falls back to ``process``.
     """
 
     def __init__(self, process: Runtime, http: Runtime | None = None,
-                 data: Runtime | None = None) -> None:
+                 data: Runtime | None = None, resource: Runtime | None = None) -> None:
         self.process = process
         self.http = http
         self.data = data
+        self.resource = resource
 
     def runtime_for(self, template: dict[str, Any]) -> Runtime:
         """The runtime that runs nodes of ``template``."""
@@ -27,6 +29,8 @@ class NodeRuntime:
             return self.http
         if self.data is not None and template.get("data") is not None:
             return self.data
+        if self.resource is not None and template.get("resource") is not None:
+            return self.resource
         return self.process
 
     def check(self) -> None:

@@ -12,6 +12,7 @@ from starlette.routing import BaseRoute
 from argosy.server import (
     archive,
     artifacts,
+    children,
     cluster_templates,
     configmaps,
     cron,
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 #: every service, in the order its routes are matched
 SERVICES = (info, events, logs, workflow_actions, workflows, templates, cluster_templates, cron, configmaps,
-            archive, artifacts, event_bindings, metrics)
+            archive, artifacts, event_bindings, metrics, children)
 
 
 def create_app(controller: Controller, store: Store, config: ServerConfig,

@@ -25,7 +25,9 @@ from typing import Any
 from argosy.artifacts.locations import WorkflowRepository
 from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
+from argosy.controller.queue import Admission, Verdict
 from argosy.controller.submit import prepare_workflow
+from argosy.controller.synchronization import Limits, NodeLocks, SyncManager
 from argosy.controller.worker import Listener, Worker
 from argosy.engine.intents import Intent
 from argosy.engine.reconciler import Reconciler
@@ -43,6 +45,9 @@ Begin = Callable[[float], list[Intent]]
 #: take over a workflow whose lease ran out (on this host it need not wait: a dead owner's
 #: process id is checked at once)
 LEASE_SECONDS = 30.0
+
+#: how often limits are re-read while workflows or nodes wait for a lock (seconds)
+LOCK_POLL_SECONDS = 1.0
 
 
 def default_runtime(kind: str = "process") -> Any:
@@ -104,6 +109,8 @@ class Controller:
         lease_seconds: float = LEASE_SECONDS,
         runtime_kind: str = "process",
         objects_for: Callable[[str], ObjectSet] | None = None,
+        parallelism: int = 0,
+        namespace_parallelism: int = 0,
     ) -> None:
         self.data_dir = data_dir
         self.store = store
@@ -127,6 +134,13 @@ class Controller:
         #: called with each workflow's engine once it ended and its status is durable (cron
         #: history, TTL, synchronization, metrics, a parent's resource node subscribe here)
         self.finished_hooks: list[Callable[[Reconciler], None]] = []
+        #: semaphores and mutexes (argosy.controller.synchronization), and the controller-wide
+        #: queue (Argo's ``parallelism``/``namespaceParallelism``) workflows pass before starting
+        self.sync = SyncManager(Limits(self._configmap_data, store))
+        self.admission = Admission(self.sync, parallelism=parallelism,
+                                   namespace_parallelism=namespace_parallelism)
+        self._stopping: dict[str, str] = {}
+        self._lock_poll: asyncio.Task[None] | None = None
 
     # ---- submission ------------------------------------------------------------------
 
@@ -211,20 +225,75 @@ class Controller:
 
         return configmap
 
-    def _launch(self, engine: Reconciler, begin: Begin) -> Worker:
+    def _configmap_data(self, namespace: str, name: str) -> dict[str, str] | None:
+        return self.object_source.configmap(namespace, name)
+
+    def _launch(self, engine: Reconciler, begin: Begin, *,
+                recovered: Mapping[str, Any] | None = None) -> Worker:
         context = RunContext(self.data_dir, self.object_source, namespace=engine.namespace,
                              workflow_uid=engine.uid)
         context.artifact_repositories[engine.uid] = WorkflowRepository.of(engine.workflow, engine.global_scope)
         worker = Worker(engine, self.runtime, context, clock=self.clock, store=self.store,
                         on_change=self.on_change)
+        worker.node_locks = NodeLocks(self.sync, engine, worker.events.put_nowait, self.clock.now)
         self.workers[engine.uid] = worker
-        self._runs[engine.uid] = asyncio.get_running_loop().create_task(self._run(worker, begin))
+        waiting = None
+        if recovered is not None and len(engine.nodes):
+            # it ran before a restart: it holds its place and its locks (taken now, before any
+            # waiter recovered beside it can ask), and so do its pods that held theirs
+            self.admission.hold(engine)
+            worker.node_locks.restore(recovered.get("synchronization"))
+        else:
+            waiting = self.admission.admit(engine, lambda message: self._show_waiting(worker, message))
+        self._runs[engine.uid] = asyncio.get_running_loop().create_task(self._run(worker, begin, waiting))
         if self.store is not None and self._heartbeat is None:
             self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
         return worker
 
-    async def _run(self, worker: Worker, begin: Begin) -> Reconciler:
-        engine = await worker.run(begin)
+    def _show_waiting(self, worker: Worker, message: str) -> None:
+        """A workflow waits to be let in: Pending with Argo's message (and its lock status)."""
+        engine = worker.engine
+        engine.message = message
+        if self.store is not None:
+            with contextlib.suppress(StoreError):
+                self.store.save_progress(engine.uid, worker.summary(), [], None)
+        self._poll_locks()
+
+    async def _admitted(self, worker: Worker, begin: Begin, waiting: Any) -> Begin:
+        """Wait until the workflow is let in; how it then begins (stopping, or failed)."""
+        verdict = await waiting
+        engine = worker.engine
+        engine.message = None
+        strategy = self._stopping.pop(engine.uid, None)
+        if verdict == Verdict.STOPPED or strategy is not None:
+            return lambda now: [*engine.stop(now, strategy or "Stop"), *begin(now)]
+        if verdict != Verdict.ADMITTED:
+            def failed(now: float) -> list[Intent]:
+                engine.phase, engine.message, engine.finished_at = "Failed", verdict, now
+                engine.started_at = engine.started_at or now
+                return []
+            return failed
+        return begin
+
+    def _poll_locks(self) -> None:
+        """While anything waits for a lock, re-read limits now and then: a raised ConfigMap
+        limit lets waiters in without any holder ending."""
+        if self._lock_poll is None or self._lock_poll.done():
+            self._lock_poll = asyncio.get_running_loop().create_task(self._poll())
+
+    async def _poll(self) -> None:
+        while self.sync.waiting or self.admission.queued():
+            await asyncio.sleep(LOCK_POLL_SECONDS)
+            self.sync.refresh()
+
+    async def _run(self, worker: Worker, begin: Begin, waiting: Any = None) -> Reconciler:
+        if waiting is not None:
+            begin = await self._admitted(worker, begin, waiting)
+        try:
+            engine = await worker.run(begin)
+        finally:
+            # its place and locks go to the next in line as soon as it ended
+            self.admission.leave(worker.engine)
         finish = getattr(self.runtime, "finish_workflow", None)
         if finish is not None:
             await finish(engine.uid)
@@ -250,6 +319,9 @@ class Controller:
 
     def apply(self, uid: str, event: WorkflowEvent) -> None:
         """Deliver an event to the workflow's worker (KeyError: no such running workflow)."""
+        if isinstance(event, Stop) and self.admission.waiting(uid):
+            self._stopping[uid] = event.strategy
+            self.admission.stop(uid)
         self.workers[uid].apply(event)
 
     def stop(self, uid: str, strategy: str = "Stop") -> None:
@@ -267,6 +339,11 @@ class Controller:
     def suspend(self, uid: str) -> None:
         """``argo suspend``: no new pod starts until ``resume`` (running pods go on)."""
         self.apply(uid, Suspend())
+
+    def queued(self, uid: str) -> bool:
+        """Whether ``uid`` waits to start (the controller's parallelism, or its locks): it reads
+        Pending with a message saying why."""
+        return self.admission.waiting(uid)
 
     def running(self, uid: str) -> bool:
         """Whether this controller is running the workflow ``uid`` now."""
@@ -305,12 +382,17 @@ class Controller:
 
         return await recover(self)
 
-    def resume_recovered(self, engine: Reconciler, begin: Begin) -> Worker:
-        """Run a restored engine from ``begin`` (its ``recover``): used by recovery."""
-        return self._launch(engine, begin)
+    def resume_recovered(self, engine: Reconciler, begin: Begin, *,
+                         recovered: Mapping[str, Any] | None = None) -> Worker:
+        """Run a restored engine from ``begin`` (its ``recover``): used by recovery (with the
+        persisted status as ``recovered``: what ran then holds its locks) and by retry."""
+        return self._launch(engine, begin, recovered=recovered)
 
     async def close(self) -> None:
         """Stop the heartbeat; flush the store (the caller closes it); close a runtime built here."""
+        if self._lock_poll is not None:
+            self._lock_poll.cancel()
+            self._lock_poll = None
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):

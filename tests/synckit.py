@@ -61,7 +61,7 @@ class GatedRuntime:
 def workflow(name: str, *, sync: str = "", priority: int | None = None, namespace: str = "default",
              template_sync: str = "", pods: int = 1, exit_handler: bool = False) -> dict[str, Any]:
     """A workflow of ``pods`` parallel pods; ``sync``/``template_sync`` are YAML flow mappings."""
-    spec = [f"entrypoint: main"]
+    spec = ["entrypoint: main"]
     if sync:
         spec.append(f"synchronization: {sync}")
     if priority is not None:

@@ -34,6 +34,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     server.add_argument("--tokens", metavar="FILE", help="tokens file for --auth-mode client (README)")
     server.add_argument("--namespaced", action="store_true", help="manage one namespace only")
     server.add_argument("--namespace", help="the namespace --namespaced manages (default: default)")
+    server.add_argument("--parallelism", type=int, default=0, metavar="N",
+                        help="at most N workflows run at once; the rest wait Pending, by priority then "
+                             "age (Argo's controller parallelism; default 0: no limit)")
+    server.add_argument("--namespace-parallelism", type=int, default=0, metavar="M",
+                        help="at most M workflows of one namespace run at once (Argo's namespaceParallelism)")
     server.add_argument("--base-href", "--basehref", dest="base_href", default="/",
                         help="the web UI's base path behind a reverse proxy (default: $BASE_HREF or /)")
 
@@ -47,6 +52,7 @@ def server_command(args: argparse.Namespace) -> int:
         address=args.address, port=args.port, data_dir=data_dir(args.data_dir), database=args.database,
         runtime=args.runtime, auth_mode=AuthMode(args.auth_mode),
         tokens_file=Path(args.tokens) if args.tokens else None,
-        namespaced=args.namespaced, namespace=args.namespace, base_href=args.base_href)
+        namespaced=args.namespaced, namespace=args.namespace, base_href=args.base_href,
+        parallelism=args.parallelism, namespace_parallelism=args.namespace_parallelism)
     serve(config)
     return 0

@@ -345,6 +345,11 @@ class Controller:
         Pending with a message saying why."""
         return self.admission.waiting(uid)
 
+    def waiting_status(self, uid: str) -> dict[str, Any] | None:
+        """The status summary of a workflow that waits to start (phase, message, locks)."""
+        worker = self.workers.get(uid)
+        return worker.summary() if worker is not None and self.queued(uid) else None
+
     def running(self, uid: str) -> bool:
         """Whether this controller is running the workflow ``uid`` now."""
         run = self._runs.get(uid)

@@ -18,6 +18,7 @@ from argosy.server import (
     events,
     info,
     logs,
+    sync,
     templates,
     ui,
     workflow_actions,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 #: every service, in the order its routes are matched
 SERVICES = (info, events, logs, workflow_actions, workflows, templates, cluster_templates, cron, configmaps,
-            archive, artifacts)
+            archive, artifacts, sync)
 
 
 def create_app(controller: Controller, store: Store, config: ServerConfig,

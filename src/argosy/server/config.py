@@ -37,6 +37,10 @@ class ServerConfig:
     namespace: str | None = None
     #: ``--base-href``: the web UI's path behind a reverse proxy (argosy.server.ui)
     base_href: str = "/"
+    #: Argo's controller ``parallelism`` / ``namespaceParallelism``: workflows running at once
+    #: (all namespaces / per namespace); 0: no limit. Beyond it they wait Pending, in order.
+    parallelism: int = 0
+    namespace_parallelism: int = 0
 
     @property
     def managed_namespace(self) -> str | None:
@@ -44,6 +48,8 @@ class ServerConfig:
 
     def check(self) -> None:
         """ServerRefused for a configuration that is unsafe or incomplete."""
+        if self.parallelism < 0 or self.namespace_parallelism < 0:
+            raise ServerRefused("--parallelism and --namespace-parallelism must be 0 (no limit) or more")
         if self.auth_mode is AuthMode.SERVER and not is_loopback(self.address):
             raise ServerRefused(
                 f"refusing to listen on {self.address} with --auth-mode server: anyone who can reach "

@@ -25,7 +25,8 @@ from typing import Any
 from argosy.artifacts.locations import WorkflowRepository
 from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
-from argosy.controller.queue import Admission, Verdict
+from argosy.controller.queue import POSTPONED, Admission, Verdict
+from argosy.controller.synchronization.nodes import WAITING_PREFIX
 from argosy.controller.submit import prepare_workflow
 from argosy.controller.synchronization import Limits, NodeLocks, SyncManager
 from argosy.controller.worker import Listener, Worker
@@ -77,6 +78,12 @@ def data_store(data_dir: Path) -> Store:
     from argosy.store import open_store
 
     return open_store(data_dir / STORE_FILE)
+
+
+def _waited(status: Mapping[str, Any]) -> bool:
+    """Whether a persisted workflow was still waiting to be let in (queue or locks)."""
+    message = str(status.get("message") or "")
+    return message == POSTPONED or message.startswith(WAITING_PREFIX)
 
 
 def this_owner() -> str:
@@ -237,14 +244,17 @@ class Controller:
                         on_change=self.on_change)
         worker.node_locks = NodeLocks(self.sync, engine, worker.events.put_nowait, self.clock.now)
         self.workers[engine.uid] = worker
-        waiting = None
-        if recovered is not None and len(engine.nodes):
-            # it ran before a restart: it holds its place and its locks (taken now, before any
-            # waiter recovered beside it can ask), and so do its pods that held theirs
-            self.admission.hold(engine)
+        show = lambda message: self._show_waiting(worker, message)  # noqa: E731
+        if recovered is not None and len(engine.nodes) and not _waited(recovered):
+            # it ran before a restart: it keeps its place and the locks it held (taken now,
+            # before any waiter recovered beside it can ask), and so do its pods
+            waiting = self.admission.resume(engine, recovered.get("synchronization"), show)
             worker.node_locks.restore(recovered.get("synchronization"))
+        elif recovered is not None:
+            # it waited: it asks again once every workflow recovered with it holds what it held
+            waiting = self._admit_later(engine, show)
         else:
-            waiting = self.admission.admit(engine, lambda message: self._show_waiting(worker, message))
+            waiting = self.admission.admit(engine, show)
         self._runs[engine.uid] = asyncio.get_running_loop().create_task(self._run(worker, begin, waiting))
         if self.store is not None and self._heartbeat is None:
             self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
@@ -258,6 +268,10 @@ class Controller:
             with contextlib.suppress(StoreError):
                 self.store.save_progress(engine.uid, worker.summary(), [], None)
         self._poll_locks()
+
+    async def _admit_later(self, engine: Reconciler, show: Callable[[str], None]) -> str:
+        waiting = self.admission.admit(engine, show)
+        return Verdict.ADMITTED if waiting is None else await waiting
 
     async def _admitted(self, worker: Worker, begin: Begin, waiting: Any) -> Begin:
         """Wait until the workflow is let in; how it then begins (stopping, or failed)."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import itertools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -139,15 +139,22 @@ class Admission:
             self._lock_waits.pop(uid, None)
             self._lock_holders.pop(uid, None)
 
-    def hold(self, engine: Reconciler) -> None:
-        """Count a workflow that ran before a restart as let in, with its locks (recovery)."""
+    def resume(self, engine: Reconciler, synchronization: Mapping[str, Any] | None,
+               show: Callable[[str], None]) -> Awaitable[str] | None:
+        """A workflow that ran before a restart: it keeps its place, and the locks its persisted
+        ``status.synchronization`` says it held (taken now, before any waiter recovered beside
+        it can ask); if that does not show all of them, it asks for them again."""
         self._enter(engine.uid, engine.namespace)
         try:
             locks = locks_of(engine.spec.get("synchronization"), engine.namespace)
-        except SyncLimitError:
-            return
-        if locks:
+        except SyncLimitError as err:
+            return _now(LOCK_FAILED.format(err))
+        if not locks:
+            return None
+        if {ref.id for ref in locks} <= held_locks(synchronization, engine.name):
             self.sync.hold(workflow_key(engine.namespace, engine.name), locks)
+            return None
+        return self._locks(engine, show)
 
     def stop(self, uid: str) -> None:
         """A stop or terminate of a waiting workflow: let it go now (it ends without running)."""
@@ -210,6 +217,16 @@ class Admission:
     def queued(self) -> list[str]:
         """The uids waiting for a place, in the order they would be let in."""
         return [uid for _, uid in sorted(self._queue) if uid in self._tickets]
+
+
+def held_locks(synchronization: Mapping[str, Any] | None, holder: str) -> set[tuple[str, bool]]:
+    """The locks ``status.synchronization`` shows held by ``holder`` (a short holder name)."""
+    sync = synchronization or {}
+    held = {(str(e.get("semaphore")), False) for e in (sync.get("semaphore") or {}).get("holding") or ()
+            if holder in (e.get("holders") or ())}
+    held |= {(str(e.get("mutex")), True) for e in (sync.get("mutex") or {}).get("holding") or ()
+             if e.get("holder") == holder}
+    return held
 
 
 async def _now(verdict: str) -> str:

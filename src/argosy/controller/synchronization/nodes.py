@@ -134,7 +134,17 @@ class NodeLocks:
                 held.setdefault(str(short), []).append(LockRef.decode(str(entry.get("semaphore")), mutex=False))
         for entry in (synchronization.get("mutex") or {}).get("holding") or ():
             held.setdefault(str(entry.get("holder")), []).append(LockRef.decode(str(entry.get("mutex")), mutex=True))
+        try:
+            own = {ref.id for ref in locks_of(self.engine.spec.get("synchronization"), self.engine.namespace)}
+        except SyncLimitError:
+            own = set()
         for node_id, locks in held.items():
+            if node_id == self.engine.name:
+                # the workflow's own holder name (its root node has the same id): only locks it
+                # does not take as a workflow can be its root pod's
+                locks = [ref for ref in locks if ref.id not in own]
+                if not locks:
+                    continue
             node = self.engine.nodes.by_id.get(node_id)
             if node is None or N.fulfilled_phase(node.phase) or (node.message or "").startswith(WAITING_PREFIX):
                 continue  # not a node, ended, or still waiting: it holds nothing

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from synckit import GatedRuntime, configmaps, settle, workflow
@@ -128,7 +126,7 @@ class World:
                 task.cancel()
         await settle()
         self.store.flush()
-        time.sleep(LEASE * 2)  # its leases run out
+        await asyncio.sleep(LEASE * 2)  # its leases run out (nothing of the old one runs)
         self.runtime = GatedRuntime()
         self.controller = self._controller()
         await self.controller.recover()

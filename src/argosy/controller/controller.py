@@ -26,9 +26,9 @@ from argosy.artifacts.locations import WorkflowRepository
 from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
 from argosy.controller.queue import POSTPONED, Admission, Verdict
-from argosy.controller.synchronization.nodes import WAITING_PREFIX
 from argosy.controller.submit import prepare_workflow
 from argosy.controller.synchronization import Limits, NodeLocks, SyncManager
+from argosy.controller.synchronization.nodes import WAITING_PREFIX
 from argosy.controller.worker import Listener, Worker
 from argosy.engine.intents import Intent
 from argosy.engine.reconciler import Reconciler
@@ -244,7 +244,7 @@ class Controller:
                         on_change=self.on_change)
         worker.node_locks = NodeLocks(self.sync, engine, worker.events.put_nowait, self.clock.now)
         self.workers[engine.uid] = worker
-        show = lambda message: self._show_waiting(worker, message)  # noqa: E731
+        show = lambda message: self._show_waiting(worker, message)
         if recovered is not None and len(engine.nodes) and not _waited(recovered):
             # it ran before a restart: it keeps its place and the locks it held (taken now,
             # before any waiter recovered beside it can ask), and so do its pods

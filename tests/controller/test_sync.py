@@ -271,3 +271,23 @@ def test_postponed_workflows_start_in_priority_order_as_others_finish() -> None:
         assert order == ["first", "p9", "p1", "p0"]
 
     run(test, parallelism=1)
+
+
+@pytest.mark.parametrize(
+    ("data", "want"),
+    [
+        ({"config": "parallelism: 3\nnamespaceParallelism: 2\n"}, (3, 2)),
+        ({"parallelism": "4"}, (4, 0)),
+        ({"config": "artifactRepository: {}"}, (0, 0)),
+        ({"parallelism": "lots"}, (0, 0)),
+        (None, (0, 0)),
+    ],
+    ids=["config-yaml", "old-layout", "unset", "not-a-number", "no-configmap"],
+)
+def test_controller_configmap_sets_parallelism(data: dict[str, str] | None, want: tuple[int, int]) -> None:
+    async def build() -> tuple[int, int]:
+        source = configmaps(**({"workflow-controller-configmap": data} if data else {}))
+        c = Controller(data_dir=Path("/nonexistent"), runtime=GatedRuntime(), object_source=source)
+        return c.admission.parallelism, c.admission.namespace_parallelism
+
+    assert asyncio.run(build()) == want

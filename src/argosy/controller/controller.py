@@ -25,7 +25,13 @@ from typing import Any
 from argosy.artifacts.locations import WorkflowRepository
 from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
-from argosy.controller.queue import POSTPONED, Admission, Verdict
+from argosy.controller.queue import (
+    CONTROLLER_CONFIGMAP,
+    POSTPONED,
+    Admission,
+    Verdict,
+    configured_parallelism,
+)
 from argosy.controller.submit import prepare_workflow
 from argosy.controller.synchronization import Limits, NodeLocks, SyncManager
 from argosy.controller.synchronization.nodes import WAITING_PREFIX
@@ -144,6 +150,11 @@ class Controller:
         #: semaphores and mutexes (argosy.controller.synchronization), and the controller-wide
         #: queue (Argo's ``parallelism``/``namespaceParallelism``) workflows pass before starting
         self.sync = SyncManager(Limits(self._configmap_data, store))
+        if not parallelism and not namespace_parallelism:
+            # Argo's controller configuration, when one is loaded (the flags win over it)
+            with contextlib.suppress(ArgosyError):
+                parallelism, namespace_parallelism = configured_parallelism(
+                    self.object_source.configmap("default", CONTROLLER_CONFIGMAP))
         self.admission = Admission(self.sync, parallelism=parallelism,
                                    namespace_parallelism=namespace_parallelism)
         self._stopping: dict[str, str] = {}

@@ -219,6 +219,35 @@ class Admission:
         return [uid for _, uid in sorted(self._queue) if uid in self._tickets]
 
 
+#: Argo's controller configuration ConfigMap, where ``parallelism`` and ``namespaceParallelism``
+#: live (as keys of its ``config`` YAML, or, in older layouts, as keys of their own)
+CONTROLLER_CONFIGMAP = "workflow-controller-configmap"
+
+
+def configured_parallelism(data: Mapping[str, str] | None) -> tuple[int, int]:
+    """``(parallelism, namespaceParallelism)`` from the controller ConfigMap's data (0: none)."""
+    if not data:
+        return 0, 0
+    settings: dict[str, Any] = dict(data)
+    if data.get("config"):
+        import yaml
+
+        try:
+            loaded = yaml.safe_load(data["config"])
+        except yaml.YAMLError:
+            loaded = None
+        if isinstance(loaded, dict):
+            settings = {**settings, **loaded}
+
+    def number(key: str) -> int:
+        try:
+            return max(int(settings.get(key) or 0), 0)
+        except (TypeError, ValueError):
+            return 0
+
+    return number("parallelism"), number("namespaceParallelism")
+
+
 def held_locks(synchronization: Mapping[str, Any] | None, holder: str) -> set[tuple[str, bool]]:
     """The locks ``status.synchronization`` shows held by ``holder`` (a short holder name)."""
     sync = synchronization or {}
@@ -241,4 +270,4 @@ def _stamp(created: Any) -> float:
         return 0.0
 
 
-__all__ = ["LOCK_FAILED", "POSTPONED", "Admission", "Verdict"]
+__all__ = ["CONTROLLER_CONFIGMAP", "LOCK_FAILED", "POSTPONED", "Admission", "Verdict", "configured_parallelism"]

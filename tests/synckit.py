@@ -59,8 +59,10 @@ class GatedRuntime:
 
 
 def workflow(name: str, *, sync: str = "", priority: int | None = None, namespace: str = "default",
-             template_sync: str = "", pods: int = 1, exit_handler: bool = False) -> dict[str, Any]:
-    """A workflow of ``pods`` parallel pods; ``sync``/``template_sync`` are YAML flow mappings."""
+             template_sync: str = "", pods: int = 1, exit_handler: bool = False,
+             steps_sync: str = "") -> dict[str, Any]:
+    """A workflow of ``pods`` parallel pods; ``sync`` (workflow), ``template_sync`` (the pods'
+    template) and ``steps_sync`` (the Steps template holding them) are YAML flow mappings."""
     spec = ["entrypoint: main"]
     if sync:
         spec.append(f"synchronization: {sync}")
@@ -78,6 +80,7 @@ spec:
   {chr(10).join('  ' + s if i else s for i, s in enumerate(spec))}
   templates:
   - name: main
+    {f"synchronization: {steps_sync}" if steps_sync else ""}
     steps:
     - - {{name: work, template: work, withParam: '[{items}]'}}
   - {{name: work, {lock}container: {{image: busybox, command: [echo, hi]}}}}

@@ -291,3 +291,60 @@ def test_controller_configmap_sets_parallelism(data: dict[str, str] | None, want
         return c.admission.parallelism, c.admission.namespace_parallelism
 
     assert asyncio.run(build()) == want
+
+
+def guarded(name: str, kind: str) -> dict[str, Any]:
+    """A workflow whose ``guarded`` Steps or DAG template holds a mutex while its two pods run."""
+    from argosy.spec import load_text
+
+    body = ("steps: [[{name: a, template: work}, {name: b, template: work}]]" if kind == "steps" else
+            "dag: {tasks: [{name: a, template: work}, {name: b, template: work, dependencies: [a]}]}")
+    return load_text(f"""
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {{name: {name}}}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps: [[{{name: inner, template: guarded}}]]
+  - name: guarded
+    synchronization: {{mutexes: [{{name: section}}]}}
+    {body}
+  - {{name: work, container: {{image: busybox, command: [echo, hi]}}}}
+""")[0].body
+
+
+@pytest.mark.parametrize("kind", ["steps", "dag"])
+def test_steps_and_dag_templates_wait_for_their_locks(kind: str) -> None:
+    async def test(h: Harness) -> None:
+        h.submit(guarded("one", kind))
+        h.submit(guarded("two", kind))
+        await settle()
+        assert h.runtime.running_workflows() == ["one"]
+        inner = next(n for n in h.engine("two").nodes if n.display_name == "inner")
+        assert (inner.phase, inner.message) == ("Pending", "Waiting for default/Mutex/section lock. Lock status: 0/1")
+        holder = next(n for n in h.engine("one").nodes if n.display_name == "inner").id
+        assert h.sync_status("one") == {"mutex": {"holding": [{"mutex": "default/Mutex/section", "holder": holder}]}}
+        for _ in range(2):  # the DAG's b runs after a
+            await h.finish("one")
+        assert h.phase("one") == "Succeeded"
+        assert h.runtime.running_workflows() == ["two"]
+        assert (inner.phase, inner.message) == ("Running", None)
+
+    h = run(test)
+    assert h.phase("two") == "Succeeded"
+
+
+def test_stopping_a_workflow_whose_steps_wait_for_a_lock() -> None:
+    async def test(h: Harness) -> None:
+        h.submit(guarded("one", "steps"))
+        h.submit(guarded("two", "steps"))
+        await settle()
+        h.controller.terminate(h.uids["two"])
+        await settle()
+        assert h.phase("two") == "Failed"
+        inner = next(n for n in h.engine("two").nodes if n.display_name == "inner")
+        assert (inner.phase, inner.message) == ("Failed", "Stopped with strategy 'Terminate'")
+
+    run(test)

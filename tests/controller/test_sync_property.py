@@ -29,14 +29,17 @@ from argosy.engine import nodes as N
 from argosy.spec import ObjectSet
 from argosy.store import open_store
 
+#: (workflow, pod template, steps template) synchronization
 LOCKS = [
-    ("{mutexes: [{name: m}]}", ""),
-    ("{semaphores: [{configMapKeyRef: {name: limits, key: wf}}]}", ""),
-    ("{mutexes: [{name: m}], semaphores: [{configMapKeyRef: {name: limits, key: wf}}]}", ""),
-    ("", "{mutexes: [{name: t}]}"),
-    ("", "{semaphores: [{configMapKeyRef: {name: limits, key: tmpl}}]}"),
-    ("{semaphores: [{configMapKeyRef: {name: limits, key: wf}}]}", "{mutexes: [{name: t}]}"),
-    ("", ""),
+    ("{mutexes: [{name: m}]}", "", ""),
+    ("{semaphores: [{configMapKeyRef: {name: limits, key: wf}}]}", "", ""),
+    ("{mutexes: [{name: m}], semaphores: [{configMapKeyRef: {name: limits, key: wf}}]}", "", ""),
+    ("", "{mutexes: [{name: t}]}", ""),
+    ("", "{semaphores: [{configMapKeyRef: {name: limits, key: tmpl}}]}", ""),
+    ("{semaphores: [{configMapKeyRef: {name: limits, key: wf}}]}", "{mutexes: [{name: t}]}", ""),
+    ("", "", "{mutexes: [{name: s}]}"),
+    ("", "{mutexes: [{name: t}]}", "{semaphores: [{configMapKeyRef: {name: limits, key: tmpl}}]}"),
+    ("", "", ""),
 ]
 LEASE = 0.05
 
@@ -68,8 +71,9 @@ class World:
 
     def submit(self) -> None:
         name = f"w{len(self.names)}"
-        sync, template_sync = self.rng.choice(LOCKS)
-        body = workflow(name, sync=sync, template_sync=template_sync, pods=self.rng.randint(1, 3),
+        sync, template_sync, steps_sync = self.rng.choice(LOCKS)
+        body = workflow(name, sync=sync, template_sync=template_sync, steps_sync=steps_sync,
+                        pods=self.rng.randint(1, 3),
                         priority=self.rng.choice([None, 1, 5]), exit_handler=self.rng.random() < 0.3)
         self.controller.start(prepare_workflow(body, ObjectSet()))
         self.names.append(name)

@@ -29,7 +29,17 @@ from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, TimerFired, WorkflowEvent
 from argosy.controller.synchronization.nodes import LockGranted, NodeLocks
 from argosy.engine import nodes as N
-from argosy.engine.intents import CancelPod, Intent, PodFinished, PodResult, PodStarted, RunPod
+from argosy.engine.intents import (
+    Acquire,
+    Acquired,
+    CancelPod,
+    Intent,
+    PodFinished,
+    PodResult,
+    PodStarted,
+    Release,
+    RunPod,
+)
 from argosy.engine.reconciler import Reconciler
 from argosy.errors import StoreError
 from argosy.runtime.api import NodeEvent, NodeHandle, PodRuntime
@@ -228,6 +238,13 @@ class Worker:
                     cancelled = self.node_locks.cancel(intent.node_id, intent.reason)
                     if cancelled is not None:
                         self.events.put_nowait(cancelled)
+            elif isinstance(intent, Acquire):
+                if self.node_locks is not None:
+                    self.node_locks.acquire(intent)
+                else:
+                    self.events.put_nowait(Acquired(intent.node_id, self.clock.now()))
+            elif isinstance(intent, Release) and self.node_locks is not None:
+                self.node_locks.finished(intent.node_id)
 
     def _adopt(self, pod: Any) -> None:
         """Re-attach to a pod an earlier controller started; one that is gone was deleted."""

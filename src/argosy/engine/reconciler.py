@@ -34,7 +34,7 @@ from argosy.engine import nodes as N
 from argosy.engine.arguments import process_template
 from argosy.engine.dag import DagFrame
 from argosy.engine.gates import Gate
-from argosy.engine.intents import Intent, PodFinished, PodProgress, PodSpec, PodStarted, WakeAt
+from argosy.engine.intents import Acquired, Intent, PodFinished, PodProgress, PodSpec, PodStarted, WakeAt
 from argosy.engine.lifecycle import DEADLINE_MESSAGE, LifecycleRole, WorkflowFrame
 from argosy.engine.nodes import Node, NodeTable, pod_name
 from argosy.engine.pods import PodsRole, Waiting
@@ -43,6 +43,7 @@ from argosy.engine.retry import RetryFrame
 from argosy.engine.status import StatusRole
 from argosy.engine.steps import StepsFrame
 from argosy.engine.suspend import SuspendRole
+from argosy.engine.sync import SyncRole
 from argosy.engine.timers import BACKOFF, DEADLINE, SUSPEND, TIMEOUT, Timer, Timers
 from argosy.engine.variables import VariablesRole
 from argosy.errors import ArgosyError
@@ -55,7 +56,7 @@ from argosy.spec.kinds import KIND_NODES
 ConfigMapLookup = Callable[[str, str], str | None]
 
 
-class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole):
+class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole, SyncRole):
     """One workflow's state machine (see module docstring)."""
 
     def __init__(
@@ -91,6 +92,8 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         self.container_sets: set[str] = set()
         self.pod_gate: Gate[Waiting] = Gate(int(self.spec.get("parallelism") or 0))
         self.suspended: dict[str, dict[str, Any]] = {}
+        self.lock_waiting: dict[str, tuple[dict[str, Any], TemplateScope]] = {}
+        self.lock_holding: set[str] = set()
         self.timers = Timers()
         self.shutdown: str | None = None
         self.deadline_message: str | None = None
@@ -185,11 +188,15 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
 
     # ---- events --------------------------------------------------------------------------
 
-    def handle(self, event: PodStarted | PodProgress | PodFinished, now: float) -> list[Intent]:
-        """Apply a runtime report."""
+    def handle(self, event: PodStarted | PodProgress | PodFinished | Acquired, now: float) -> list[Intent]:
+        """Apply a runtime report (or the controller's answer to an ``Acquire``)."""
         self.now = now
         node = self.nodes.by_id.get(event.node_id)
         if node is None or N.fulfilled_phase(node.phase):
+            return self._flush()
+        if isinstance(event, Acquired):
+            self._acquired(node, event)
+            self._drain()
             return self._flush()
         if isinstance(event, PodProgress):
             if N.parse_progress(event.progress) is not None and event.progress != node.progress:
@@ -257,6 +264,8 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         node.finished_at = self.now
         if node.type in N.PROGRESS_TYPES:
             self._finish_progress(node, phase)
+        if self.lock_holding or self.lock_waiting:
+            self._release_locks(node)
         self.nodes.touch(node)
         owner = self.owner.get(node.id)
         if owner is not None:
@@ -400,10 +409,9 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
             if template.get("containerSet"):
                 self._container_nodes(node, template["containerSet"], info)
             self.schedule_pod(node, template, existed)
-        elif node_type == N.STEPS:
-            StepsFrame(self, node, template, context).start()
-        elif node_type == N.DAG:
-            DagFrame(self, node, template, context).start()
+        elif node_type in (N.STEPS, N.DAG):
+            if not self.wait_for_locks(node, template, context):  # engine.sync
+                self.start_frame(node, template, context)
         else:
             if not existed:
                 self.set_progress(node, N.DEFAULT_PROGRESS)
@@ -413,6 +421,12 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
             start = node.started_at if node.started_at is not None else self.now
             self.arm(start + parse_duration(timeout), TIMEOUT, node.id)
         return node
+
+    def start_frame(self, node: Node, template: dict[str, Any], context: TemplateScope) -> Frame:
+        """Start a Steps or DAG node's frame (its children)."""
+        frame: Frame = (StepsFrame if node.type == N.STEPS else DagFrame)(self, node, template, context)
+        frame.start()
+        return frame
 
     def outbound(self, node: Node) -> list[str]:
         """Argo's getOutboundNodes."""

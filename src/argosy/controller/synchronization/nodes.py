@@ -1,6 +1,9 @@
 """Template-level locks: a pod node whose template has ``synchronization`` waits for its locks.
 
-The engine stays pure: it asks for the pod (``RunPod``) as for any other, and the worker asks
+A Steps or DAG node asks itself (the engine's ``Acquire`` intent, see
+:mod:`argosy.engine.sync`), answered here with an ``Acquired`` event once its locks are held.
+
+For a pod the engine stays out of it: it asks for the pod (``RunPod``) as for any other, and the worker asks
 :class:`NodeLocks` before handing it to the runtime. A pod that must wait stays ``Pending``
 with Argo's message ("Waiting for {lock} lock. Lock status: {free}/{limit}"); when its locks
 are granted, a :class:`LockGranted` event brings the ``RunPod`` back through the worker's
@@ -21,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from argosy.controller.synchronization.locks import LockRef, locks_of, node_key, workflow_key
 from argosy.engine import nodes as N
-from argosy.engine.intents import Intent, PodFinished, PodResult, RunPod
+from argosy.engine.intents import Acquire, Acquired, Intent, PodFinished, PodResult, RunPod
 from argosy.errors import SyncLimitError
 from argosy.goformat import parse_rfc3339
 
@@ -89,6 +92,32 @@ class NodeLocks:
         self.waiting[pod.node_id] = holder
         self._message(pod.node_id, self.sync.waiting_message(holder))
         return True
+
+    def acquire(self, intent: Acquire) -> None:
+        """A Steps/DAG node asks for its template's locks: answered with ``Acquired`` (an event)."""
+        node_id = intent.node_id
+        holder = node_key(self.engine.namespace, self.engine.name, node_id)
+        if holder not in self.sync.holding:
+            try:
+                locks = locks_of(intent.synchronization, self.engine.namespace)
+                priority = intent.priority if intent.priority is not None else self.priority
+                got = self.sync.acquire(holder, locks, priority=priority, created=self.created,
+                                        on_grant=lambda: self._node_granted(node_id))
+            except SyncLimitError as err:
+                self.post(Acquired(node_id, self.now(), f"Failed to acquire the synchronization lock. {err}"))
+                return
+            if not got:
+                self.waiting[node_id] = holder
+                self._message(node_id, self.sync.waiting_message(holder))
+                return
+        self.holding[node_id] = holder
+        self.post(Acquired(node_id, self.now()))
+
+    def _node_granted(self, node_id: str) -> None:
+        holder = self.waiting.pop(node_id, None)
+        if holder is not None:
+            self.holding[node_id] = holder
+            self.post(Acquired(node_id, self.now()))
 
     def granted(self, event: LockGranted) -> list[Intent]:
         """The locks of a waiting pod were granted: start it (unless it ended meanwhile)."""

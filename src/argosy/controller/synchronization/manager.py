@@ -62,6 +62,8 @@ class SyncManager:
         self.holding: dict[str, tuple[LockRef, ...]] = {}
         #: holder -> its pending request
         self.waiting: dict[str, Request] = {}
+        #: workflow key -> its holder keys that hold or wait (so a workflow's end is O(its own))
+        self._of_workflow: dict[str, set[str]] = {}
         self._seq = itertools.count()
 
     # ---- asking ----------------------------------------------------------------------
@@ -78,6 +80,7 @@ class SyncManager:
         if request is None:
             request = Request(holder, refs, (-float(priority), float(created), next(self._seq)), on_grant)
             self.waiting[holder] = request
+            self._index(holder)
             for ref in refs:
                 heapq.heappush(self._lock(ref).queue, (request.order, holder))
         else:
@@ -93,6 +96,7 @@ class SyncManager:
         (it may briefly exceed a limit lowered meanwhile; no one new enters until below)."""
         refs = tuple(locks)
         self.withdraw(holder)
+        self._index(holder)
         held = {r.id: r for r in self.holding.get(holder, ())}
         for ref in refs:
             self._lock(ref).holders[holder] = None
@@ -107,6 +111,9 @@ class SyncManager:
             if lock is not None:
                 lock.holders.pop(holder, None)
         touched = list(refs)
+        owned = self._of_workflow.get("/".join(holder.split("/", 2)[:2]))
+        if owned is not None:
+            owned.discard(holder)
         request = self.waiting.pop(holder, None)
         if request is not None:
             touched.extend(request.locks)  # it may have been the front that blocked others
@@ -121,8 +128,7 @@ class SyncManager:
 
     def release_workflow(self, workflow: str) -> None:
         """Release the workflow ``namespace/name`` and every node of it (it ended)."""
-        prefix = workflow + "/"
-        for holder in [h for h in (*self.holding, *self.waiting) if h == workflow or h.startswith(prefix)]:
+        for holder in self._of_workflow.pop(workflow, ()):
             self.release(holder)
 
     def refresh(self) -> None:
@@ -184,6 +190,10 @@ class SyncManager:
         return out or None
 
     # ---- the queue -------------------------------------------------------------------
+
+    def _index(self, holder: str) -> None:
+        parts = holder.split("/", 2)
+        self._of_workflow.setdefault("/".join(parts[:2]), set()).add(holder)
 
     def _lock(self, ref: LockRef) -> Lock:
         lock = self.locks.get(ref.id)

@@ -125,7 +125,7 @@ class World:
             worker.store = None
             if worker._flush is not None:
                 worker._flush.cancel()
-        for task in [*old._runs.values(), old._heartbeat, old._lock_poll]:
+        for task in [*old._runs.values(), old._heartbeat, old.admission._poll_task]:
             if task is not None:
                 task.cancel()
         await settle()

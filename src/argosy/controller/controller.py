@@ -25,16 +25,9 @@ from typing import Any
 from argosy.artifacts.locations import WorkflowRepository
 from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
-from argosy.controller.queue import (
-    CONTROLLER_CONFIGMAP,
-    POSTPONED,
-    Admission,
-    Verdict,
-    configured_parallelism,
-)
+from argosy.controller.queue import CONTROLLER_CONFIGMAP, Admission, configured_parallelism
 from argosy.controller.submit import prepare_workflow
 from argosy.controller.synchronization import Limits, NodeLocks, SyncManager
-from argosy.controller.synchronization.nodes import WAITING_PREFIX
 from argosy.controller.worker import Listener, Worker
 from argosy.engine.intents import Intent
 from argosy.engine.reconciler import Reconciler
@@ -52,9 +45,6 @@ Begin = Callable[[float], list[Intent]]
 #: take over a workflow whose lease ran out (on this host it need not wait: a dead owner's
 #: process id is checked at once)
 LEASE_SECONDS = 30.0
-
-#: how often limits are re-read while workflows or nodes wait for a lock (seconds)
-LOCK_POLL_SECONDS = 1.0
 
 
 def default_runtime(kind: str = "process") -> Any:
@@ -84,12 +74,6 @@ def data_store(data_dir: Path) -> Store:
     from argosy.store import open_store
 
     return open_store(data_dir / STORE_FILE)
-
-
-def _waited(status: Mapping[str, Any]) -> bool:
-    """Whether a persisted workflow was still waiting to be let in (queue or locks)."""
-    message = str(status.get("message") or "")
-    return message == POSTPONED or message.startswith(WAITING_PREFIX)
 
 
 def this_owner() -> str:
@@ -156,9 +140,7 @@ class Controller:
                 parallelism, namespace_parallelism = configured_parallelism(
                     self.object_source.configmap("default", CONTROLLER_CONFIGMAP))
         self.admission = Admission(self.sync, parallelism=parallelism,
-                                   namespace_parallelism=namespace_parallelism)
-        self._stopping: dict[str, str] = {}
-        self._lock_poll: asyncio.Task[None] | None = None
+                                   namespace_parallelism=namespace_parallelism, store=store)
 
     # ---- submission ------------------------------------------------------------------
 
@@ -255,65 +237,16 @@ class Controller:
                         on_change=self.on_change)
         worker.node_locks = NodeLocks(self.sync, engine, worker.events.put_nowait, self.clock.now)
         self.workers[engine.uid] = worker
-        show = lambda message: self._show_waiting(worker, message)
-        if recovered is not None and len(engine.nodes) and not _waited(recovered):
-            # it ran before a restart: it keeps its place and the locks it held (taken now,
-            # before any waiter recovered beside it can ask), and so do its pods
-            waiting = self.admission.resume(engine, recovered.get("synchronization"), show)
-            worker.node_locks.restore(recovered.get("synchronization"))
-        elif recovered is not None:
-            # it waited: it asks again once every workflow recovered with it holds what it held
-            waiting = self._admit_later(engine, show)
-        else:
-            waiting = self.admission.admit(engine, show)
+        # the controller's parallelism and the workflow's locks (argosy.controller.queue)
+        waiting = self.admission.begin(worker, begin, recovered)
         self._runs[engine.uid] = asyncio.get_running_loop().create_task(self._run(worker, begin, waiting))
         if self.store is not None and self._heartbeat is None:
             self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
         return worker
 
-    def _show_waiting(self, worker: Worker, message: str) -> None:
-        """A workflow waits to be let in: Pending with Argo's message (and its lock status)."""
-        engine = worker.engine
-        engine.message = message
-        if self.store is not None:
-            with contextlib.suppress(StoreError):
-                self.store.save_progress(engine.uid, worker.summary(), [], None)
-        self._poll_locks()
-
-    async def _admit_later(self, engine: Reconciler, show: Callable[[str], None]) -> str:
-        waiting = self.admission.admit(engine, show)
-        return Verdict.ADMITTED if waiting is None else await waiting
-
-    async def _admitted(self, worker: Worker, begin: Begin, waiting: Any) -> Begin:
-        """Wait until the workflow is let in; how it then begins (stopping, or failed)."""
-        verdict = await waiting
-        engine = worker.engine
-        engine.message = None
-        strategy = self._stopping.pop(engine.uid, None)
-        if verdict == Verdict.STOPPED or strategy is not None:
-            return lambda now: [*engine.stop(now, strategy or "Stop"), *begin(now)]
-        if verdict != Verdict.ADMITTED:
-            def failed(now: float) -> list[Intent]:
-                engine.phase, engine.message, engine.finished_at = "Failed", verdict, now
-                engine.started_at = engine.started_at or now
-                return []
-            return failed
-        return begin
-
-    def _poll_locks(self) -> None:
-        """While anything waits for a lock, re-read limits now and then: a raised ConfigMap
-        limit lets waiters in without any holder ending."""
-        if self._lock_poll is None or self._lock_poll.done():
-            self._lock_poll = asyncio.get_running_loop().create_task(self._poll())
-
-    async def _poll(self) -> None:
-        while self.sync.waiting or self.admission.queued():
-            await asyncio.sleep(LOCK_POLL_SECONDS)
-            self.sync.refresh()
-
     async def _run(self, worker: Worker, begin: Begin, waiting: Any = None) -> Reconciler:
         if waiting is not None:
-            begin = await self._admitted(worker, begin, waiting)
+            begin = await waiting
         try:
             engine = await worker.run(begin)
         finally:
@@ -344,9 +277,8 @@ class Controller:
 
     def apply(self, uid: str, event: WorkflowEvent) -> None:
         """Deliver an event to the workflow's worker (KeyError: no such running workflow)."""
-        if isinstance(event, Stop) and self.admission.waiting(uid):
-            self._stopping[uid] = event.strategy
-            self.admission.stop(uid)
+        if isinstance(event, Stop):
+            self.admission.stop(uid, event.strategy)  # a waiting workflow is let go at once
         self.workers[uid].apply(event)
 
     def stop(self, uid: str, strategy: str = "Stop") -> None:
@@ -420,9 +352,7 @@ class Controller:
 
     async def close(self) -> None:
         """Stop the heartbeat; flush the store (the caller closes it); close a runtime built here."""
-        if self._lock_poll is not None:
-            self._lock_poll.cancel()
-            self._lock_poll = None
+        self.admission.close()
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -17,6 +17,7 @@ and its locks to the next in line.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 from collections.abc import Awaitable, Callable, Mapping
@@ -24,17 +25,26 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from argosy.controller.synchronization.locks import locks_of, workflow_key
-from argosy.errors import SyncLimitError
+from argosy.controller.synchronization.nodes import WAITING_PREFIX
+from argosy.errors import StoreError, SyncLimitError
 from argosy.goformat import parse_rfc3339
 
 if TYPE_CHECKING:
     from argosy.controller.synchronization.manager import SyncManager
+    from argosy.controller.worker import Worker
+    from argosy.engine.intents import Intent
     from argosy.engine.reconciler import Reconciler
+    from argosy.store.api import Store
+
+#: how a workflow's engine begins (its ``start``, or ``recover`` when restored)
+Begin = Callable[[float], "list[Intent]"]
 
 #: Argo's message for a workflow the controller's parallelism holds back
 POSTPONED = "Workflow processing has been postponed because too many workflows are already running"
 #: Argo's message for a workflow whose limit cannot be read
 LOCK_FAILED = "Failed to acquire the synchronization lock. {}"
+#: how often limits are re-read while workflows or nodes wait for a lock (seconds)
+LOCK_POLL_SECONDS = 1.0
 
 
 class Verdict:
@@ -68,8 +78,14 @@ def created_of(engine: Reconciler) -> str:
 class Admission:
     """The controller-wide queue and the workflow-level locks (see the module docstring)."""
 
-    def __init__(self, sync: SyncManager, *, parallelism: int = 0, namespace_parallelism: int = 0) -> None:
+    def __init__(self, sync: SyncManager, *, parallelism: int = 0, namespace_parallelism: int = 0,
+                 store: Store | None = None) -> None:
         self.sync = sync
+        #: where a waiting workflow's Pending status (and why) is written
+        self.store = store
+        #: uid -> the stop or terminate that let a waiting workflow go
+        self._stopping: dict[str, str] = {}
+        self._poll_task: asyncio.Task[None] | None = None
         self.parallelism = int(parallelism or 0)
         self.namespace_parallelism = int(namespace_parallelism or 0)
         #: uid -> namespace of the workflows let in and not yet ended
@@ -82,6 +98,69 @@ class Admission:
         #: uid -> its holder key, while it waits for its locks
         self._lock_holders: dict[str, str] = {}
         self._seq = itertools.count()
+
+    # ---- a workflow's start ----------------------------------------------------------
+
+    def begin(self, worker: Worker, begin: Begin,
+              recovered: Mapping[str, Any] | None = None) -> Awaitable[Begin] | None:
+        """Let a workflow in: None when it may start now, else what to await for how it begins.
+
+        ``recovered``: its persisted status, when it ran under a controller before a restart."""
+        engine = worker.engine
+        show = lambda message: self._show(worker, message)
+        if recovered is not None and len(engine.nodes) and not waited(recovered):
+            # it ran before the restart: it keeps its place and the locks it held (taken now,
+            # before any waiter recovered beside it can ask), and so do its pods
+            waiting = self.resume(engine, recovered.get("synchronization"), show)
+            if worker.node_locks is not None:
+                worker.node_locks.restore(recovered.get("synchronization"))
+        elif recovered is not None:
+            # it waited: it asks again once every workflow recovered with it holds what it held
+            waiting = self._admit_later(engine, show)
+        else:
+            waiting = self.admit(engine, show)
+        return None if waiting is None else self._admitted(worker, begin, waiting)
+
+    async def _admit_later(self, engine: Reconciler, show: Callable[[str], None]) -> str:
+        waiting = self.admit(engine, show)
+        return Verdict.ADMITTED if waiting is None else await waiting
+
+    async def _admitted(self, worker: Worker, begin: Begin, waiting: Awaitable[str]) -> Begin:
+        """Wait until the workflow is let in; how it then begins (as it is, stopping, or failed)."""
+        verdict = await waiting
+        engine = worker.engine
+        engine.message = None
+        strategy = self._stopping.pop(engine.uid, None)
+        if verdict == Verdict.STOPPED or strategy is not None:
+            return lambda now: [*engine.stop(now, strategy or "Stop"), *begin(now)]
+        if verdict != Verdict.ADMITTED:
+            def failed(now: float) -> list[Intent]:
+                engine.phase, engine.message, engine.finished_at = "Failed", verdict, now
+                engine.started_at = engine.started_at or now
+                return []
+            return failed
+        return begin
+
+    def _show(self, worker: Worker, message: str) -> None:
+        """A workflow waits to be let in: Pending with Argo's message (and its lock status)."""
+        worker.engine.message = message
+        if self.store is not None:
+            with contextlib.suppress(StoreError):
+                self.store.save_progress(worker.engine.uid, worker.summary(), [], None)
+        if self._poll_task is None or self._poll_task.done():
+            self._poll_task = asyncio.get_running_loop().create_task(self._poll())
+
+    async def _poll(self) -> None:
+        """While anything waits, re-read limits now and then: a raised ConfigMap limit lets
+        waiters in without any holder ending."""
+        while self.sync.waiting or self.queued():
+            await asyncio.sleep(LOCK_POLL_SECONDS)
+            self.sync.refresh()
+
+    def close(self) -> None:
+        if self._poll_task is not None:
+            self._poll_task.cancel()
+            self._poll_task = None
 
     # ---- asking ----------------------------------------------------------------------
 
@@ -156,8 +235,11 @@ class Admission:
             return None
         return self._locks(engine, show)
 
-    def stop(self, uid: str) -> None:
-        """A stop or terminate of a waiting workflow: let it go now (it ends without running)."""
+    def stop(self, uid: str, strategy: str | None = None) -> None:
+        """A stop or terminate (``strategy``) of a waiting workflow: let it go now (its nodes
+        fail as they come, its exit handler runs on a Stop)."""
+        if strategy is not None and self.waiting(uid):
+            self._stopping[uid] = strategy
         ticket = self._tickets.pop(uid, None)
         if ticket is not None and not ticket.future.done():
             ticket.future.set_result(Verdict.STOPPED)
@@ -246,6 +328,12 @@ def configured_parallelism(data: Mapping[str, str] | None) -> tuple[int, int]:
             return 0
 
     return number("parallelism"), number("namespaceParallelism")
+
+
+def waited(status: Mapping[str, Any]) -> bool:
+    """Whether a persisted workflow was still waiting to be let in (queue or locks)."""
+    message = str(status.get("message") or "")
+    return message == POSTPONED or message.startswith(WAITING_PREFIX)
 
 
 def held_locks(synchronization: Mapping[str, Any] | None, holder: str) -> set[tuple[str, bool]]:

@@ -44,6 +44,7 @@
     ├── Unauthenticated              no (or an unknown) bearer token in ``--auth-mode client``
     ├── PermissionDenied             a token outside its namespaces or verbs
     ├── FailedPrecondition           the object is not in a state the operation needs
+    ├── SyncLimitError               a semaphore or mutex cannot be used (no limit, a bad reference)
     ├── ServerRefused                ``argosy server`` will not start (data dir in use, unsafe address)
     ├── EventBindingError            a WorkflowEventBinding cannot act on an event (selector, parameter, template)
     ├── MetricError                  a custom metric cannot be recorded (name, help, type): a MetricsError condition
@@ -262,6 +263,11 @@ class PermissionDenied(ArgosyError):
 
 class FailedPrecondition(ArgosyError):
     """The object is not in a state the operation needs (e.g. retry of a running workflow)."""
+
+
+class SyncLimitError(ArgosyError):
+    """A lock cannot be taken: its limit's ConfigMap or key is missing, or the reference is bad
+    (the workflow or node fails with Argo's "Failed to acquire the synchronization lock")."""
 
 
 class ServerRefused(ArgosyError):

@@ -35,14 +35,28 @@ if not (CORPUS / "expected.tsv").is_file():
 # Needs the embedded mode provides: exact names, or prefixes ending in ':'.
 # Resource templates act on the kinds Argosy keeps itself (runtime/resource.py).
 PROVIDED = ("none", "artifact-repo", "configmap:", "secret:", "wftmpl:", "cwftmpl:", "memoize-cache:",
+            "semaphore-cm:", "sync-db",
             "k8s:create Workflow", "k8s:get Workflow", "k8s:create ConfigMap", "k8s:delete configmap")
 # What docker mode provides beyond that: each pod its own network namespace and address.
 DOCKER_PROVIDED = (*PROVIDED, "pod-network(daemon ip)", "localhost(sidecar)")
 SHARED_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate", "ConfigMap", "Secret")
 # upstream_no_test labels that mean "too slow for this suite".
 SLOW_LABELS = ("duration",)
+# Files whose locks serialise more sleeping than a test may take (their mutexes run ten
+# 20-50 s steps one after another: 250 s); the same locks are tested on the other files.
+SERIALISED = {"synchronization-mutex-tmpl-level.yaml", "synchronization-db-mutex-tmpl-level.yaml"}
+# Database semaphore limits the corpus files' comments ask for (Argo: rows of its sync_limit
+# table), created in each run's store before it starts, as the Sync API would.
+DATABASE_LIMITS = {"template": 2, "workflow": 2}
 # Objects a corpus file needs but no corpus file defines; its comments say how to create them.
 FIXTURES = {
+    # synchronization-wf-level.yaml and synchronization-tmpl-level.yaml's comments
+    "semaphore-cm:my-config (synchronization-*.yaml)": """
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: my-config}
+data: {workflow: "3", template: "3"}
+""",
     "secret:my-secret (secrets.yaml)": """
 apiVersion: v1
 kind: Secret
@@ -94,6 +108,8 @@ def skip_reason(case: Case, mode: tuple[str, ...] = PROVIDED) -> str | None:
     labels = [label.strip() for label in case.upstream_no_test.split(",")]
     if any(label in SLOW_LABELS for label in labels):
         return "duration"
+    if case.path in SERIALISED:
+        return "duration: its mutexes run 250 s of sleeps one after another"
     return None
 
 
@@ -185,6 +201,18 @@ def test_corpus_file_on_docker(case: Case, tmp_path: Path, request: pytest.Fixtu
     run_case(case, tmp_path, "docker", "local", request)
 
 
+def put_database_limits(data: Path) -> None:
+    from argosy.controller.controller import data_store
+    from argosy.controller.synchronization import SYNC_LIMIT
+
+    store = data_store(data)
+    try:
+        for key, limit in DATABASE_LIMITS.items():
+            store.create_object(SYNC_LIMIT, {"metadata": {"namespace": "default", "name": key}, "limit": limit})
+    finally:
+        store.close()
+
+
 def run_case(case: Case, tmp_path: Path, runtime_kind: str, repository: str,
              request: pytest.FixtureRequest) -> None:
     assert case.path not in LOAD_ERRORS, LOAD_ERRORS.get(case.path)
@@ -197,6 +225,8 @@ def run_case(case: Case, tmp_path: Path, runtime_kind: str, repository: str,
     manifests = [m for m in load_paths([EXAMPLES / case.path]) if m.kind == "Workflow"]
     assert manifests, f"{case.path}: no Workflow document"
     workflows = [prepare_workflow(m.body, objects, {}, None) for m in manifests]
+    if "sync-db" in case.needs:
+        put_database_limits(tmp_path)
     try:
         engines = asyncio.run(run_bounded(workflows, tmp_path, objects, runtime_kind))
     except TimeoutError:

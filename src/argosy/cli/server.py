@@ -34,6 +34,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     server.add_argument("--tokens", metavar="FILE", help="tokens file for --auth-mode client (README)")
     server.add_argument("--namespaced", action="store_true", help="manage one namespace only")
     server.add_argument("--namespace", help="the namespace --namespaced manages (default: default)")
+    server.add_argument("--parallelism", type=int, default=0, metavar="N",
+                        help="at most N workflows run at once; the rest wait Pending, by priority then "
+                             "age (Argo's controller parallelism; default 0: no limit)")
+    server.add_argument("--namespace-parallelism", type=int, default=0, metavar="M",
+                        help="at most M workflows of one namespace run at once (Argo's namespaceParallelism)")
     server.add_argument("--base-href", "--basehref", dest="base_href", default="/",
                         help="the web UI's base path behind a reverse proxy (default: $BASE_HREF or /)")
     server.add_argument("--archive", action="store_true",
@@ -75,6 +80,7 @@ def server_command(args: argparse.Namespace) -> int:
         archive=args.archive, archive_ttl=args.archive_ttl,
         default_ttl={"secondsAfterCompletion": args.default_ttl} if args.default_ttl is not None else None,
         default_pod_gc=args.default_pod_gc,
-        metrics_ttl=_seconds(args.metrics_ttl))
+        metrics_ttl=_seconds(args.metrics_ttl),
+        parallelism=args.parallelism, namespace_parallelism=args.namespace_parallelism)
     serve(config)
     return 0

@@ -27,8 +27,10 @@ from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, WorkflowEvent
 from argosy.controller.gc import GarbageCollector, workflow_pod_spec_patch
 from argosy.controller.memoize import LocalMemoCache, MemoLookup, MemoStore, StoreMemoCache
+from argosy.controller.queue import CONTROLLER_CONFIGMAP, Admission, configured_parallelism
 from argosy.controller.resources import StoreResources
 from argosy.controller.submit import prepare_workflow
+from argosy.controller.synchronization import Limits, NodeLocks, SyncManager
 from argosy.controller.worker import Listener, Worker
 from argosy.engine.intents import Intent
 from argosy.engine.reconciler import Reconciler
@@ -104,6 +106,8 @@ class Controller:
         runtime_kind: str = "process",
         objects_for: Callable[[str], ObjectSet] | None = None,
         memo: MemoStore | None = None,
+        parallelism: int = 0,
+        namespace_parallelism: int = 0,
     ) -> None:
         self.data_dir = data_dir
         self.store = store
@@ -144,6 +148,16 @@ class Controller:
         self.memo_lookup = MemoLookup(self.memo, self.objects_in)
         #: what resource templates act on: the store's objects, children submitted here
         self.resources = StoreResources(self) if store is not None else None
+        #: semaphores and mutexes (argosy.controller.synchronization), and the controller-wide
+        #: queue (Argo's ``parallelism``/``namespaceParallelism``) workflows pass before starting
+        self.sync = SyncManager(Limits(self._configmap_data, store))
+        if not parallelism and not namespace_parallelism:
+            # Argo's controller configuration, when one is loaded (the flags win over it)
+            with contextlib.suppress(ArgosyError):
+                parallelism, namespace_parallelism = configured_parallelism(
+                    self.object_source.configmap("default", CONTROLLER_CONFIGMAP))
+        self.admission = Admission(self.sync, parallelism=parallelism,
+                                   namespace_parallelism=namespace_parallelism, store=store)
 
     # ---- submission ------------------------------------------------------------------
 
@@ -228,7 +242,11 @@ class Controller:
 
         return configmap
 
-    def _launch(self, engine: Reconciler, begin: Begin) -> Worker:
+    def _configmap_data(self, namespace: str, name: str) -> dict[str, str] | None:
+        return self.object_source.configmap(namespace, name)
+
+    def _launch(self, engine: Reconciler, begin: Begin, *,
+                recovered: Mapping[str, Any] | None = None) -> Worker:
         context = RunContext(self.data_dir, self.object_source, namespace=engine.namespace,
                              workflow_uid=engine.uid)
         context.artifact_repositories[engine.uid] = WorkflowRepository.of(engine.workflow, engine.global_scope)
@@ -241,14 +259,23 @@ class Controller:
         if self.event_queue is not None:
             worker.events = self.event_queue()
         worker.on_operation = self.on_operation
+        worker.node_locks = NodeLocks(self.sync, engine, worker.events.put_nowait, self.clock.now)
         self.workers[engine.uid] = worker
-        self._runs[engine.uid] = asyncio.get_running_loop().create_task(self._run(worker, begin))
+        # the controller's parallelism and the workflow's locks (argosy.controller.queue)
+        waiting = self.admission.begin(worker, begin, recovered)
+        self._runs[engine.uid] = asyncio.get_running_loop().create_task(self._run(worker, begin, waiting))
         if self.store is not None and self._heartbeat is None:
             self._heartbeat = asyncio.get_running_loop().create_task(self._beat())
         return worker
 
-    async def _run(self, worker: Worker, begin: Begin) -> Reconciler:
-        engine = await worker.run(begin)
+    async def _run(self, worker: Worker, begin: Begin, waiting: Any = None) -> Reconciler:
+        if waiting is not None:
+            begin = await waiting
+        try:
+            engine = await worker.run(begin)
+        finally:
+            # its place and locks go to the next in line as soon as it ended
+            self.admission.leave(worker.engine)
         finish = getattr(self.runtime, "finish_workflow", None)
         if finish is not None:
             await finish(engine.uid)
@@ -274,6 +301,8 @@ class Controller:
 
     def apply(self, uid: str, event: WorkflowEvent) -> None:
         """Deliver an event to the workflow's worker (KeyError: no such running workflow)."""
+        if isinstance(event, Stop):
+            self.admission.stop(uid, event.strategy)  # a waiting workflow is let go at once
         self.workers[uid].apply(event)
 
     def stop(self, uid: str, strategy: str = "Stop") -> None:
@@ -291,6 +320,16 @@ class Controller:
     def suspend(self, uid: str) -> None:
         """``argo suspend``: no new pod starts until ``resume`` (running pods go on)."""
         self.apply(uid, Suspend())
+
+    def queued(self, uid: str) -> bool:
+        """Whether ``uid`` waits to start (the controller's parallelism, or its locks): it reads
+        Pending with a message saying why."""
+        return self.admission.waiting(uid)
+
+    def waiting_status(self, uid: str) -> dict[str, Any] | None:
+        """The status summary of a workflow that waits to start (phase, message, locks)."""
+        worker = self.workers.get(uid)
+        return worker.summary() if worker is not None and self.queued(uid) else None
 
     def running(self, uid: str) -> bool:
         """Whether this controller is running the workflow ``uid`` now."""
@@ -329,12 +368,15 @@ class Controller:
 
         return await recover(self)
 
-    def resume_recovered(self, engine: Reconciler, begin: Begin) -> Worker:
-        """Run a restored engine from ``begin`` (its ``recover``): used by recovery."""
-        return self._launch(engine, begin)
+    def resume_recovered(self, engine: Reconciler, begin: Begin, *,
+                         recovered: Mapping[str, Any] | None = None) -> Worker:
+        """Run a restored engine from ``begin`` (its ``recover``): used by recovery (with the
+        persisted status as ``recovered``: what ran then holds its locks) and by retry."""
+        return self._launch(engine, begin, recovered=recovered)
 
     async def close(self) -> None:
         """Stop the heartbeat; flush the store (the caller closes it); close a runtime built here."""
+        self.admission.close()
         if self._heartbeat is not None:
             self._heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):

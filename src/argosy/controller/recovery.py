@@ -72,7 +72,7 @@ async def recover(controller: Controller) -> list[Recovered]:
             except Exception as err:  # noqa: BLE001 - one bad record must not stop recovering the rest
                 message = f"{message}; it could not be resumed: {err}"
             else:
-                worker = controller.resume_recovered(engine, engine.recover)
+                worker = controller.resume_recovered(engine, engine.recover, recovered=record.status)
                 worker.restore_suspended(record.engine_record)  # ``argo suspend`` outlives its process
                 out.append(Recovered(record.uid, record.namespace, record.name, "resumed"))
                 continue

@@ -28,8 +28,20 @@ from typing import Any
 
 from argosy.controller.clock import Clock, RealClock
 from argosy.controller.events import Resume, Stop, Suspend, TimerFired, WorkflowEvent
+from argosy.controller.synchronization.nodes import LockGranted, NodeLocks
 from argosy.engine import nodes as N
-from argosy.engine.intents import CancelPod, Intent, PodFinished, PodResult, PodStarted, RunPod, SaveMemo
+from argosy.engine.intents import (
+    Acquire,
+    Acquired,
+    CancelPod,
+    Intent,
+    PodFinished,
+    PodResult,
+    PodStarted,
+    Release,
+    RunPod,
+    SaveMemo,
+)
 from argosy.engine.reconciler import Reconciler
 from argosy.errors import StoreError
 from argosy.runtime.api import NodeEvent, NodeHandle, PodRuntime
@@ -97,6 +109,8 @@ class Worker:
         self._suspend_written = False
         #: node ids of pods held when an earlier process persisted (see ``restore_suspended``)
         self._never_started: set[str] = set()
+        #: template-level semaphores and mutexes (None: the controller has no synchronization)
+        self.node_locks: NodeLocks | None = None
 
     def restore_suspended(self, record: Mapping[str, Any] | None) -> None:
         """Carry ``argo suspend`` over from a persisted engine record (recovery)."""
@@ -181,6 +195,8 @@ class Worker:
             return [*held, *self._guard(e.resume, now, ev.node_field_selector, ev.outputs)]
         if isinstance(ev, TimerFired):
             return []  # the batch ends with a tick
+        if isinstance(ev, LockGranted):
+            return self.node_locks.granted(ev) if self.node_locks is not None else []
         return self._handle(ev, now)
 
     async def _next_event(self) -> WorkflowEvent | None:
@@ -217,6 +233,8 @@ class Worker:
                 if self.held is not None and not getattr(intent, "adopt", False):
                     self.held.append(intent)
                     continue
+                if self.node_locks is not None and self.node_locks.intercept(intent):
+                    continue  # it waits for its template's locks (LockGranted brings it back)
                 pod = intent.pod
                 try:
                     if getattr(intent, "adopt", False):
@@ -230,6 +248,17 @@ class Worker:
                 handle = self.handles.get(intent.node_id)
                 if handle is not None:
                     self.runtime.cancel(handle, intent.reason)
+                elif self.node_locks is not None:
+                    cancelled = self.node_locks.cancel(intent.node_id, intent.reason)
+                    if cancelled is not None:
+                        self.events.put_nowait(cancelled)
+            elif isinstance(intent, Acquire):
+                if self.node_locks is not None:
+                    self.node_locks.acquire(intent)
+                else:
+                    self.events.put_nowait(Acquired(intent.node_id, self.clock.now()))
+            elif isinstance(intent, Release) and self.node_locks is not None:
+                self.node_locks.finished(intent.node_id)
             elif isinstance(intent, SaveMemo) and self.memo is not None:
                 try:
                     self.memo.save(intent)
@@ -271,6 +300,8 @@ class Worker:
 
     def _handle(self, event: PodStarted | PodFinished, now: float) -> list[Intent]:
         e = self.engine
+        if self.node_locks is not None and type(event) is PodFinished:
+            self.node_locks.finished(event.node_id)
         try:
             return [*e.handle(event, now), *e.tick(now)]
         except Exception as err:  # noqa: BLE001 - an engine bug ends the node, not the run
@@ -340,6 +371,14 @@ class Worker:
         self._suspend_written = self.held is not None
         return record
 
+    def summary(self) -> dict[str, Any]:
+        """The workflow's status without nodes, with its ``synchronization`` while it has locks."""
+        summary = self.engine.status(with_nodes=False)
+        sync = self.node_locks.status() if self.node_locks is not None else None
+        if sync:
+            summary["synchronization"] = sync
+        return summary
+
     def _persist_soon(self) -> None:
         """Persist now if the last write is old enough, else once the interval has passed."""
         if self._flush is not None:
@@ -359,7 +398,7 @@ class Worker:
         changed = e.nodes.drain_changes()
         if self.store is not None and (changed or e.done or self.suspended != self._suspend_written):
             try:
-                self.store.save_progress(e.uid, e.status(with_nodes=False),
+                self.store.save_progress(e.uid, self.summary(),
                                          [(n.id, n.to_dict()) for n in changed], self._engine_record())
             except StoreError as err:
                 # keep the changes for the next write: the store may recover (space freed)

@@ -93,7 +93,25 @@ class SaveMemo:
     at: float
 
 
-Intent = RunPod | CancelPod | WakeAt | SaveMemo
+@dataclass(frozen=True, slots=True)
+class Acquire:
+    """Take the locks of a Steps/DAG node's template (its ``synchronization``) for it; answered
+    by :class:`Acquired` once they are all held (the node waits ``Pending`` until then)."""
+
+    node_id: str
+    synchronization: dict[str, Any]
+    #: the template's ``priority`` (None: the workflow's)
+    priority: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """The node that held locks ended (or stopped waiting): hand them on."""
+
+    node_id: str
+
+
+Intent = RunPod | CancelPod | WakeAt | SaveMemo | Acquire | Release
 
 
 # ---- events ---------------------------------------------------------------------------
@@ -116,6 +134,15 @@ class PodProgress:
     node_id: str
     progress: str
     at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Acquired:
+    """A node's locks are held (``error`` set: they cannot be taken; the node errors)."""
+
+    node_id: str
+    at: float
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,7 @@ class LifecycleRole:
         def kill_daemons(self, boundary: Node) -> None: ...
         def _init_global_scope(self) -> None: ...
         def _fail_suspended(self, message: str) -> None: ...
+        def _fail_waiting_locks(self, message: str | None = None) -> None: ...
         def _error_node(self, name: str, holder: Mapping[str, Any], context: TemplateScope,
                         boundary_id: str | None, owner: Frame, message: str) -> Node: ...
         def _drain(self) -> None: ...
@@ -112,6 +113,7 @@ class LifecycleRole:
             return self._flush()
         self.shutdown = strategy  # a Stop may still be escalated to Terminate
         self._fail_waiting_pods()
+        self._fail_waiting_locks()  # engine.sync
         self._fail_suspended(f"Stopped with strategy '{strategy}'")
         self._cancel_for_shutdown()
         self._drain()
@@ -173,6 +175,7 @@ class LifecycleRole:
             self._intents.append(CancelPod(nid, DEADLINE_MESSAGE))
         self.shutdown = self.shutdown or "Terminate"
         self._fail_waiting_pods()
+        self._fail_waiting_locks(DEADLINE_MESSAGE)
 
     def _run_workflow_hooks(self) -> None:
         hooks = self.spec.get("hooks") or {}

@@ -34,7 +34,16 @@ from argosy.engine import nodes as N
 from argosy.engine.arguments import process_template
 from argosy.engine.dag import DagFrame
 from argosy.engine.gates import Gate
-from argosy.engine.intents import Intent, PodFinished, PodProgress, PodSpec, PodStarted, SaveMemo, WakeAt
+from argosy.engine.intents import (
+    Acquired,
+    Intent,
+    PodFinished,
+    PodProgress,
+    PodSpec,
+    PodStarted,
+    SaveMemo,
+    WakeAt,
+)
 from argosy.engine.lifecycle import DEADLINE_MESSAGE, LifecycleRole, WorkflowFrame
 from argosy.engine.memoize import Lookup, MemoCache, MemoEntry, NoMemoCache, look_up, memo_status
 from argosy.engine.nodes import Node, NodeTable, pod_name
@@ -44,6 +53,7 @@ from argosy.engine.retry import RetryFrame
 from argosy.engine.status import StatusRole
 from argosy.engine.steps import StepsFrame
 from argosy.engine.suspend import SuspendRole
+from argosy.engine.sync import SyncRole
 from argosy.engine.timers import BACKOFF, DEADLINE, SUSPEND, TIMEOUT, Timer, Timers
 from argosy.engine.variables import VariablesRole
 from argosy.errors import ArgosyError
@@ -56,7 +66,7 @@ from argosy.spec.kinds import KIND_NODES
 ConfigMapLookup = Callable[[str, str], str | None]
 
 
-class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole):
+class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole, SyncRole):
     """One workflow's state machine (see module docstring)."""
 
     def __init__(
@@ -97,6 +107,8 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
         self.container_sets: set[str] = set()
         self.pod_gate: Gate[Waiting] = Gate(int(self.spec.get("parallelism") or 0))
         self.suspended: dict[str, dict[str, Any]] = {}
+        self.lock_waiting: dict[str, tuple[dict[str, Any], TemplateScope]] = {}
+        self.lock_holding: set[str] = set()
         self.timers = Timers()
         self.shutdown: str | None = None
         self.deadline_message: str | None = None
@@ -192,11 +204,15 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
 
     # ---- events --------------------------------------------------------------------------
 
-    def handle(self, event: PodStarted | PodProgress | PodFinished, now: float) -> list[Intent]:
-        """Apply a runtime report."""
+    def handle(self, event: PodStarted | PodProgress | PodFinished | Acquired, now: float) -> list[Intent]:
+        """Apply a runtime report (or the controller's answer to an ``Acquire``)."""
         self.now = now
         node = self.nodes.by_id.get(event.node_id)
         if node is None or N.fulfilled_phase(node.phase):
+            return self._flush()
+        if isinstance(event, Acquired):
+            self._acquired(node, event)
+            self._drain()
             return self._flush()
         if isinstance(event, PodProgress):
             if N.parse_progress(event.progress) is not None and event.progress != node.progress:
@@ -270,6 +286,8 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
             self._intents.append(SaveMemo(self.namespace, memo["cacheName"], memo["key"], node.id,
                                           node.outputs, self.now))
             self._memo_saved[(memo["cacheName"], memo["key"])] = MemoEntry(node.id, node.outputs, self.now, self.now)
+        if self.lock_holding or self.lock_waiting:
+            self._release_locks(node)
         self.nodes.touch(node)
         owner = self.owner.get(node.id)
         if owner is not None:
@@ -426,10 +444,9 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
             if template.get("containerSet"):
                 self._container_nodes(node, template["containerSet"], info)
             self.schedule_pod(node, template, existed)
-        elif node_type == N.STEPS:
-            StepsFrame(self, node, template, context).start()
-        elif node_type == N.DAG:
-            DagFrame(self, node, template, context).start()
+        elif node_type in (N.STEPS, N.DAG):
+            if not self.wait_for_locks(node, template, context):  # engine.sync
+                self.start_frame(node, template, context)
         else:
             if not existed:
                 self.set_progress(node, N.DEFAULT_PROGRESS)
@@ -453,6 +470,11 @@ class Reconciler(PodsRole, SuspendRole, LifecycleRole, VariablesRole, StatusRole
             self.add_outputs_to_global(found.outputs)
         self.finish(node, N.SUCCEEDED)
         return node
+    def start_frame(self, node: Node, template: dict[str, Any], context: TemplateScope) -> Frame:
+        """Start a Steps or DAG node's frame (its children)."""
+        frame: Frame = (StepsFrame if node.type == N.STEPS else DagFrame)(self, node, template, context)
+        frame.start()
+        return frame
 
     def outbound(self, node: Node) -> list[str]:
         """Argo's getOutboundNodes."""

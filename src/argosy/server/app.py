@@ -21,6 +21,7 @@ from argosy.server import (
     info,
     logs,
     metrics,
+    sync,
     templates,
     ui,
     workflow_actions,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 #: every service, in the order its routes are matched
 SERVICES = (info, events, logs, workflow_actions, workflows, templates, cluster_templates, cron, configmaps,
-            archive, artifacts, event_bindings, metrics, children)
+            archive, artifacts, event_bindings, metrics, children, sync)
 
 
 def create_app(controller: Controller, store: Store, config: ServerConfig,

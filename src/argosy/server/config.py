@@ -46,6 +46,12 @@ class ServerConfig:
     default_ttl: dict[str, int] | None = None
     #: ``--default-pod-gc``: the podGC strategy of workflows without a podGC
     default_pod_gc: str | None = None
+    #: ``--metrics-ttl`` (seconds; 0: never): Argo's ``metricsTTL`` for custom metrics
+    metrics_ttl: float = 0.0
+    #: Argo's controller ``parallelism`` / ``namespaceParallelism``: workflows running at once
+    #: (all namespaces / per namespace); 0: no limit. Beyond it they wait Pending, in order.
+    parallelism: int = 0
+    namespace_parallelism: int = 0
 
     def retention(self) -> Any:
         """The garbage collector's configuration (ServerRefused for a bad value)."""
@@ -58,8 +64,6 @@ class ServerConfig:
                                       default_pod_gc={"strategy": self.default_pod_gc} if self.default_pod_gc else None)
         except (ArgosyError, ValueError) as err:
             raise ServerRefused(f"--archive-ttl/--default-ttl: {err}") from None
-    #: ``--metrics-ttl`` (seconds; 0: never): Argo's ``metricsTTL`` for custom metrics
-    metrics_ttl: float = 0.0
 
     @property
     def managed_namespace(self) -> str | None:
@@ -67,6 +71,8 @@ class ServerConfig:
 
     def check(self) -> None:
         """ServerRefused for a configuration that is unsafe or incomplete."""
+        if self.parallelism < 0 or self.namespace_parallelism < 0:
+            raise ServerRefused("--parallelism and --namespace-parallelism must be 0 (no limit) or more")
         if self.auth_mode is AuthMode.SERVER and not is_loopback(self.address):
             raise ServerRefused(
                 f"refusing to listen on {self.address} with --auth-mode server: anyone who can reach "

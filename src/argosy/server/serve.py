@@ -128,7 +128,8 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
     try:
         controller = Controller(data_dir=data_dir, store=store, runtime=build_runtime(config.runtime),
                                 objects_for=lambda namespace: StoreObjectSet(store, namespace),
-                                object_source=StoreObjects(store))
+                                object_source=StoreObjects(store), parallelism=config.parallelism,
+                                namespace_parallelism=config.namespace_parallelism)
         controller.gc.config = config.retention()
         # before recovery, so the workflows it continues are followed too
         REGISTRY.metrics_ttl = config.metrics_ttl

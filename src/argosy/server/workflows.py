@@ -71,9 +71,17 @@ def prepare(call: Call, wf: dict[str, Any], parameters: dict[str, str] | None = 
 
 async def start(call: Call, wf: dict[str, Any]) -> dict[str, Any]:
     """Run a prepared workflow; the workflow as accepted (``Running``: it starts at once)."""
-    uid = await call.services.controller.start_async(wf)
+    controller = call.services.controller
+    uid = await controller.start_async(wf)
     record = call.services.store.get_workflow(uid, with_nodes=False)
-    return as_started(record.to_workflow() if record is not None else dict(wf))
+    accepted = record.to_workflow() if record is not None else dict(wf)
+    # a workflow the controller's parallelism or its locks hold back reads Pending, and why
+    return as_queued(accepted, controller.waiting_status(uid)) if controller.queued(uid) else as_started(accepted)
+
+
+def as_queued(wf: dict[str, Any], status: dict[str, Any] | None) -> dict[str, Any]:
+    """``wf`` with the status of its wait (the store's write of it may still be queued)."""
+    return {**wf, "status": {**(wf.get("status") or {}), **(status or {})}}
 
 
 def as_started(wf: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +117,9 @@ def view(call: Call, record: WorkflowRecord) -> dict[str, Any]:
     worker = call.services.controller.workers.get(record.uid)
     if worker is not None and worker.suspended and not record.finished:
         wf["spec"] = {**(wf.get("spec") or {}), "suspend": True}
-    if worker is not None and not record.finished:
+    if worker is not None and not record.finished and call.services.controller.queued(record.uid):
+        wf = as_queued(wf, call.services.controller.waiting_status(record.uid))
+    elif worker is not None and not record.finished:
         # accepted and being started: Running, as the create answer said (no Pending flicker)
         wf = as_started(wf)
     return wf

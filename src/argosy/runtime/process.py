@@ -244,8 +244,8 @@ class _Node:
         self.volumes: dict[str, VolumeSource] = {}
         self.inputs: list[tuple[str, str]] = []
         self.script: str | None = None
-        #: the host file (and its fd) behind the main container's PROGRESS_FILE
-        self.progress_file: tuple[str, int] | None = None
+        #: the descriptor of the main container's progress file (see runtime/progress.py)
+        self.progress_file: int | None = None
         self._monitor: asyncio.TimerHandle | None = None
         self._repo: LocalRepository | None = None
         self._artifacts: PodArtifacts | None = None
@@ -343,8 +343,7 @@ class _Node:
             raise
         if main:
             if self.progress_file is None:
-                self.progress_file = self.rt.progress_files.acquire(self.context.data_dir)
-            plan.bind(PROGRESS_FILE, self.progress_file[0])
+                self.progress_file = self.rt.progress_files.acquire()
             for dest, host in self.inputs:
                 plan.bind(dest, host)
             if self.script is not None:
@@ -366,7 +365,8 @@ class _Node:
         c = Container(name=name, spec=spec, argv=argv, env=env, plan=plan,
                       journal=self.context.journal(self.pod.workflow_name),
                       log_name=(self.pod.pod_name, MAIN if main else name), workdir=workdir, capture=main,
-                      prefix=self.ns.prefix, limits=Limits.of(spec), cgroups=self.rt.cgroups)
+                      prefix=self.ns.prefix, limits=Limits.of(spec), cgroups=self.rt.cgroups,
+                      passed=[self.progress_file] if main and self.progress_file is not None else [])
         self.built.append(c)
         return c
 
@@ -632,7 +632,7 @@ class _Node:
 
     def _progress(self) -> str | None:
         """What the main container last wrote to its progress file (Argo reads it at exit too)."""
-        return read_progress(self.progress_file[1]) if self.progress_file is not None else None
+        return read_progress(self.progress_file) if self.progress_file is not None else None
 
     def _archive_log(self, artifacts: PodArtifacts) -> dict[str, Any]:
         """The main container's log saved as Argo's ``main-logs`` artifact (archiveLogs)."""

@@ -25,6 +25,7 @@ from argosy.runtime.namespaces import (
     SANDBOX_UID,
     NamespaceRegistry,
     WorkflowNamespaces,
+    close_all,
     own,
     reachable,
     resolv_conf_for_steps,
@@ -92,8 +93,11 @@ class ProcessRuntime:
 
     async def finish_workflow(self, workflow_uid: str) -> None:
         """A workflow ended: its namespaces' holder and network helper go now, not when their
-        linger timer fires (which never comes once the event loop that armed it is gone)."""
-        self.namespaces.finish(workflow_uid)
+        linger timer fires (which never comes once the event loop that armed it is gone).
+        They are reaped on a thread: waiting for the helpers to exit would hold up the loop."""
+        ended = self.namespaces.take(workflow_uid)
+        if ended:
+            await asyncio.to_thread(close_all, ended)
 
     async def close(self) -> None:
         """Nothing of this runtime outlives it: close every workflow's namespaces."""
@@ -295,9 +299,11 @@ class _Node:
                                        asyncio.get_running_loop())
             self.ns = None
 
-    def _prepare(self) -> None:
-        self.ns = self.rt.namespaces.acquire(self.pod.workflow_uid or self.pod.workflow_name,
-                                             self._host_network())
+    async def _prepare(self) -> None:
+        # a workflow's first node starts its namespaces' helpers (tens of ms of process
+        # start-up): on a thread, so the loop goes on serving other workflows meanwhile
+        self.ns = await self.rt.namespaces.acquire_async(self.pod.workflow_uid or self.pod.workflow_name,
+                                                         self._host_network())
         if self.pod.volumes or self.pod.template.get("volumes"):
             self.volumes = resolve_volumes(self.pod, self.context, Path(self._scratch_dir()))
         self.commands = self.rt.commands
@@ -439,7 +445,7 @@ class _Node:
     async def execute(self) -> PodResult:
         tpl = self.pod.template
         try:
-            self._prepare()
+            await self._prepare()
             if self.pod.template.get("inputs", {}).get("artifacts"):
                 _ = self.artifacts  # resolve the archive location here, not in the loader's thread
                 await asyncio.to_thread(self._load_inputs)

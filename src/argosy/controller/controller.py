@@ -104,6 +104,7 @@ class Controller:
         lease_seconds: float = LEASE_SECONDS,
         runtime_kind: str = "process",
         objects_for: Callable[[str], ObjectSet] | None = None,
+        keep_finished: bool = True,
     ) -> None:
         self.data_dir = data_dir
         self.store = store
@@ -127,6 +128,9 @@ class Controller:
         #: called with each workflow's engine once it ended and its status is durable (cron
         #: history, TTL, synchronization, metrics, a parent's resource node subscribe here)
         self.finished_hooks: list[Callable[[Reconciler], None]] = []
+        #: False (a long-running server): a workflow's worker is dropped once it ended and
+        #: its status is durable; ``wait`` then answers from the store
+        self.keep_finished = keep_finished
 
     # ---- submission ------------------------------------------------------------------
 
@@ -235,7 +239,17 @@ class Controller:
                 worker.store_error = worker.store_error or err
         for hook in self.finished_hooks:
             hook(engine)
+        if not self.keep_finished:
+            self._forget(engine.uid, worker)
         return engine
+
+    def _forget(self, uid: str, worker: Worker) -> None:
+        """Drop an ended workflow's worker and engine (its store failure is kept for the end)."""
+        if worker.store_error is not None:
+            self._store_errors.append(worker.store_error)
+        if self.workers.get(uid) is worker:
+            del self.workers[uid]
+            self._runs.pop(uid, None)
 
     async def _beat(self) -> None:
         """Extend this process's leases while any workflow runs (a third of a lease apart)."""
@@ -282,8 +296,18 @@ class Controller:
     # ---- results ---------------------------------------------------------------------
 
     async def wait(self, uid: str) -> Reconciler:
-        """The workflow's engine once it is done (its status is then durable in the store)."""
-        return await self._runs[uid]
+        """The workflow's engine once it is done (its status is then durable in the store);
+        for one already dropped (``keep_finished=False``), rebuilt from the store."""
+        run = self._runs.get(uid)
+        if run is not None:
+            return await run
+        record = self.store.get_workflow(uid) if self.store is not None else None
+        if record is None or not record.finished:
+            raise KeyError(uid)
+        wf = record.to_workflow()
+        return Reconciler.restore(wf, TemplateResolver(wf, self.objects_in(record.namespace)),
+                                  configmap=self.configmap_lookup(record.namespace),
+                                  record=record.engine_record)
 
     async def wait_all(self) -> list[Reconciler]:
         """Every workflow started here, once all are done, in start order."""

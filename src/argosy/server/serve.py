@@ -124,7 +124,7 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
     try:
         controller = Controller(data_dir=data_dir, store=store, runtime=build_runtime(config.runtime),
                                 objects_for=lambda namespace: StoreObjectSet(store, namespace),
-                                object_source=StoreObjects(store))
+                                object_source=StoreObjects(store), keep_finished=False)
         for recovered in await controller.recover():
             print(f"argosy server: {recovered}", file=sys.stderr, flush=True)
         app = create_app(controller, store, config, authorizer)

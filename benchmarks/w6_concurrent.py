@@ -9,6 +9,7 @@ must not grow with the number of workflows running.
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import sys
 import time
@@ -31,9 +32,12 @@ def run_many(count: int) -> dict[str, float]:
     objects = ObjectSet()
     workflows = [prepare_workflow(chain(STEPS), objects, {}, None) for _ in range(count)]
     data = fresh_data_dir()
-    cpu0, t0 = time.process_time(), time.perf_counter()
-    engines = loop.run(run_workflows(workflows, objects, data, on_change=lambda _e, _c: None))
-    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    try:
+        cpu0, t0 = time.process_time(), time.perf_counter()
+        engines = loop.run(run_workflows(workflows, objects, data, on_change=lambda _e, _c: None))
+        wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
     bad = [(e.name, e.phase, e.message) for e in engines if e.phase != "Succeeded"]
     if bad:
         raise SystemExit(f"W6 workflows did not succeed: {bad[:3]}")

@@ -96,15 +96,21 @@ class Floor:
     """The same command in the same bwrap sandbox the process runtime builds, no engine.
 
     The argv comes from :class:`MountPlan` (host-root layout, private tmpfs ``/tmp``, as the
-    runtime builds it for a container with no outputs under ``/tmp``) plus the namespace
-    prefix and flags :meth:`Container.bwrap_argv` adds; the environment is the runtime's sandbox PATH.
+    runtime builds it for a container with no outputs under ``/tmp``, with the host paths the
+    runtime covers in every sandbox: container engines' sockets, the data and scratch dirs)
+    plus the namespace prefix and flags :meth:`Container.bwrap_argv` adds; the environment is
+    the runtime's sandbox PATH. The sandbox's own cost, security included, stays in the floor.
     """
 
     def __init__(self) -> None:
+        from argosy.runtime.base import RunContext
+        from argosy.runtime.process import ProcessRuntime
+
         self.bwrap = shutil.which("bwrap") or sys.exit("bwrap not found: apt-get install -y bubblewrap")
         self.dir = Path(tempfile.mkdtemp(prefix="argosy-floor-", dir=_scratch()))
         (self.dir / "root").mkdir()
-        self.plan = MountPlan.new(str(self.dir / "root"))
+        hidden = ProcessRuntime(bwrap=self.bwrap).hidden_paths(RunContext(self.dir / "data"))
+        self.plan = MountPlan.new(str(self.dir / "root"), hidden=hidden)
         # the workflow's namespaces every step enters (argosy.runtime.namespaces)
         self.ns = WorkflowNamespaces.start(host_network=False)
         self.env = {k: os.environ[k] for k in PASSED_ENV if k in os.environ}

@@ -8,11 +8,12 @@ from pathlib import Path
 from argosy.store import open_store
 
 
-def seed(data_dir: Path, name: str, *, namespace: str = "default", phase: str = "Succeeded",
+def seed(where: Path | str, name: str, *, namespace: str = "default", phase: str = "Succeeded",
          labels: dict[str, str] | None = None) -> str:
-    """A finished workflow, archived (and its live copy deleted); its uid."""
+    """A finished workflow, archived (and its live copy deleted) in the store of a data dir
+    (a Path) or at a store location (a str: a file or URL); its uid."""
     uid = str(uuid.uuid4())
-    store = open_store(data_dir / "argosy.db")
+    store = open_store(where if isinstance(where, str) else where / "argosy.db")
     try:
         manifest = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
                     "metadata": {"name": name, "namespace": namespace, "uid": uid, "labels": labels or {}},

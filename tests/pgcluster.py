@@ -67,6 +67,20 @@ class Cluster:
         return self.url() + f"?options=-c%20search_path%3D{name}"
 
 
+def unavailable() -> str | None:
+    """Why PostgreSQL cannot be tested here (None: it can). Suites skip with this reason, or
+    fail when ``ARGOSY_REQUIRE_POSTGRES`` is set (CI installs it, so it is never skipped there)."""
+    if server_bin() is not None:
+        return None
+    return ("PostgreSQL backend not tested: no PostgreSQL server binaries (initdb, pg_ctl) here; "
+            "scripts/install installs Debian's postgresql")
+
+
+def required() -> bool:
+    """Whether a missing PostgreSQL is a failure (CI) rather than a skip."""
+    return bool(os.environ.get("ARGOSY_REQUIRE_POSTGRES"))
+
+
 @contextlib.contextmanager
 def cluster(*, fsync: bool = False) -> Iterator[Cluster]:
     """Start a cluster; stop it and remove its files at the end. ``fsync`` True: durable commits,

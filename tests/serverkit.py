@@ -27,6 +27,13 @@ class RunningServer:
     url: str
     data_dir: Path
     process: subprocess.Popen[str]
+    #: the ``--database`` URL it was started with (None: SQLite in the data dir)
+    database: str | None = None
+
+    @property
+    def store_location(self) -> str:
+        """What ``open_store`` opens to reach the server's store from a test."""
+        return self.database or str(self.data_dir / "argosy.db")
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
@@ -66,7 +73,8 @@ def start_server(data_dir: Path, *extra: str) -> RunningServer:
             raise RuntimeError(f"argosy server exited: {process.communicate()[1]}")
         try:
             httpx.get(url + "/api/v1/version", timeout=1)
-            return RunningServer(url, data_dir, process)
+            database = extra[extra.index("--database") + 1] if "--database" in extra else None
+            return RunningServer(url, data_dir, process, database)
         except httpx.TransportError:
             time.sleep(0.05)
     process.kill()

@@ -15,9 +15,10 @@ def _reason(report: Any) -> str:
     return str(longrepr)
 
 
-#: the line's label per test function: the embedded (process) mode and docker mode
+#: the line's label per test function: the embedded (process) mode, docker mode, server mode
 MODES = {"test_corpus_file_ends_in_expected_phase": "conformance",
-         "test_corpus_file_on_docker": "conformance-docker"}
+         "test_corpus_file_on_docker": "conformance-docker",
+         "test_corpus_file_through_server": "conformance-server"}
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

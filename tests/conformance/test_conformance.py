@@ -11,12 +11,13 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from corpuskit import CorpusServer
 from s3kit import S3Server
 
 from argosy.controller import prepare_workflow
@@ -39,6 +40,10 @@ PROVIDED = ("none", "artifact-repo", "configmap:", "secret:", "wftmpl:", "cwftmp
             "k8s:create Workflow", "k8s:get Workflow", "k8s:create ConfigMap", "k8s:delete configmap")
 # What docker mode provides beyond that: each pod its own network namespace and address.
 DOCKER_PROVIDED = (*PROVIDED, "pod-network(daemon ip)", "localhost(sidecar)")
+# What the server mode (one `argosy server`, everything over REST) provides.
+SERVER_PROVIDED = PROVIDED
+# Workflows of the server mode in flight at once (the corpus stays well inside CI's time).
+SERVER_IN_FLIGHT = 6
 SHARED_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate", "ConfigMap", "Secret")
 # upstream_no_test labels that mean "too slow for this suite".
 SLOW_LABELS = ("duration",)
@@ -237,3 +242,68 @@ def run_case(case: Case, tmp_path: Path, runtime_kind: str, repository: str,
     want = accepted_phases(case.expected_phase)
     got = [(e.phase, e.status(with_nodes=False).get("message")) for e in engines]
     assert all(phase in want for phase, _ in got), f"want {sorted(want)}, got {got}"
+
+
+# ---- the same corpus through a real server ----------------------------------------------
+
+SERVER_MODE = "test_corpus_file_through_server"
+#: where the files needing the `artifact-repositories` ConfigMap run (it would change every
+#: other file's default repository in the namespace it is put in)
+S3_NAMESPACE = "corpus-s3"
+
+
+def server_namespace(case: Case) -> str:
+    return S3_NAMESPACE if S3_CONFIGMAP_NEED in case.needs else "default"
+
+
+def corpus_workflows(case: Case) -> list[dict[str, Any]]:
+    """The file's Workflow documents as a client would send them (the server applies Argo's
+    submission rules)."""
+    return [m.body for m in load_paths([EXAMPLES / case.path]) if m.kind == "Workflow"]
+
+
+def shared_bodies(extra: Iterable[Manifest] = ()) -> list[dict[str, Any]]:
+    """Each shared object once: a later one of the same kind and name wins, as in ObjectSet."""
+    named = {(m.kind, m.name): m.body for m in [*SHARED, *extra]}
+    return list(named.values())
+
+
+@pytest.fixture(scope="session")
+def corpus_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[CorpusServer]:
+    """One server for the session, the shared objects applied over REST, and every selected
+    case queued at once (a pool keeps ``SERVER_IN_FLIGHT`` running while tests wait in order)."""
+    server = CorpusServer(tmp_path_factory.mktemp("corpus-server"), in_flight=SERVER_IN_FLIGHT)
+    try:
+        selected = [item.callspec.params["case"] for item in request.session.items
+                    if getattr(item, "originalname", "") == SERVER_MODE and hasattr(item, "callspec")]
+        runnable = [c for c in selected if skip_reason(c, SERVER_PROVIDED) is None and c.path not in LOAD_ERRORS]
+        server.apply(shared_bodies())
+        if any(server_namespace(c) == S3_NAMESPACE for c in runnable):
+            s3: S3Server = request.getfixturevalue("s3_server")
+            bucket = s3.new_bucket()
+            repos = s3.manifests(bucket, extra_keys={"my-key": json.dumps({"s3": s3.location(bucket)})})
+            extra = list(load_text(repos, source="s3 artifact repository"))
+            server.apply(shared_bodies(extra), S3_NAMESPACE)
+        for case in runnable:
+            server.submit(case.path, corpus_workflows(case), WORKFLOW_TIMEOUT, server_namespace(case))
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.path for c in CASES])
+def test_corpus_file_through_server(case: Case, request: pytest.FixtureRequest) -> None:
+    reason = skip_reason(case, SERVER_PROVIDED)
+    if reason is not None:
+        pytest.skip(reason)
+    assert case.path not in LOAD_ERRORS, LOAD_ERRORS.get(case.path)
+    server: CorpusServer = request.getfixturevalue("corpus_server")
+    run = server.submit(case.path, corpus_workflows(case), WORKFLOW_TIMEOUT, server_namespace(case))
+    try:
+        got = run.result()
+    except TimeoutError as e:
+        pytest.fail(f"{case.path}: {e}")
+    want = accepted_phases(case.expected_phase)
+    assert got, f"{case.path}: no Workflow document"
+    assert all(phase in want for phase, _ in got), \
+        f"want {sorted(want)}, got {got}; objects the server refused: {server.refused}"

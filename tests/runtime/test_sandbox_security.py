@@ -278,9 +278,10 @@ def test_a_step_inherits_no_descriptor_of_argosy(runtime: ProcessRuntime, contex
                **container("sh", "-c", "ls /proc/self/fd | sort -n | tr '\\n' ' '",
                            spec={"volumeMounts": [{"name": "v", "mountPath": "/v"}, {"name": "s", "mountPath": "/s"}]})}
         out = _ok(asyncio.run(rt.run(pod_spec(tpl), context, lambda: None)))
-        # stdin/stdout/stderr, the lifeline (3), and what sh and ls open themselves
-        assert str(w) not in out.split() or w <= 4
-        assert set(out.split()) <= {"0", "1", "2", "3", "4", "10"}, out
+        # stdin/stdout/stderr, the lifeline (3), the progress file (4), and what sh and ls
+        # open themselves
+        assert str(w) not in out.split() or w <= 5
+        assert set(out.split()) <= {"0", "1", "2", "3", "4", "5", "10"}, out
     finally:
         os.close(r)
         os.close(w)

@@ -19,9 +19,9 @@ from argosy.store import open_store
 @pytest.fixture(scope="module")
 def archived(server: RunningServer) -> Iterator[dict[str, str]]:
     yield {
-        "a1": seed(server.data_dir, "arch-one", labels={"team": "red"}),
-        "a2": seed(server.data_dir, "arch-two", phase="Failed", labels={"team": "blue"}),
-        "a3": seed(server.data_dir, "other-three", namespace="ns2", labels={"team": "red", "tier": "x"}),
+        "a1": seed(server.store_location, "arch-one", labels={"team": "red"}),
+        "a2": seed(server.store_location, "arch-two", phase="Failed", labels={"team": "blue"}),
+        "a3": seed(server.store_location, "other-three", namespace="ns2", labels={"team": "red", "tier": "x"}),
     }
 
 
@@ -92,7 +92,7 @@ def test_label_keys_and_values(api: httpx.Client, archived: dict[str, str]) -> N
 
 
 def test_delete(api: httpx.Client, server: RunningServer) -> None:
-    uid = seed(server.data_dir, "arch-doomed")
+    uid = seed(server.store_location, "arch-doomed")
     assert api.delete(f"/api/v1/archived-workflows/{uid}").status_code == 200
     assert api.get(f"/api/v1/archived-workflows/{uid}").status_code == 404
     again = api.delete(f"/api/v1/archived-workflows/{uid}")
@@ -106,7 +106,7 @@ def finished_and_archived(api: httpx.Client, server: RunningServer, name: str, c
               {"name": "main", "container": {"image": "alpine", "command": ["sh", "-c", command]}}]}}
     uid = api.post("/api/v1/workflows/default", json={"workflow": wf}).json()["metadata"]["uid"]
     wait_finished(api, name)
-    store = open_store(server.data_dir / "argosy.db")
+    store = open_store(server.store_location)
     try:
         assert store.archive_workflow(uid) is not None
     finally:

@@ -43,7 +43,7 @@ def done(server: RunningServer) -> Iterator[dict[str, Any]]:
         wf = wait_done(api, "arts")
     assert wf["status"]["phase"] == "Succeeded", wf["status"]
     node = next(n for n in wf["status"]["nodes"].values() if (n.get("outputs") or {}).get("artifacts"))
-    store = open_store(server.data_dir / "argosy.db")
+    store = open_store(server.store_location)
     try:
         assert store.archive_workflow(wf["metadata"]["uid"]) is not None
     finally:

@@ -276,7 +276,7 @@ def test_logs_of_an_archived_workflow_whose_live_copy_is_gone(api: httpx.Client,
 
     uid = create(api, workflow("archived-logs", "echo from the archive"))["metadata"]["uid"]
     wait_done(api, "archived-logs")
-    store = open_store(server.data_dir / "argosy.db")
+    store = open_store(server.store_location)
     try:
         assert store.archive_workflow(uid) is not None
     finally:

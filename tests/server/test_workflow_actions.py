@@ -106,6 +106,23 @@ def test_set_ends_a_suspend_node_with_its_outputs(api: httpx.Client) -> None:
     assert node_named(done, "approve")["outputs"]["parameters"][0]["value"] == "yes"
 
 
+@pytest.mark.parametrize(("body", "message"), [
+    ({"nodeFieldSelector": "displayName=after", "phase": "Succeeded"}, "currently, set only targets suspend nodes"),
+    ({"nodeFieldSelector": "displayName=approve", "outputParameters": '{"other": "x"}'},
+     "node is not expecting output parameter 'other'"),
+], ids=["not-a-suspend-node", "undeclared-output"])
+def test_set_follows_argos_rules(api: httpx.Client, body: dict[str, str], message: str) -> None:
+    name = f"gated-rules-{len(message)}"
+    create(api, {**STEPS, "metadata": {"name": name}})
+    wait_for(api, name, has_node("approve", "Running"))
+    refused = api.put(f"/api/v1/workflows/default/{name}/set", json=body)
+    assert (refused.status_code, refused.json()["message"]) == (400, message)
+    # nothing was set: the suspend node still waits, and a resume ends the workflow
+    assert node_named(api.get(f"/api/v1/workflows/default/{name}").json(), "approve")["phase"] == "Running"
+    api.put(f"/api/v1/workflows/default/{name}/resume", json={}).raise_for_status()
+    assert wait_done(api, name)["status"]["phase"] == "Succeeded"
+
+
 def test_suspend_holds_new_pods_until_resume(api: httpx.Client) -> None:
     wf = {"metadata": {"name": "held"}, "spec": {"entrypoint": "main", "templates": [
         {"name": "main", "steps": [[{"name": "first", "template": "nap"}], [{"name": "second", "template": "nap"}]]},

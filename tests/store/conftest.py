@@ -8,7 +8,6 @@ skipped, with the reason, only where no PostgreSQL server binaries are installed
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -46,12 +45,11 @@ OpenStore = Callable[..., api.Store]
 
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[pgcluster.Cluster]:
-    if pgcluster.server_bin() is None:
-        if os.environ.get("ARGOSY_REQUIRE_POSTGRES"):  # CI: installed by scripts/install, so never skipped
-            pytest.fail("ARGOSY_REQUIRE_POSTGRES is set but no PostgreSQL server binaries (initdb, pg_ctl) "
-                        "are installed")
-        pytest.skip("PostgreSQL backend not tested: no PostgreSQL server binaries (initdb, pg_ctl) here; "
-                    "scripts/install installs Debian's postgresql")
+    reason = pgcluster.unavailable()
+    if reason is not None:
+        if pgcluster.required():  # CI: installed by scripts/install, so never skipped
+            pytest.fail(f"ARGOSY_REQUIRE_POSTGRES is set: {reason}")
+        pytest.skip(reason)
     with pgcluster.cluster() as running:
         yield running
 

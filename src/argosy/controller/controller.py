@@ -108,6 +108,7 @@ class Controller:
         memo: MemoStore | None = None,
         parallelism: int = 0,
         namespace_parallelism: int = 0,
+        keep_finished: bool = True,
     ) -> None:
         self.data_dir = data_dir
         self.store = store
@@ -158,6 +159,9 @@ class Controller:
                     self.object_source.configmap("default", CONTROLLER_CONFIGMAP))
         self.admission = Admission(self.sync, parallelism=parallelism,
                                    namespace_parallelism=namespace_parallelism, store=store)
+        #: False (a long-running server): a workflow's worker is dropped once it ended and
+        #: its status is durable; ``wait`` then answers from the store
+        self.keep_finished = keep_finished
 
     # ---- submission ------------------------------------------------------------------
 
@@ -286,7 +290,17 @@ class Controller:
                 worker.store_error = worker.store_error or err
         for hook in self.finished_hooks:
             hook(engine)
+        if not self.keep_finished:
+            self._forget(engine.uid, worker)
         return engine
+
+    def _forget(self, uid: str, worker: Worker) -> None:
+        """Drop an ended workflow's worker and engine (its store failure is kept for the end)."""
+        if worker.store_error is not None:
+            self._store_errors.append(worker.store_error)
+        if self.workers.get(uid) is worker:
+            del self.workers[uid]
+            self._runs.pop(uid, None)
 
     async def _beat(self) -> None:
         """Extend this process's leases while any workflow runs (a third of a lease apart)."""
@@ -345,8 +359,18 @@ class Controller:
     # ---- results ---------------------------------------------------------------------
 
     async def wait(self, uid: str) -> Reconciler:
-        """The workflow's engine once it is done (its status is then durable in the store)."""
-        return await self._runs[uid]
+        """The workflow's engine once it is done (its status is then durable in the store);
+        for one already dropped (``keep_finished=False``), rebuilt from the store."""
+        run = self._runs.get(uid)
+        if run is not None:
+            return await run
+        record = self.store.get_workflow(uid) if self.store is not None else None
+        if record is None or not record.finished:
+            raise KeyError(uid)
+        wf = record.to_workflow()
+        return Reconciler.restore(wf, TemplateResolver(wf, self.objects_in(record.namespace)),
+                                  configmap=self.configmap_lookup(record.namespace),
+                                  record=record.engine_record)
 
     async def wait_all(self) -> list[Reconciler]:
         """Every workflow started here, once all are done, in start order."""

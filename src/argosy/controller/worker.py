@@ -174,7 +174,7 @@ class Worker:
         if self.handles:
             self._drained = asyncio.Event()
             await self._drained.wait()
-        self._persist()
+        await self._persist_last()
         self.context.close()
         return e
 
@@ -390,6 +390,21 @@ class Worker:
             self._flush = asyncio.get_running_loop().call_later(wait, self._persist)
 
     def _persist(self) -> None:
+        changed, progress = self._take_progress()
+        if progress is not None:
+            self._saved(changed, self._save(progress))
+        self._notify(changed)
+
+    async def _persist_last(self) -> None:
+        """The write at the end: the store answers once it is durable, waited for on a thread
+        so that the loop serves other workflows (and the server its calls) meanwhile."""
+        changed, progress = self._take_progress()
+        if progress is not None:
+            self._saved(changed, await asyncio.to_thread(self._save, progress))
+        self._notify(changed)
+
+    def _take_progress(self) -> tuple[list[Any], tuple[Any, ...] | None]:
+        """The nodes changed since the last write, and what to write (None: nothing)."""
         self._persisted_at = time.monotonic()
         if self._flush is not None:
             self._flush.cancel()
@@ -397,16 +412,27 @@ class Worker:
         e = self.engine
         changed = e.nodes.drain_changes()
         if self.store is not None and (changed or e.done or self.suspended != self._suspend_written):
-            try:
-                self.store.save_progress(e.uid, self.summary(),
-                                         [(n.id, n.to_dict()) for n in changed], self._engine_record())
-            except StoreError as err:
-                # keep the changes for the next write: the store may recover (space freed)
-                for node in changed:
-                    e.nodes.touch(node)
-                self.store_error = err
-            else:
-                self.store_error = None
+            return changed, (e.uid, self.summary(), [(n.id, n.to_dict()) for n in changed],
+                             self._engine_record())
+        return changed, None
+
+    def _save(self, progress: tuple[Any, ...]) -> StoreError | None:
+        assert self.store is not None
+        try:
+            self.store.save_progress(*progress)
+        except StoreError as err:
+            return err
+        return None
+
+    def _saved(self, changed: list[Any], err: StoreError | None) -> None:
+        if err is not None:
+            # keep the changes for the next write: the store may recover (space freed)
+            for node in changed:
+                self.engine.nodes.touch(node)
+        self.store_error = err
+
+    def _notify(self, changed: list[Any]) -> None:
+        e = self.engine
         if self.on_change is not None and (changed or e.done):
             try:
                 self.on_change(e, changed)

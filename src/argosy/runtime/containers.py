@@ -131,6 +131,9 @@ class Container:
     #: ``resources.limits``, and where cgroups for them are made (None: not enforced)
     limits: Limits = field(default_factory=Limits)
     cgroups: Cgroups | None = None
+    #: descriptors every process of the container inherits as fd 4, 5, ... (ahead of the
+    #: mounts'), e.g. the progress file; the caller owns them
+    passed: list[int] = field(default_factory=list)
     cgroup: ContainerCgroup | None = None
     #: whether the kernel killed the container for its memory limit
     oom_killed: bool = False
@@ -145,12 +148,17 @@ class Container:
     def bwrap_argv(self, bwrap: str, argv: list[str] | None = None, fds: list[int] | None = None) -> list[str]:
         """The full command line for ``argv`` (default: the container's own): the namespace
         prefix, then bwrap with no capability left and the mounts. Descriptors the mounts
-        need are appended to ``fds``, expected from fd 4 on (fd 3 is the lifeline)."""
+        need are appended to ``fds``, expected after fd 3 (the lifeline) and :attr:`passed`:
+        spawn with :meth:`inherited` of them."""
         return [
             *self.prefix, bwrap, "--cap-drop", "ALL", *self.options,
-            *self.plan.args(fds, LIFELINE_FD + 1), "--unshare-pid", "--die-with-parent",
+            *self.plan.args(fds, LIFELINE_FD + 1 + len(self.passed)), "--unshare-pid", "--die-with-parent",
             "--chdir", self.workdir, "--", *(argv or self.argv),
         ]
+
+    def inherited(self, fds: list[int]) -> list[int]:
+        """What to spawn with as fd 4, 5, ...: :attr:`passed`, then the mounts' ``fds``."""
+        return [*self.passed, *fds] if self.passed else fds
 
     def start(self, bwrap: str) -> None:
         """Start the container; the loop drains its stdout and stderr into the journal."""
@@ -161,7 +169,7 @@ class Container:
             if self.limits and self.cgroups is not None:
                 self.cgroup = self.cgroups.make(f"{self.log_name[0]}-{self.name}-{keep}", self.limits)
                 argv = [*wrapper(self.cgroup, self.limits), *argv]
-            self.proc, self.pipes = spawn(argv, self.env, keep, fds)
+            self.proc, self.pipes = spawn(argv, self.env, keep, self.inherited(fds))
         except OSError as e:
             self.close()
             raise RuntimeFailure(f"cannot start bwrap for container {self.name!r}: {e}") from e

@@ -27,6 +27,7 @@ killed, they all see end-of-file and exit, and the namespaces go with them.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import os
 import select
@@ -34,6 +35,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from argosy.errors import RuntimeFailure
@@ -44,6 +46,8 @@ SANDBOX_GID = 65534
 #: how long a workflow's namespaces outlive its last running node (a chain starts the next
 #: node right after the last ends: it should not pay for new namespaces)
 LINGER_SECONDS = 10.0
+#: how many workflows' namespaces may be starting at once (each start mostly waits)
+STARTERS = 4
 #: how long helper processes may take to say they are ready
 READY_TIMEOUT = 10.0
 USERNS_HINT = (
@@ -312,6 +316,11 @@ class NamespaceRegistry:
 
     def __init__(self) -> None:
         self.live: dict[tuple[str, bool], WorkflowNamespaces] = {}
+        #: namespaces being started on a thread, by key (see ``acquire_async``)
+        self._starting: dict[tuple[str, bool], asyncio.Future[WorkflowNamespaces]] = {}
+        #: their own threads: a start waits tens of ms for its helpers, and in the loop's
+        #: default executor it would hold up the store writes the server waits for there
+        self._pool: ThreadPoolExecutor | None = None
         self._warned: set[str] = set()
         # the helpers would go anyway (their lifeline closes with this process): reap them
         atexit.register(self.close)
@@ -320,12 +329,41 @@ class NamespaceRegistry:
         key = (workflow, host_network)
         ns = self.live.get(key)
         if ns is None or ns.holder.poll() is not None:
-            ns = self.live[key] = WorkflowNamespaces.start(host_network)
-            for note in ns.notes:
-                if note not in self._warned:
-                    self._warned.add(note)
-                    print(f"argosy: {note}", file=sys.stderr)
+            ns = self._started(key, WorkflowNamespaces.start(host_network))
         ns.users += 1
+        return ns
+
+    async def acquire_async(self, workflow: str, host_network: bool) -> WorkflowNamespaces:
+        """:meth:`acquire` for the event loop: new namespaces are started on a thread (the
+        holder's and slirp4netns' start-up would block the loop for tens of ms, every other
+        workflow waiting), and nodes of one workflow asking at once share one start."""
+        key = (workflow, host_network)
+        ns = self.live.get(key)
+        if ns is None or ns.holder.poll() is not None:
+            pending = self._starting.get(key)
+            if pending is None:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(STARTERS, thread_name_prefix="argosy-namespaces")
+                pending = self._starting[key] = asyncio.get_running_loop().run_in_executor(
+                    self._pool, WorkflowNamespaces.start, host_network)
+                # registered when started even if every node that asked was cancelled
+                # meanwhile: then ``finish``/``close`` end it
+                pending.add_done_callback(lambda done: self._arrived(key, done))
+            ns = await asyncio.shield(pending)
+        ns.users += 1
+        return ns
+
+    def _arrived(self, key: tuple[str, bool], done: asyncio.Future[WorkflowNamespaces]) -> None:
+        self._starting.pop(key, None)
+        if not done.cancelled() and done.exception() is None:
+            self._started(key, done.result())
+
+    def _started(self, key: tuple[str, bool], ns: WorkflowNamespaces) -> WorkflowNamespaces:
+        self.live[key] = ns
+        for note in ns.notes:
+            if note not in self._warned:
+                self._warned.add(note)
+                print(f"argosy: {note}", file=sys.stderr)
         return ns
 
     def release(self, workflow: str, ns: WorkflowNamespaces, loop: object | None = None) -> None:
@@ -347,13 +385,29 @@ class NamespaceRegistry:
 
     def finish(self, workflow: str) -> None:
         """The workflow has ended: close its namespaces now (no next node will reuse them)."""
+        close_all(self.take(workflow))
+
+    def take(self, workflow: str) -> list[WorkflowNamespaces]:
+        """The workflow has ended: its idle namespaces, no longer registered, for the caller
+        to close (no next node will reuse them)."""
+        taken = []
         for host_network in (False, True):
             ns = self.live.get((workflow, host_network))
             if ns is not None and ns.users == 0:
                 del self.live[(workflow, host_network)]
-                ns.close()
+                taken.append(ns)
+        return taken
 
     def close(self) -> None:
         for ns in list(self.live.values()):
             ns.close()
         self.live.clear()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
+            self._pool = None
+
+
+def close_all(namespaces: list[WorkflowNamespaces]) -> None:
+    """Close each of ``namespaces`` (waits for their helper processes to exit)."""
+    for ns in namespaces:
+        ns.close()

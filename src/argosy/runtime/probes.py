@@ -47,7 +47,8 @@ async def _exec_ok(container: Container, bwrap: str, command: list[str]) -> bool
     keep_r, keep_w = os.pipe()
     fds: list[int] = []
     try:
-        proc, pipes = spawn(container.bwrap_argv(bwrap, command, fds), container.env, keep_w, fds)
+        proc, pipes = spawn(container.bwrap_argv(bwrap, command, fds), container.env, keep_w,
+                            container.inherited(fds))
     except OSError:
         return False
     finally:

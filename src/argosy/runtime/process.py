@@ -25,6 +25,7 @@ from argosy.runtime.namespaces import (
     SANDBOX_UID,
     NamespaceRegistry,
     WorkflowNamespaces,
+    close_all,
     own,
     reachable,
     resolv_conf_for_steps,
@@ -92,8 +93,11 @@ class ProcessRuntime:
 
     async def finish_workflow(self, workflow_uid: str) -> None:
         """A workflow ended: its namespaces' holder and network helper go now, not when their
-        linger timer fires (which never comes once the event loop that armed it is gone)."""
-        self.namespaces.finish(workflow_uid)
+        linger timer fires (which never comes once the event loop that armed it is gone).
+        They are reaped on a thread: waiting for the helpers to exit would hold up the loop."""
+        ended = self.namespaces.take(workflow_uid)
+        if ended:
+            await asyncio.to_thread(close_all, ended)
 
     async def close(self) -> None:
         """Nothing of this runtime outlives it: close every workflow's namespaces."""
@@ -244,8 +248,8 @@ class _Node:
         self.volumes: dict[str, VolumeSource] = {}
         self.inputs: list[tuple[str, str]] = []
         self.script: str | None = None
-        #: the host file (and its fd) behind the main container's PROGRESS_FILE
-        self.progress_file: tuple[str, int] | None = None
+        #: the descriptor of the main container's progress file (see runtime/progress.py)
+        self.progress_file: int | None = None
         self._monitor: asyncio.TimerHandle | None = None
         self._repo: LocalRepository | None = None
         self._artifacts: PodArtifacts | None = None
@@ -295,9 +299,11 @@ class _Node:
                                        asyncio.get_running_loop())
             self.ns = None
 
-    def _prepare(self) -> None:
-        self.ns = self.rt.namespaces.acquire(self.pod.workflow_uid or self.pod.workflow_name,
-                                             self._host_network())
+    async def _prepare(self) -> None:
+        # a workflow's first node starts its namespaces' helpers (tens of ms of process
+        # start-up): on a thread, so the loop goes on serving other workflows meanwhile
+        self.ns = await self.rt.namespaces.acquire_async(self.pod.workflow_uid or self.pod.workflow_name,
+                                                         self._host_network())
         if self.pod.volumes or self.pod.template.get("volumes"):
             self.volumes = resolve_volumes(self.pod, self.context, Path(self._scratch_dir()))
         self.commands = self.rt.commands
@@ -343,8 +349,7 @@ class _Node:
             raise
         if main:
             if self.progress_file is None:
-                self.progress_file = self.rt.progress_files.acquire(self.context.data_dir)
-            plan.bind(PROGRESS_FILE, self.progress_file[0])
+                self.progress_file = self.rt.progress_files.acquire()
             for dest, host in self.inputs:
                 plan.bind(dest, host)
             if self.script is not None:
@@ -366,7 +371,8 @@ class _Node:
         c = Container(name=name, spec=spec, argv=argv, env=env, plan=plan,
                       journal=self.context.journal(self.pod.workflow_name),
                       log_name=(self.pod.pod_name, MAIN if main else name), workdir=workdir, capture=main,
-                      prefix=self.ns.prefix, limits=Limits.of(spec), cgroups=self.rt.cgroups)
+                      prefix=self.ns.prefix, limits=Limits.of(spec), cgroups=self.rt.cgroups,
+                      passed=[self.progress_file] if main and self.progress_file is not None else [])
         self.built.append(c)
         return c
 
@@ -439,7 +445,7 @@ class _Node:
     async def execute(self) -> PodResult:
         tpl = self.pod.template
         try:
-            self._prepare()
+            await self._prepare()
             if self.pod.template.get("inputs", {}).get("artifacts"):
                 _ = self.artifacts  # resolve the archive location here, not in the loader's thread
                 await asyncio.to_thread(self._load_inputs)
@@ -632,7 +638,7 @@ class _Node:
 
     def _progress(self) -> str | None:
         """What the main container last wrote to its progress file (Argo reads it at exit too)."""
-        return read_progress(self.progress_file[1]) if self.progress_file is not None else None
+        return read_progress(self.progress_file) if self.progress_file is not None else None
 
     def _archive_log(self, artifacts: PodArtifacts) -> dict[str, Any]:
         """The main container's log saved as Argo's ``main-logs`` artifact (archiveLogs)."""

@@ -81,8 +81,18 @@ def serve(config: ServerConfig) -> None:
     config.check()
     authorizer = authorizer_for(config)  # a bad tokens file stops start-up here
     location = store_location(config)
+    if is_shared_database(location):
+        # several servers may share one PostgreSQL database: the store's owner leases decide
+        # who runs which workflow
+        loop.run(_serve(config, location, authorizer))
+        return
     with exclusive(sqlite_path(location).resolve()):
         loop.run(_serve(config, location, authorizer))
+
+
+def is_shared_database(location: str | Path) -> bool:
+    """Whether ``location`` is a database server's URL (PostgreSQL), not a SQLite file."""
+    return str(location).startswith(("postgresql://", "postgres://"))
 
 
 class ApiServer(uvicorn.Server):
@@ -124,12 +134,13 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
     from argosy.store import open_store
 
     store = open_store(location)
-    data_dir = config.data_dir or Path(str(location)).parent
+    data_dir = config.data_dir or (Path.home() / ".argosy" if is_shared_database(location)
+                                   else Path(str(location)).parent)
     try:
         controller = Controller(data_dir=data_dir, store=store, runtime=build_runtime(config.runtime),
                                 objects_for=lambda namespace: StoreObjectSet(store, namespace),
                                 object_source=StoreObjects(store), parallelism=config.parallelism,
-                                namespace_parallelism=config.namespace_parallelism)
+                                namespace_parallelism=config.namespace_parallelism, keep_finished=False)
         controller.gc.config = config.retention()
         # before recovery, so the workflows it continues are followed too
         REGISTRY.metrics_ttl = config.metrics_ttl

@@ -182,8 +182,28 @@ async def set_workflow(call: Call) -> dict[str, Any]:
             raise InvalidArgument("outputParameters must be a JSON object of name: value")
         outputs = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
     record = running(call, "set")
+    check_set(find(call, record.name, with_nodes=True, archived=False), selector, outputs)
     call.services.controller.apply(record.uid, Resume(selector, outputs or None))
     return answer(call, record)
+
+
+def check_set(record: WorkflowRecord, selector: str, outputs: dict[str, str]) -> None:
+    """Argo's rules for ``argo node set``: it targets only suspend nodes still waiting (those
+    the selector names), and only output parameters their template declares."""
+    nodes = [n for nid, n in ((record.status or {}).get("nodes") or {}).items()
+             if n.get("type") == "Suspend" and n.get("phase") == "Running"
+             and selector in (nid, n.get("name"), n.get("displayName"))]
+    if not nodes:
+        raise InvalidArgument("currently, set only targets suspend nodes")
+    templates = {t.get("name"): t for t in (record.manifest.get("spec") or {}).get("templates") or ()}
+    for node in nodes:
+        template = templates.get(node.get("templateName"))
+        if template is None:
+            continue  # from a templateRef: the engine checks what it resolved
+        declared = {p.get("name") for p in (template.get("outputs") or {}).get("parameters") or ()}
+        for name in outputs:
+            if name not in declared:
+                raise InvalidArgument(f"node is not expecting output parameter '{name}'")
 
 
 # ---- a new run of a workflow ------------------------------------------------------------------

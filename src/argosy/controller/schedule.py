@@ -87,18 +87,27 @@ class CronSpec:
 
     def next(self, after: float) -> float | None:
         start = math.floor(after) + 1  # robfig starts at the upcoming whole second
-        wall_start = _wall(start, self.zone) - _FOLD_WINDOW
+        # wall-clock order and instant order differ only near a fall-back: look around only then
+        window = _FOLD_WINDOW.total_seconds()
+        near = self._shifts(start - window, start + window)
+        wall_start = _wall(start, self.zone) - (_FOLD_WINDOW if near else timedelta(0))
         limit_year = _wall(start, self.zone).year + YEAR_LIMIT
         best: float | None = None
-        first_wall: datetime | None = None
+        horizon: datetime | None = None
         for wall in self._wall_times(wall_start, limit_year):
-            if first_wall is not None and wall > first_wall + _FOLD_WINDOW:
+            if horizon is not None and wall > horizon:
                 break
             for instant in _instants(wall, self.zone):
                 if instant >= start and (best is None or instant < best):
                     best = instant
-                    first_wall = first_wall or wall
+                    if horizon is None:
+                        near = self._shifts(instant - window, instant + window)
+                        horizon = wall + (_FOLD_WINDOW if near else timedelta(0))
         return best
+
+    def _shifts(self, a: float, b: float) -> bool:
+        """Whether the zone's UTC offset differs between instants ``a`` and ``b``."""
+        return datetime.fromtimestamp(a, self.zone).utcoffset() != datetime.fromtimestamp(b, self.zone).utcoffset()
 
     def _day_matches(self, day: date) -> bool:
         weekday = (day.weekday() + 1) % 7  # Python's Monday=0 to cron's Sunday=0
@@ -109,16 +118,19 @@ class CronSpec:
         return dom or dow
 
     def _wall_times(self, begin: datetime, limit_year: int) -> Iterator[datetime]:
-        """Matching wall-clock times from ``begin`` on, in wall-clock order."""
+        """Matching wall-clock times from ``begin`` (whole minutes) on, in wall-clock order."""
+        begin = begin.replace(second=0, microsecond=0) + (timedelta(minutes=1) if begin.second else timedelta(0))
         day = begin.date()
         first = True
         while day.year <= limit_year:
             if day.month in self.months and self._day_matches(day):
                 for hour in self.hours:
+                    if first and hour < begin.hour:
+                        continue
                     for minute in self.minutes:
-                        wall = datetime(day.year, day.month, day.day, hour, minute)
-                        if not first or wall >= begin.replace(second=0, microsecond=0):
-                            yield wall
+                        if first and hour == begin.hour and minute < begin.minute:
+                            continue
+                        yield datetime(day.year, day.month, day.day, hour, minute)
             first = False
             day += timedelta(days=1)
 
@@ -148,13 +160,16 @@ class Schedules:
         times = [t for t in (s.next(after) for s in self.items) if t is not None]
         return min(times) if times else None
 
-    def times_between(self, start: float, end: float) -> list[float]:
-        """Every run time in ``[start, end]``, each once, in order (what a backfill runs)."""
+    def times_between(self, start: float, end: float, limit: int | None = None) -> list[float]:
+        """Every run time in ``[start, end]``, each once, in order (what a backfill runs); at
+        most ``limit`` + 1 per schedule when ``limit`` is given (enough to tell it is exceeded)."""
         out: set[float] = set()
         for schedule in self.items:
             t = schedule.next(start - 1)
-            while t is not None and t <= end:
+            count = 0
+            while t is not None and t <= end and (limit is None or count <= limit):
                 out.add(t)
+                count += 1
                 t = schedule.next(t)
         return sorted(out)
 

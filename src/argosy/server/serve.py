@@ -104,6 +104,7 @@ class ApiServer(uvicorn.Server):
 
 async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) -> None:
     from argosy.controller import Controller
+    from argosy.controller.cron import CronScheduler
     from argosy.controller.objects import StoreObjects, StoreObjectSet
     from argosy.server.app import create_app
     from argosy.store import open_store
@@ -116,6 +117,8 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
                                 object_source=StoreObjects(store))
         for recovered in await controller.recover():
             print(f"argosy server: {recovered}", file=sys.stderr, flush=True)
+        cron = CronScheduler(controller)
+        await cron.start()
         app = create_app(controller, store, config, authorizer)
         server = ApiServer(uvicorn.Config(app, host=config.address, port=config.port,
                                           log_level="warning", lifespan="off", access_log=False,
@@ -129,6 +132,7 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
             print(f"argosy server: listening on {scheme_host} (auth-mode {config.auth_mode}, "
                   f"store {store.location}, data dir {data_dir})", file=sys.stderr, flush=True)
         await started
+        await cron.stop()
         await controller.close()
     finally:
         store.close()

@@ -65,7 +65,12 @@ def test_a_short_schedule_makes_workflows_that_succeed(api: httpx.Client) -> Non
     body = every_second("ticker", suspend=True)
     updated = api.put("/api/v1/cron-workflows/cron-a/ticker", json={"cronWorkflow": body}).json()
     assert updated["status"]["succeeded"] >= 2
+    # deleted: its workflows go with it, as Kubernetes' garbage collector takes owned objects
+    assert runs(api, "cron-a", "ticker")
     api.delete("/api/v1/cron-workflows/cron-a/ticker").raise_for_status()
+    assert runs(api, "cron-a", "ticker") == []
+    assert api.get("/api/v1/cron-workflows/cron-a/ticker").status_code == 404
+    assert api.delete("/api/v1/cron-workflows/cron-a/ticker").status_code == 404
 
 
 def test_backfill_runs_each_time_of_the_range(api: httpx.Client) -> None:

@@ -173,7 +173,10 @@ class CronScheduler:
         deadline = run.spec.get("startingDeadlineSeconds")
         if not last or run.uses_new_schedule() or not isinstance(deadline, int) or isinstance(deadline, bool):
             return
-        for _, missed in schedules.latest_missed(parse_rfc3339(last), now):
+        # only a time less than ``deadline`` ago can run: look no further back (a long outage
+        # of an every-minute schedule would otherwise walk every minute of it)
+        since = max(parse_rfc3339(last), now - deadline - 1)
+        for _, missed in schedules.latest_missed(since, now):
             if now < missed + deadline:
                 await self.fire(run.namespace, run.name, missed)
                 return

@@ -264,6 +264,25 @@ def enforce_history_limit(store: Store, cron: dict[str, Any]) -> list[str]:
     return deleted
 
 
+def delete_runs(controller: Any, cron: dict[str, Any]) -> list[str]:
+    """What Kubernetes' garbage collector does when a CronWorkflow is deleted: the workflows it
+    owns (its ownerReference, by uid) are deleted, running ones terminated first; the names."""
+    meta = cron.get("metadata") or {}
+    uid, namespace = meta.get("uid", ""), meta.get("namespace") or "default"
+    store = controller.store
+    deleted: list[str] = []
+    page = store.list_workflows(namespace, label_selector=f"{CRON_WORKFLOW_LABEL}={meta.get('name', '')}")
+    for record in page.items:
+        owners = (record.manifest.get("metadata") or {}).get("ownerReferences") or []
+        if not any(o.get("kind") == KIND and o.get("uid") == uid for o in owners):
+            continue
+        if controller.running(record.uid):
+            controller.terminate(record.uid)
+        if store.delete_workflow(record.uid):
+            deleted.append(record.name)
+    return deleted
+
+
 def submission_error(err: ArgosyError) -> str:
     """Argo's SubmissionError message for a workflow the API refused."""
     reason = err.reason if isinstance(err, SpecError) else str(err)

@@ -5,7 +5,8 @@ Scheduling is the controller's (:mod:`argosy.controller.cron`): this service kee
 objects and wakes the scheduler when one is created, changed or deleted. The scheduler
 writes ``status`` (``active``, ``lastScheduledTime``, ``succeeded``, ``failed``, ``phase``,
 ``conditions``) on the stored object, so get and list return it; an update whose body has no
-``status`` keeps the stored one (a client re-applying its YAML does not reset the history).
+``status`` keeps the stored one (a client re-applying its YAML does not reset the history); a
+delete takes the workflows the CronWorkflow owns along, as Kubernetes' garbage collector does.
 
 Argosy-only, under ``/api/v1/argosy/cron-workflows/{namespace}/{name}``:
 
@@ -25,6 +26,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from argosy.controller.cron import scheduler_of, wake
+from argosy.controller.cronworkflow import CRON_WORKFLOW_LABEL, delete_runs
 from argosy.controller.schedule import cron_schedule, parse_rfc3339, rfc3339
 from argosy.errors import ArgosyError, FailedPrecondition, InvalidArgument, NotFound
 from argosy.server.resources import Resource, check, object_of, resource_routes
@@ -52,6 +54,22 @@ async def update_cron_workflow(call: Call) -> dict[str, Any]:
     updated = call.services.store.update_object(CRON_WORKFLOWS.kind, obj).to_object()
     wake(call.services.controller)
     return updated
+
+
+async def delete_cron_workflow(call: Call) -> dict[str, Any]:
+    """Delete it and, as Kubernetes' garbage collector does for owned objects, its workflows
+    (running ones terminated) and its backfills."""
+    from argosy.controller.backfill import KIND as BACKFILL
+
+    name, namespace = call.path("name"), call.namespace or "default"
+    cron = _stored(call, name)
+    store = call.services.store
+    store.delete_object(CRON_WORKFLOWS.kind, namespace, name)
+    wake(call.services.controller)
+    delete_runs(call.services.controller, cron)
+    for record in store.list_objects(BACKFILL, namespace, label_selector=f"{CRON_WORKFLOW_LABEL}={name}"):
+        store.delete_object(BACKFILL, namespace, record.name)
+    return {}
 
 
 def _set_suspend(value: bool):
@@ -131,21 +149,21 @@ def _waking(route: Route) -> Route:
 
 
 def _generic_routes() -> list[Route]:
-    """Argo's CRUD and lint as for every resource, but: an update keeps the stored status,
-    and create, update and delete wake the scheduler."""
+    """Argo's create, get, list and lint as for every resource (create wakes the scheduler)."""
     out = []
     for route in resource_routes(CRON_WORKFLOWS):
         methods = route.methods or set()
-        if "PUT" in methods:
-            continue
+        if "PUT" in methods or "DELETE" in methods:
+            continue  # below: an update keeps the stored status; a delete takes the runs along
         is_lint = route.path.endswith("/lint")
-        out.append(_waking(route) if ("POST" in methods and not is_lint) or "DELETE" in methods else route)
+        out.append(_waking(route) if "POST" in methods and not is_lint else route)
     return out
 
 
 routes = [
     *_generic_routes(),
     api_route("PUT", CRON_WORKFLOWS.path + "/{name}", update_cron_workflow, verb=Verb.UPDATE),
+    api_route("DELETE", CRON_WORKFLOWS.path + "/{name}", delete_cron_workflow, verb=Verb.DELETE),
     api_route("PUT", CRON_WORKFLOWS.path + "/{name}/suspend", _set_suspend(True), verb=Verb.UPDATE),
     api_route("PUT", CRON_WORKFLOWS.path + "/{name}/resume", _set_suspend(False), verb=Verb.UPDATE),
     api_route("POST", ARGOSY_PATH + "/backfill", backfill_cron_workflow, verb=Verb.CREATE),

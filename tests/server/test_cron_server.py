@@ -109,3 +109,18 @@ def test_next_run_times(api: httpx.Client) -> None:
     times = api.get("/api/v1/argosy/cron-workflows/cron-c/hourly/next", params={"count": 3}).json()[
         "nextScheduledTimes"]
     assert len(times) == 3 and all(t.endswith(":00:00Z") for t in times)
+
+
+def test_submit_from_cron_workflow_is_a_run_with_a_generated_name(api: httpx.Client) -> None:
+    cron = {"metadata": {"name": "manual"},
+            "spec": {"schedules": ["0 0 1 1 *"], "workflowMetadata": {"labels": {"team": "t"}},
+                     "workflowSpec": {"entrypoint": "main", "templates": [
+                         {"name": "main", "container": {"image": "busybox", "command": ["true"]}}]}}}
+    created = api.post("/api/v1/cron-workflows/cron-d", json={"cronWorkflow": cron}).json()
+    wf = api.post("/api/v1/workflows/cron-d/submit",
+                  json={"resourceKind": "CronWorkflow", "resourceName": "manual"}).json()
+    meta = wf["metadata"]
+    assert meta["name"].startswith("manual-") and meta["labels"][CRON_LABEL] == "manual"
+    assert meta["labels"]["team"] == "t"
+    assert meta["annotations"]["workflows.argoproj.io/scheduled-time"].endswith("Z")
+    assert meta["ownerReferences"][0]["uid"] == created["metadata"]["uid"]

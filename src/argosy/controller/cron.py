@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import sys
 import weakref
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ from argosy.controller.backfill import Backfills
 from argosy.controller.schedule import Schedules, cron_schedule, parse_rfc3339
 from argosy.engine.reconciler import Reconciler
 from argosy.errors import AlreadyExists, ArgosyError
+
+log = logging.getLogger("argosy.cron")
 
 #: how often the loop re-reads the store even when nothing woke it (other processes' changes)
 RESYNC_SECONDS = 30.0
@@ -118,6 +121,8 @@ class CronScheduler:
                 await self.run_once()
             except ArgosyError as err:  # a store hiccup must not end scheduling
                 print(f"argosy cron: {err}", file=sys.stderr, flush=True)
+            except Exception:  # nor a bug: it is logged with its traceback, the next pass tries again
+                log.exception("argosy cron: a scheduling pass failed")
             due = self.next_due()
             delay = self.resync_seconds if due is None else min(self.resync_seconds, due - self.clock.now())
             with contextlib.suppress(TimeoutError):

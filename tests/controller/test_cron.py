@@ -482,3 +482,25 @@ def test_corpus_when_expression_is_the_one_tested() -> None:
     corpus = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "argo-examples" / "cron-when.yaml"
     if corpus.is_file():
         assert "lastScheduledTime" in yaml.safe_load(corpus.read_text())["spec"]["when"]
+
+
+@sync
+async def test_a_schedule_the_store_holds_but_cannot_run_is_a_spec_error(rig: Rig) -> None:
+    rig.store.create_object("CronWorkflow", cron(schedule="every day"))  # the API would refuse it
+    await rig.scheduler.start(loop=False)
+    await rig.at(30)
+    [condition] = rig.status()["conditions"]
+    assert condition["type"] == "SpecError" and condition["status"] == "True"
+    assert "spec.schedules[0]: cron schedule every day is malformed: expected exactly 5 fields" in condition["message"]
+    assert rig.workflows() == {}
+
+
+@sync
+async def test_every_runs_at_its_delay_from_registration(rig: Rig) -> None:
+    rig.store.create_object("CronWorkflow", cron(schedule="@every 90s"))
+    await rig.scheduler.start(loop=False)  # registered at 10:00:30
+    await rig.at(89)
+    assert rig.workflows() == {}
+    await rig.at(90)  # 10:02:00
+    await rig.at(180)  # 10:03:30
+    assert sorted(rig.workflows()) == [f"tick-{int(T0 + 90)}", f"tick-{int(T0 + 180)}"]

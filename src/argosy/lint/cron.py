@@ -38,6 +38,11 @@ def schedule_problem(schedule: str) -> str | None:
 
     if not croniter.is_valid(text):
         return "invalid cron expression"
+    expanded = croniter.expand(text)[0]
+    if any(value != "*" and not isinstance(value, int) for values in expanded for value in values) or (
+            "#" in text):
+        # croniter knows Quartz's L, W and #; robfig/cron (Argo's parser) does not
+        return "only numbers, names, ranges, steps, '*' and '?' are allowed in a field"
     return None
 
 

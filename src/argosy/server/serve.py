@@ -128,6 +128,7 @@ def start_cache_gc(controller: Any, store: Any) -> asyncio.Task[None] | None:
 
 async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) -> None:
     from argosy.controller import Controller
+    from argosy.controller.cron import CronScheduler
     from argosy.controller.metrics import REGISTRY
     from argosy.controller.objects import StoreObjects, StoreObjectSet
     from argosy.server.app import create_app
@@ -149,6 +150,8 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
             print(f"argosy server: {recovered}", file=sys.stderr, flush=True)
         await controller.gc.start()  # TTL and archive retention; due times come from the store
         cache_gc = start_cache_gc(controller, store)
+        cron = CronScheduler(controller)
+        await cron.start()
         app = create_app(controller, store, config, authorizer)
         server = ApiServer(uvicorn.Config(app, host=config.address, port=config.port,
                                           log_level="warning", lifespan="off", access_log=False,
@@ -164,6 +167,7 @@ async def _serve(config: ServerConfig, location: str | Path, authorizer: Any) ->
         await started
         if cache_gc is not None:
             cache_gc.cancel()
+        await cron.stop()
         await controller.close()
     finally:
         store.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from argosy.controller.cronworkflow import workflow_of
 from argosy.controller.retry import formulate_resubmit, resubmit_memoized, retry_workflow
 from argosy.errors import FailedPrecondition, InvalidArgument, NotFound
 from argosy.server.routing import Call, Verb, api_route
@@ -99,18 +100,17 @@ def workflow_from(call: Call, kind: str, name: str, namespace: str) -> dict[str,
         record = store.get_object(kind, namespace, name)
         if record is None:
             raise NotFound(name, "cronworkflows.argoproj.io")
-        cron_spec = record.body.get("spec") or {}
-        extra = cron_spec.get("workflowMetadata") or {}
-        meta["labels"] = {**(extra.get("labels") or {}), **labels}
-        if extra.get("annotations"):
-            meta["annotations"] = dict(extra["annotations"])
-        spec = json.loads(json.dumps(cron_spec.get("workflowSpec") or {}))
-    else:
-        cluster = kind == "ClusterWorkflowTemplate"
-        if store.get_object(kind, "" if cluster else namespace, name) is None:
-            resource = "clusterworkflowtemplates.argoproj.io" if cluster else "workflowtemplates.argoproj.io"
-            raise NotFound(name, resource)
-        spec = {"workflowTemplateRef": {"name": name, **({"clusterScope": True} if cluster else {})}}
+        # Argo's ConvertCronWorkflowToWorkflow: as a scheduled run (labels, scheduled-time = now,
+        # ownerReference), but with generateName
+        wf = workflow_of(record.to_object(), call.services.controller.clock.now())
+        del wf["metadata"]["name"]
+        wf["metadata"]["generateName"] = f"{name}-"
+        return wf
+    cluster = kind == "ClusterWorkflowTemplate"
+    if store.get_object(kind, "" if cluster else namespace, name) is None:
+        resource = "clusterworkflowtemplates.argoproj.io" if cluster else "workflowtemplates.argoproj.io"
+        raise NotFound(name, resource)
+    spec = {"workflowTemplateRef": {"name": name, **({"clusterScope": True} if cluster else {})}}
     return {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": meta, "spec": spec}
 
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from argosy.controller import cronworkflow as cw
+from argosy.controller import metrics
 from argosy.controller.backfill import Backfills
 from argosy.controller.schedule import Schedules, cron_schedule, parse_rfc3339
 from argosy.engine.reconciler import Reconciler
@@ -207,6 +208,7 @@ class CronScheduler:
         if run is None:
             return None
         run.mark_schedule()
+        metrics.cron_triggered(namespace, name)  # Argo counts every trigger, admitted or not
         admitted = self._admit(run)
         run.save()
         if not admitted:
@@ -224,6 +226,7 @@ class CronScheduler:
         if run is None:
             return None
         if failure is not None:
+            metrics.error("CronWorkflowSubmissionError")
             run.condition(cw.SUBMISSION_ERROR, failure)
             run.save()
             return None

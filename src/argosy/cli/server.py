@@ -41,9 +41,8 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                         help="at most M workflows of one namespace run at once (Argo's namespaceParallelism)")
     server.add_argument("--base-href", "--basehref", dest="base_href", default="/",
                         help="the web UI's base path behind a reverse proxy (default: $BASE_HREF or /)")
-    server.add_argument("--archive", action=argparse.BooleanOptionalAction, default=True,
-                        help="copy each finished workflow into the workflow archive (Argo's persistence.archive; "
-                             "on by default, --no-archive turns it off)")
+    server.add_argument("--archive", action="store_true",
+                        help="copy each finished workflow into the workflow archive (Argo's persistence.archive)")
     server.add_argument("--archive-ttl", metavar="DURATION",
                         help="delete archived workflows older than this, e.g. 7d or 12h (Argo's archiveTTL)")
     server.add_argument("--default-ttl", type=int, metavar="SECONDS",

@@ -38,9 +38,8 @@ class ServerConfig:
     namespace: str | None = None
     #: ``--base-href``: the web UI's path behind a reverse proxy (argosy.server.ui)
     base_href: str = "/"
-    #: ``--archive``/``--no-archive``: copy each finished workflow into the archive (Argo's
-    #: persistence.archive; on by default: the store keeps every result anyway)
-    archive: bool = True
+    #: ``--archive``: copy each finished workflow into the archive (Argo's persistence.archive)
+    archive: bool = False
     #: ``--archive-ttl``: delete archived workflows older than this (Argo's persistence.archiveTTL)
     archive_ttl: str | None = None
     #: ``--default-ttl``: secondsAfterCompletion for workflows without a ttlStrategy field

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -54,8 +55,11 @@ def test_runtime_flag_picks_the_pod_runtime() -> None:
         runtime = build_runtime("docker")
     except Exception as err:  # noqa: BLE001 - no engine here: the runtime says so when checked
         pytest.skip(f"no Docker Engine: {err}")
-    # pods go to a RuntimeChoice whose default is Docker (a workflow may pick the process runtime)
-    assert runtime.process.default == "docker"
-    assert type(runtime.process.process).__name__ == "DockerRuntime"
+    try:
+        # pods go to a RuntimeChoice whose default is Docker (a workflow may pick the process runtime)
+        assert runtime.process.default == "docker"
+        assert type(runtime.process.process).__name__ == "DockerRuntime"
+    finally:
+        asyncio.run(runtime.process.process.close())  # its Docker SDK client's socket
     with pytest.raises(ServerRefused, match="--runtime 'kube'"):
         build_runtime("kube")

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import io
 import platform
 import struct
 import tarfile
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -66,6 +68,7 @@ class DockerDaemon:
                 import docker.errors
             except ImportError as e:
                 raise RuntimeFailure(f"the docker runtime needs the docker SDK: {INSTALL_HINT}") from e
+            failure = None
             try:
                 if self.base_url is None:
                     client = docker.from_env(timeout=120, max_pool_size=THREADS)
@@ -73,7 +76,11 @@ class DockerDaemon:
                 else:
                     self._api = docker.APIClient(base_url=self.base_url, timeout=120, max_pool_size=THREADS)
             except docker.errors.DockerException as e:
-                raise RuntimeFailure(f"cannot reach the Docker Engine: {e}; {INSTALL_HINT}") from e
+                failure = f"cannot reach the Docker Engine: {e}; {INSTALL_HINT}"
+            if failure is not None:
+                # outside the except block: its traceback no longer holds the refused socket
+                _collect_failed_connection()
+                raise RuntimeFailure(failure)
             self._errors = docker.errors
         return self._api
 
@@ -233,6 +240,14 @@ class DockerDaemon:
         if self._api is not None:
             self._api.close()
             self._api = None
+
+
+def _collect_failed_connection() -> None:
+    """The SDK leaves a refused connection's socket to the garbage collector (a ResourceWarning
+    in whatever runs next): close it now, quietly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
 
 
 def _explain(e: Any) -> str:

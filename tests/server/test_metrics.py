@@ -29,6 +29,17 @@ def scrape(api: httpx.Client) -> Samples:
     return out
 
 
+def scrape_until(api: httpx.Client, ready: Any, timeout: float = 10.0) -> Samples:
+    """Scrape until ``ready(samples)``: a workflow's metrics are emitted once its end is handled,
+    a moment after its status is durable (what ``wait_done`` sees), as a Prometheus scrape would."""
+    deadline = time.monotonic() + timeout
+    got = scrape(api)
+    while not ready(got) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        got = scrape(api)
+    return got
+
+
 def with_metrics(wf: dict[str, Any], workflow: list[dict[str, Any]] | None = None,
                  template: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     if workflow is not None:
@@ -81,7 +92,7 @@ def test_custom_metrics_with_argos_variables(api: httpx.Client) -> None:
     for _ in range(2):
         created = create(api, wf)
         assert wait_done(api, created["metadata"]["name"])["status"]["phase"] == "Succeeded"
-    got = scrape(api)
+    got = scrape_until(api, lambda g: sum(g.get("argo_workflows_srv_wf_runs_total", {}).values()) >= 2)
     assert got["argo_workflows_srv_wf_runs_total"] == {(("status", "Succeeded"),): 2.0}
     assert got["argo_workflows_srv_step_result"] == {(("exit", "0"),): 4.0}
     assert got["argo_workflows_srv_step_duration_count"] == {(): 2.0}
@@ -117,7 +128,7 @@ def test_the_corpus_dag_custom_metrics(api: httpx.Client) -> None:
     wf = yaml.safe_load((CORPUS / "dag-custom-metrics.yaml").read_text())
     created = create(api, wf, namespace="corpus-metrics")
     assert wait_done(api, created["metadata"]["name"], "corpus-metrics")["status"]["phase"] == "Succeeded"
-    got = scrape(api)
+    got = scrape_until(api, lambda g: "argo_workflows_playground_workflow_result_counter_total" in g)
     tasks = got["argo_workflows_playground_workflow_result_task_counter_total"]
     assert {dict(k)["playground_task_name_counter"] for k in tasks} == {"TEST-ONE-A", "TEST-ONE-B", "TEST-TWO-A",
                                                                          "TEST-TWO-B"}
@@ -139,6 +150,7 @@ def test_metrics_ttl_drops_custom_series(short_ttl: RunningServer) -> None:
         wf = with_metrics(hello(), workflow=[{"name": "ttl_runs", "help": "runs", "counter": {"value": "1"}},
                                              {"name": "ttl_hist", "help": "h", "histogram": {"buckets": [1], "value": "1"}}])
         assert wait_done(api, create(api, wf)["metadata"]["name"])["status"]["phase"] == "Succeeded"
+        scrape_until(api, lambda g: "argo_workflows_ttl_hist_count" in g)  # emitted, then expired
         deadline = time.monotonic() + 20
         while "argo_workflows_ttl_runs_total" in scrape(api) and time.monotonic() < deadline:
             time.sleep(0.2)

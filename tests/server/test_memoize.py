@@ -125,7 +125,7 @@ def test_resubmit_memoized_of_an_archived_workflow(api: httpx.Client, server) ->
     created = create(api, two_steps("arch-memo"))
     assert wait_done(api, "arch-memo")["status"]["phase"] == "Failed"
     uid = created["metadata"]["uid"]
-    store = open_store(server.data_dir / "argosy.db")
+    store = open_store(server.store_location)  # the server's backend: SQLite or PostgreSQL
     try:
         assert store.archive_workflow(uid) is not None
     finally:

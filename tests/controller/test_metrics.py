@@ -17,7 +17,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from argosy.controller import Controller, FakeClock, prepare_workflow
 from argosy.controller.custom_metrics import Emission, emissions, parse_float
-from argosy.controller.metrics import Metrics, render
+from argosy.controller.metrics import Metrics
+from argosy.controller.metrics_text import render
 from argosy.errors import MetricError
 from argosy.spec import ObjectSet, load_text
 from argosy.testing import FakeRuntime, result_of

@@ -36,13 +36,11 @@ Controller; the server does it for :data:`REGISTRY`.
 from __future__ import annotations
 
 import asyncio
-import bisect
 import logging
-import math
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -58,8 +56,18 @@ from argosy.controller.custom_metrics import (
     valid_name,
     workflow_scope,
 )
+from argosy.controller.metrics_text import (
+    PREFIX,
+    CustomFamily,
+    Histogram,
+    Series,
+    custom_family,
+    custom_text,
+    family,
+    histogram_family,
+    render,
+)
 from argosy.errors import MetricError, StoreError
-from argosy.goformat import format_float_v
 from argosy.spec import CLUSTER_WORKFLOW_TEMPLATE, WORKFLOW_SCOPE, WORKFLOW_TEMPLATE, TemplateScope
 
 if TYPE_CHECKING:
@@ -69,7 +77,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("argosy.metrics")
 
-PREFIX = "argo_workflows_"
 WORKFLOW_PHASES = ("Pending", "Running", "Succeeded", "Failed", "Error")
 ERROR_CAUSES = ("OperationPanic", "CronWorkflowSubmissionError", "CronWorkflowSpecError")
 WORKFLOW_QUEUE = "workflow_queue"
@@ -85,77 +92,6 @@ _POD_PHASE = {"Pending": "Pending", "Running": "Running", "Succeeded": "Succeede
 _TEMPLATE_LABELS = ("workflows.argoproj.io/workflow-template", "workflows.argoproj.io/cluster-workflow-template")
 #: the condition Argo adds to a workflow whose metrics could not be emitted
 METRICS_ERROR = "MetricsError"
-
-
-class Histogram:
-    """Cumulative buckets, a sum and a count."""
-
-    __slots__ = ("buckets", "count", "counts", "sum")
-
-    def __init__(self, buckets: Iterable[float]) -> None:
-        self.buckets = tuple(sorted(buckets))
-        self.counts = [0] * len(self.buckets)
-        self.sum = 0.0
-        self.count = 0
-
-    def observe(self, value: float) -> None:
-        at = bisect.bisect_left(self.buckets, value)
-        if at < len(self.counts):
-            self.counts[at] += 1
-        self.sum += value
-        self.count += 1
-
-    def samples(self, name: str, labels: dict[str, str]) -> list[tuple[str, dict[str, str], float]]:
-        out, running = [], 0
-        for bound, n in zip(self.buckets, self.counts, strict=True):
-            running += n
-            out.append((name + "_bucket", {**labels, "le": _go_float(bound)}, float(running)))
-        out.append((name + "_bucket", {**labels, "le": "+Inf"}, float(self.count)))
-        out.append((name + "_sum", labels, self.sum))
-        out.append((name + "_count", labels, float(self.count)))
-        return out
-
-
-def _go_float(value: float) -> str:
-    return format_value(value)
-
-
-def format_value(value: float) -> str:
-    """A sample value or bucket bound as client_golang writes it (Go's ``'g'``, shortest: ``1``,
-    ``0.5``, ``1.234567e+06``, ``+Inf``, ``NaN``)."""
-    value = float(value)
-    magnitude = abs(value)
-    if 1e-4 <= magnitude < 1e6 or value == 0:
-        # Go and Python agree on the shortest digits; in this range both write them plainly
-        return str(int(value)) if value.is_integer() else repr(value)
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return format_float_v(value)
-
-
-@dataclass(slots=True)
-class Series:
-    labels: tuple[tuple[str, str], ...]
-    updated: float
-    value: float = 0.0
-    realtime: RealtimeValue | None = None
-    completed: bool = False
-    histogram: Histogram | None = None
-    #: the sample lines' names and labels, written once (labels never change): a scrape of
-    #: 10,000 series then costs formatting 10,000 values
-    text: str | None = None
-    bucket_text: list[str] | None = None
-
-
-@dataclass(slots=True)
-class CustomFamily:
-    name: str
-    help: str
-    kind: str
-    buckets: tuple[float, ...] = ()
-    series: dict[tuple[tuple[str, str], ...], Series] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -477,7 +413,7 @@ class Metrics:
         """Every family with its samples (prometheus_client's model)."""
         with self._lock:
             self.expire()
-            return self._controller_families() + [_custom_family(f) for f in self._sorted_custom()]
+            return self._controller_families() + [custom_family(f) for f in self._sorted_custom()]
 
     def exposition(self) -> str:
         """The Prometheus text format (0.0.4) of every family, as Argo's exporter writes it."""
@@ -485,7 +421,7 @@ class Metrics:
             self.expire()
             parts = [render(self._controller_families())]
             for family in self._sorted_custom():
-                parts.append(_custom_text(family))
+                parts.append(custom_text(family))
         return "".join(parts)
 
     def _sorted_custom(self) -> list[CustomFamily]:
@@ -499,44 +435,44 @@ class Metrics:
         with self._lock:
             pods_running = sum(1 for run in list(self._runs.values()) if "Running" in run.pods.values())
             return [
-                _family("gauge", "gauge", "number of Workflows currently accessible by the controller by status",
+                family("gauge", "gauge", "number of Workflows currently accessible by the controller by status",
                         [({"status": p}, float(max(0, self._phase_counts[p]))) for p in WORKFLOW_PHASES]),
-                _family("total_count", "counter", "Total number of workflows that have entered each phase",
+                family("total_count", "counter", "Total number of workflows that have entered each phase",
                         [({"phase": p, "namespace": ns}, float(n)) for (p, ns), n in sorted(self._totals.items())]),
-                _family("error_count", "counter", "Number of errors encountered by the controller by cause",
+                family("error_count", "counter", "Number of errors encountered by the controller by cause",
                         [({"cause": c}, float(n)) for c, n in sorted(self._errors.items())]),
-                _family("pods_gauge", "gauge",
+                family("pods_gauge", "gauge",
                         "Number of Pods from Workflows currently accessible by the controller by status.",
                         [({"phase": p}, float(n)) for p, n in sorted(self._pod_counts.items()) if n > 0]),
-                _family("pods_total_count", "counter", "Total number of Pods that have entered each phase",
+                family("pods_total_count", "counter", "Total number of Pods that have entered each phase",
                         [({"phase": p, "namespace": ns}, float(n)) for (p, ns), n in sorted(self._pod_totals.items())]),
-                _family("cronworkflows_triggered_total", "counter", "Total number of cron workflows triggered",
+                family("cronworkflows_triggered_total", "counter", "Total number of cron workflows triggered",
                         [({"name": name, "namespace": ns}, float(n)) for (name, ns), n in sorted(self._cron.items())]),
-                _family("workflowtemplate_triggered_total", "counter",
+                family("workflowtemplate_triggered_total", "counter",
                         "Total number of workflow templates triggered by workflowTemplateRef",
                         [({"name": name, "namespace": ns, "cluster_scope": str(cluster).lower(), "phase": p}, float(n))
                          for (name, ns, cluster, p), n in sorted(self._template_totals.items())]),
-                _histogram_family("workflowtemplate_runtime",
+                histogram_family("workflowtemplate_runtime",
                                   "Duration of workflow template runs run through workflowTemplateRefs",
                                   [({"name": name, "namespace": ns, "cluster_scope": str(cluster).lower()}, h)
                                    for (name, ns, cluster), h in sorted(self._template_runtime.items())]),
-                _histogram_family("operation_duration_seconds", "Histogram of durations of operations",
+                histogram_family("operation_duration_seconds", "Histogram of durations of operations",
                                   [({}, self._operations)]),
-                _family("queue_depth_gauge", "gauge", "Depth of the queue",
+                family("queue_depth_gauge", "gauge", "Depth of the queue",
                         [({"queue_name": WORKFLOW_QUEUE}, float(depth))]),
-                _family("queue_adds_count", "counter", "Adds to the queue",
+                family("queue_adds_count", "counter", "Adds to the queue",
                         [({"queue_name": WORKFLOW_QUEUE}, float(self._queue_adds))]),
-                _histogram_family("queue_latency", "Time objects spend waiting in the queue",
+                histogram_family("queue_latency", "Time objects spend waiting in the queue",
                                   [({"queue_name": WORKFLOW_QUEUE}, self._queue_latency)]),
-                _family("workers_busy_count", "gauge", "Number of workers currently busy",
+                family("workers_busy_count", "gauge", "Number of workers currently busy",
                         [({"worker_type": "workflow"}, float(busy))]),
-                _family("workflow_condition", "gauge", "Workflow condition.",
+                family("workflow_condition", "gauge", "Workflow condition.",
                         [({"type": "PodRunning", "status": "True"}, float(pods_running)),
                          ({"type": "PodRunning", "status": "False"},
                           float(max(0, sum(self._phase_counts.values()) - pods_running)))]),
-                _family("is_leader", "gauge", "Emits 1 if leader, 0 otherwise. Always 1 if leader election is disabled.",
+                family("is_leader", "gauge", "Emits 1 if leader, 0 otherwise. Always 1 if leader election is disabled.",
                         [({}, 1.0)]),
-                _family("version", "counter", "Build metadata for this Controller", [(_VERSION_LABELS, 1.0)]),
+                family("version", "counter", "Build metadata for this Controller", [(_VERSION_LABELS, 1.0)]),
             ]
 
 
@@ -560,87 +496,6 @@ _BUILT_IN = {PREFIX + n for n in (
     "version", "gauge", "total_count", "error_count", "pods_gauge", "pods_total_count", "cronworkflows_triggered_total",
     "workflowtemplate_triggered_total", "workflowtemplate_runtime", "operation_duration_seconds", "queue_depth_gauge", "queue_adds_count", "queue_latency",
     "workers_busy_count", "workflow_condition", "is_leader")}
-
-
-def _family(name: str, kind: str, help_: str, samples: list[tuple[dict[str, str], float]]) -> Metric:
-    metric = Metric(PREFIX + name, help_, kind)
-    for labels, value in samples:
-        metric.add_sample(PREFIX + name, labels, value)
-    return metric
-
-
-def _histogram_family(name: str, help_: str, series: list[tuple[dict[str, str], Histogram]]) -> Metric:
-    metric = Metric(PREFIX + name, help_, "histogram")
-    for labels, histogram in series:
-        for sample_name, sample_labels, value in histogram.samples(PREFIX + name, labels):
-            metric.add_sample(sample_name, sample_labels, value)
-    return metric
-
-
-def _custom_family(family: CustomFamily) -> Metric:
-    name = PREFIX + family.name
-    metric = Metric(name, family.help, family.kind)
-    for series in family.series.values():
-        labels = dict(series.labels)
-        if series.histogram is not None:
-            for sample_name, sample_labels, value in series.histogram.samples(name, labels):
-                metric.add_sample(sample_name, sample_labels, value)
-        else:
-            value = series.realtime() if series.realtime is not None else series.value
-            metric.add_sample(name, labels, value)
-    return metric
-
-
-def _escape_help(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\n", "\\n")
-
-
-def _escape_value(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def _labels_text(labels: dict[str, str]) -> str:
-    inner = ",".join(f'{k}="{_escape_value(str(v))}"' for k, v in sorted(labels.items()))
-    return "{" + inner + "}" if inner else ""
-
-
-def render(families: Iterable[Metric]) -> str:
-    """Families in the text exposition format (0.0.4), samples in the order given, as
-    client_golang writes them: a counter keeps its name (``prometheus_client``'s own writer
-    would add ``_total``), values in Go's ``'g'`` format."""
-    lines: list[str] = []
-    for family in families:
-        lines.append(f"# HELP {family.name} {_escape_help(family.documentation)}")
-        lines.append(f"# TYPE {family.name} {family.type}")
-        for sample in family.samples:
-            lines.append(f"{sample.name}{_labels_text(sample.labels)} {format_value(sample.value)}")
-    return "\n".join(lines) + "\n" if lines else ""
-
-
-def _custom_text(family: CustomFamily) -> str:
-    name = PREFIX + family.name
-    lines = [f"# HELP {name} {_escape_help(family.help)}", f"# TYPE {name} {family.kind}"]
-    for series in family.series.values():
-        labels = dict(series.labels)
-        histogram = series.histogram
-        if histogram is None:
-            if series.text is None:
-                series.text = name + _labels_text(labels)
-            value = series.realtime() if series.realtime is not None else series.value
-            lines.append(f"{series.text} {format_value(value)}")
-            continue
-        if series.bucket_text is None or series.text is None:
-            bounds = [*(format_value(b) for b in histogram.buckets), "+Inf"]
-            series.bucket_text = [f"{name}_bucket{_labels_text({**labels, 'le': b})}" for b in bounds]
-            series.text = _labels_text(labels)
-        running = 0
-        for prefix, n in zip(series.bucket_text, [*histogram.counts, 0], strict=True):
-            running += n
-            lines.append(f"{prefix} {running}")
-        lines[-1] = f"{series.bucket_text[-1]} {histogram.count}"
-        lines.append(f"{name}_sum{series.text} {format_value(histogram.sum)}")
-        lines.append(f"{name}_count{series.text} {histogram.count}")
-    return "\n".join(lines) + "\n"
 
 
 def _template_of(workflow: dict[str, Any]) -> tuple[str, bool] | None:

@@ -28,6 +28,40 @@ def connection_flags(parser: argparse.ArgumentParser, *, namespaced: bool = True
                        help="do not verify the server's TLS certificate")
 
 
+#: ``-o`` choices of the verbs that print objects
+OBJECT_OUTPUTS = ("name", "json", "yaml", "wide")
+
+
+def object_verbs(verbs: Any, kind: str, handlers: dict[str, Any], *, namespaced: bool = True,
+                 delete_all_help: str | None = None) -> None:
+    """``create FILE…``, ``get NAME…``, ``list [-A]`` and ``delete NAME…|--all`` of one kind
+    (``handlers`` by verb), as argo's template, cron and binding commands have them."""
+    p = verbs.add_parser("create", help=f"create {kind}s from FILEs")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("-o", "--output", choices=OBJECT_OUTPUTS)
+    connection_flags(p, namespaced=namespaced)
+    p.set_defaults(handler=handlers["create"])
+
+    p = verbs.add_parser("get", help=f"show {kind}s")
+    p.add_argument("names", nargs="+", metavar="NAME")
+    p.add_argument("-o", "--output", choices=OBJECT_OUTPUTS)
+    connection_flags(p, namespaced=namespaced)
+    p.set_defaults(handler=handlers["get"])
+
+    p = verbs.add_parser("list", help=f"list {kind}s")
+    if namespaced:
+        p.add_argument("-A", "--all-namespaces", action="store_true")
+    p.add_argument("-o", "--output", choices=OBJECT_OUTPUTS)
+    connection_flags(p, namespaced=namespaced)
+    p.set_defaults(handler=handlers["list"])
+
+    p = verbs.add_parser("delete", help=f"delete {kind}s")
+    p.add_argument("names", nargs="*", metavar="NAME")
+    p.add_argument("--all", action="store_true", help=delete_all_help)
+    connection_flags(p, namespaced=namespaced)
+    p.set_defaults(handler=handlers["delete"])
+
+
 def connect(args: Any) -> tuple[ArgoClient, str]:
     """The client of the configured server and the namespace to work in."""
     config = configured_server(args)

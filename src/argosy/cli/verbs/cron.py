@@ -9,7 +9,7 @@ from typing import Any
 
 from argosy.cli.client import path
 from argosy.cli.output import dump, human_duration, object_details, parse_time, print_objects, table
-from argosy.cli.verbs import connect, connection_flags
+from argosy.cli.verbs import connect, connection_flags, object_verbs
 from argosy.cli.verbs.templates import load_objects
 from argosy.cli.verbs.workflows import emit
 from argosy.errors import ArgosyError, ClientError, ServerError
@@ -160,31 +160,8 @@ def next_command(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     g = sub.add_parser("cron", help="manage CronWorkflows on the server")
     verbs = g.add_subparsers(dest="verb", required=True, metavar="VERB")
-    outputs = ("name", "json", "yaml", "wide")
-
-    p = verbs.add_parser("create", help="create CronWorkflows from FILEs")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("-o", "--output", choices=outputs)
-    connection_flags(p)
-    p.set_defaults(handler=create_command)
-
-    p = verbs.add_parser("get", help="show CronWorkflows")
-    p.add_argument("names", nargs="+", metavar="NAME")
-    p.add_argument("-o", "--output", choices=outputs)
-    connection_flags(p)
-    p.set_defaults(handler=get_command)
-
-    p = verbs.add_parser("list", help="list CronWorkflows")
-    p.add_argument("-A", "--all-namespaces", action="store_true")
-    p.add_argument("-o", "--output", choices=outputs)
-    connection_flags(p)
-    p.set_defaults(handler=list_command)
-
-    p = verbs.add_parser("delete", help="delete CronWorkflows")
-    p.add_argument("names", nargs="*", metavar="NAME")
-    p.add_argument("--all", action="store_true")
-    connection_flags(p)
-    p.set_defaults(handler=delete_command)
+    object_verbs(verbs, "CronWorkflow", {"create": create_command, "get": get_command, "list": list_command,
+                                         "delete": delete_command})
 
     for verb in ("suspend", "resume"):
         p = verbs.add_parser(verb, help=f"{verb} CronWorkflows")

@@ -15,7 +15,7 @@ from typing import Any
 
 from argosy.cli.client import path
 from argosy.cli.output import dump, human_duration, object_details, parse_time, print_objects, table
-from argosy.cli.verbs import connect, connection_flags
+from argosy.cli.verbs import connect, connection_flags, object_verbs
 from argosy.cli.verbs.templates import load_objects
 from argosy.cli.verbs.workflows import emit
 from argosy.errors import ClientError, ServerError
@@ -130,31 +130,9 @@ def register(sub: Any) -> None:
                        description="WorkflowEventBindings: which WorkflowTemplate an event posted to "
                                    "/api/v1/events/{namespace}/{discriminator} submits (README: Events)")
     verbs = g.add_subparsers(dest="verb", required=True, metavar="VERB")
-    outputs = ("name", "json", "yaml", "wide")
-
-    p = verbs.add_parser("create", help="create WorkflowEventBindings from FILEs")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("-o", "--output", choices=outputs)
-    connection_flags(p)
-    p.set_defaults(handler=create_command)
-
-    p = verbs.add_parser("get", help="show WorkflowEventBindings")
-    p.add_argument("names", nargs="+", metavar="NAME")
-    p.add_argument("-o", "--output", choices=outputs)
-    connection_flags(p)
-    p.set_defaults(handler=get_command)
-
-    p = verbs.add_parser("list", help="list WorkflowEventBindings")
-    p.add_argument("-A", "--all-namespaces", action="store_true")
-    p.add_argument("-o", "--output", choices=outputs)
-    connection_flags(p)
-    p.set_defaults(handler=list_command)
-
-    p = verbs.add_parser("delete", help="delete WorkflowEventBindings")
-    p.add_argument("names", nargs="*", metavar="NAME")
-    p.add_argument("--all", action="store_true", help="every binding of the namespace")
-    connection_flags(p)
-    p.set_defaults(handler=delete_command)
+    object_verbs(verbs, "WorkflowEventBinding", {"create": create_command, "get": get_command,
+                                                 "list": list_command, "delete": delete_command},
+                 delete_all_help="every binding of the namespace")
 
     p = verbs.add_parser("lint", help="check WorkflowEventBindings on the server (expressions included)")
     p.add_argument("files", nargs="+", metavar="FILE")

@@ -8,7 +8,7 @@ from typing import Any
 
 from argosy.cli.client import path
 from argosy.cli.output import dump, object_details, print_objects, table
-from argosy.cli.verbs import connect, connection_flags
+from argosy.cli.verbs import connect, connection_flags, object_verbs
 from argosy.cli.verbs.workflows import emit
 from argosy.errors import ClientError, ServerError
 
@@ -123,30 +123,8 @@ def register(sub: Any) -> None:
         g = sub.add_parser(group, help=f"manage {kind}s on the server")
         verbs = g.add_subparsers(dest="verb", required=True, metavar="VERB")
 
-        p = verbs.add_parser("create", help=f"create {kind}s from FILEs")
-        p.add_argument("files", nargs="+", metavar="FILE")
-        p.add_argument("-o", "--output", choices=("name", "json", "yaml", "wide"))
-        connection_flags(p, namespaced=namespaced)
-        p.set_defaults(handler=create_command)
-
-        p = verbs.add_parser("get", help=f"show {kind}s")
-        p.add_argument("names", nargs="+", metavar="NAME")
-        p.add_argument("-o", "--output", choices=("name", "json", "yaml", "wide"))
-        connection_flags(p, namespaced=namespaced)
-        p.set_defaults(handler=get_command)
-
-        p = verbs.add_parser("list", help=f"list {kind}s")
-        if namespaced:
-            p.add_argument("-A", "--all-namespaces", action="store_true")
-        p.add_argument("-o", "--output", choices=("name", "json", "yaml", "wide"))
-        connection_flags(p, namespaced=namespaced)
-        p.set_defaults(handler=list_command)
-
-        p = verbs.add_parser("delete", help=f"delete {kind}s")
-        p.add_argument("names", nargs="*", metavar="NAME")
-        p.add_argument("--all", action="store_true")
-        connection_flags(p, namespaced=namespaced)
-        p.set_defaults(handler=delete_command)
+        object_verbs(verbs, kind, {"create": create_command, "get": get_command, "list": list_command,
+                                   "delete": delete_command}, namespaced=namespaced)
 
         p = verbs.add_parser("lint", help=f"lint {kind}s on the server")
         p.add_argument("files", nargs="+", metavar="FILE")

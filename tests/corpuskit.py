@@ -67,6 +67,56 @@ class CorpusServer:
                 self.runs[key] = self.pool.submit(self._run, workflows, timeout, namespace)
             return self.runs[key]
 
+    def submit_call(self, key: str, call: Any) -> Future[Outcome]:
+        """Start ``call(api)`` (a case that is not a Workflow file) unless already started."""
+        with self._lock:
+            if key not in self.runs:
+                self.runs[key] = self.pool.submit(self._call, call)
+            return self.runs[key]
+
+    def _call(self, call: Any) -> Outcome:
+        with self.server.client() as api:
+            return call(api)
+
+    def run_cron(self, api: httpx.Client, cron: dict[str, Any], namespace: str, timeout: float) -> Outcome:
+        """Create the CronWorkflow on a one-second schedule, await the first workflow its
+        schedule creates, then delete it (which deletes the runs it owns)."""
+        cron = json.loads(json.dumps(cron))
+        spec = cron["spec"]
+        spec.pop("schedule", None)
+        spec["schedules"] = ["@every 1s"]
+        name = cron["metadata"]["name"]
+        answer = api.post(f"/api/v1/cron-workflows/{namespace}", json={"cronWorkflow": cron})
+        if answer.status_code != 200:
+            raise AssertionError(f"cron create refused: {answer.status_code} {answer.text}")
+        try:
+            made = self._first(api, namespace, f"workflows.argoproj.io/cron-workflow={name}", timeout)
+            return [self._await(api, made, namespace, timeout)]
+        finally:
+            api.delete(f"/api/v1/cron-workflows/{namespace}/{name}")
+
+    def run_event(self, api: httpx.Client, binding: dict[str, Any], namespace: str, discriminator: str,
+                  payload: Any, headers: dict[str, str], timeout: float) -> Outcome:
+        """Create the WorkflowEventBinding, post an event it selects, await the workflow it submits."""
+        answer = api.post(f"/api/v1/workflow-event-bindings/{namespace}", json=binding)
+        if answer.status_code != 200:
+            raise AssertionError(f"binding create refused: {answer.status_code} {answer.text}")
+        api.post(f"/api/v1/events/{namespace}/{discriminator}", json=payload, headers=headers).raise_for_status()
+        label = f"workflows.argoproj.io/workflow-event-binding={binding['metadata']['name']}"
+        return [self._await(api, self._first(api, namespace, label, timeout), namespace, timeout)]
+
+    @staticmethod
+    def _first(api: httpx.Client, namespace: str, selector: str, timeout: float) -> str:
+        """The name of the first workflow matching ``selector`` to appear."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            items = api.get(f"/api/v1/workflows/{namespace}",
+                            params={"listOptions.labelSelector": selector}).json().get("items") or []
+            if items:
+                return str(min(i["metadata"]["name"] for i in items))
+            time.sleep(0.2)
+        raise TimeoutError(f"no workflow with {selector} after {timeout:.0f}s")
+
     def _run(self, workflows: list[dict[str, Any]], timeout: float, namespace: str) -> Outcome:
         with self.server.client() as api:
             names = [self._create(api, wf, namespace) for wf in workflows]

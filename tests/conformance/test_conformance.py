@@ -41,7 +41,18 @@ PROVIDED = ("none", "artifact-repo", "configmap:", "secret:", "wftmpl:", "cwftmp
 # What docker mode provides beyond that: each pod its own network namespace and address.
 DOCKER_PROVIDED = (*PROVIDED, "pod-network(daemon ip)", "localhost(sidecar)")
 # What the server mode (one `argosy server`, everything over REST) provides.
-SERVER_PROVIDED = PROVIDED
+# The server also schedules CronWorkflows and receives events: a file that is only a
+# CronWorkflow or a WorkflowEventBinding runs there by what it starts (see ``triggered``).
+SERVER_PROVIDED = (*PROVIDED, "cron-scheduler", "events-api")
+#: the files that are one object whose spawned workflows should Succeed, and the need that runs them
+TRIGGERED = {"CronWorkflow": "cron-scheduler", "WorkflowEventBinding": "events-api"}
+#: an event each corpus binding selects: (discriminator, payload, headers), as its comments describe
+EVENTS = {
+    "workflow-event-binding/event-consumer-workfloweventbinding.yaml": ("", {"appellation": "Argosy"}, {}),
+    "workflow-event-binding/github-path-filter-workfloweventbinding.yaml": (
+        "github-path-filter", {"commits": [{"added": ["subpath/A/new.txt"], "removed": [], "modified": []}]},
+        {"X-GitHub-Event": "push"}),
+}
 # Workflows of the server mode in flight at once (the corpus stays well inside CI's time).
 SERVER_IN_FLIGHT = 6
 SHARED_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate", "ConfigMap", "Secret")
@@ -103,7 +114,7 @@ def provided(need: str, mode: tuple[str, ...] = PROVIDED) -> bool:
 
 def skip_reason(case: Case, mode: tuple[str, ...] = PROVIDED) -> str | None:
     """Why ``case`` is not run here, or None when it is."""
-    if case.expected_phase.startswith("n/a"):
+    if case.expected_phase.startswith("n/a") and not triggered(case, mode):
         return f"not a Workflow: {case.expected_phase}"
     missing = [n for n in case.needs if not provided(n, mode)]
     if missing:
@@ -118,8 +129,16 @@ def skip_reason(case: Case, mode: tuple[str, ...] = PROVIDED) -> str | None:
     return None
 
 
+def triggered(case: Case, mode: tuple[str, ...]) -> bool:
+    """Whether ``case`` is one CronWorkflow or WorkflowEventBinding this mode runs by what it starts."""
+    need = TRIGGERED.get(case.kinds)
+    return need is not None and provided(need, mode) and (need != "events-api" or case.path in EVENTS)
+
+
 def accepted_phases(expected: str) -> set[str]:
     """The terminal phases that satisfy an expected_phase cell."""
+    if expected.startswith("n/a"):
+        return {"Succeeded"}  # "spawned Workflows should Succeed"
     if "random" in expected:
         return {"Succeeded", "Failed"}
     return {expected.rstrip("?").strip()}
@@ -268,6 +287,23 @@ def shared_bodies(extra: Iterable[Manifest] = ()) -> list[dict[str, Any]]:
     return list(named.values())
 
 
+def start_on_server(server: CorpusServer, case: Case) -> Any:
+    """Start the case on the server (once); the future of its workflows' (phase, message)."""
+    if case.kinds == "CronWorkflow":
+        [cron] = [m.body for m in load_paths([EXAMPLES / case.path])]
+        return server.submit_call(case.path, lambda api: server.run_cron(api, cron, "default", WORKFLOW_TIMEOUT))
+    if case.kinds == "WorkflowEventBinding":
+        [binding] = [m.body for m in load_paths([EXAMPLES / case.path])]
+        namespace = "events-" + binding["metadata"]["name"]  # its own: another binding would select its event too
+        discriminator, payload, headers = EVENTS[case.path]
+
+        def run(api: Any) -> Any:
+            server.apply(shared_bodies(), namespace)
+            return server.run_event(api, binding, namespace, discriminator, payload, headers, WORKFLOW_TIMEOUT)
+        return server.submit_call(case.path, run)
+    return server.submit(case.path, corpus_workflows(case), WORKFLOW_TIMEOUT, server_namespace(case))
+
+
 @pytest.fixture(scope="session")
 def corpus_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[CorpusServer]:
     """One server for the session, the shared objects applied over REST, and every selected
@@ -285,7 +321,7 @@ def corpus_server(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixt
             extra = list(load_text(repos, source="s3 artifact repository"))
             server.apply(shared_bodies(extra), S3_NAMESPACE)
         for case in runnable:
-            server.submit(case.path, corpus_workflows(case), WORKFLOW_TIMEOUT, server_namespace(case))
+            start_on_server(server, case)
         yield server
     finally:
         server.close()
@@ -298,7 +334,7 @@ def test_corpus_file_through_server(case: Case, request: pytest.FixtureRequest) 
         pytest.skip(reason)
     assert case.path not in LOAD_ERRORS, LOAD_ERRORS.get(case.path)
     server: CorpusServer = request.getfixturevalue("corpus_server")
-    run = server.submit(case.path, corpus_workflows(case), WORKFLOW_TIMEOUT, server_namespace(case))
+    run = start_on_server(server, case)
     try:
         got = run.result()
     except TimeoutError as e:

@@ -62,6 +62,21 @@ def object_verbs(verbs: Any, kind: str, handlers: dict[str, Any], *, namespaced:
     p.set_defaults(handler=handlers["delete"])
 
 
+def delete_objects(args: Any, kind: str, command: str, path_of: Any) -> int:
+    """``argosy COMMAND delete NAME…|--all``: each named (or every) object of the collection
+    ``path_of(namespace, *name)`` deleted, as argo's delete verbs print it."""
+    client, namespace = connect(args)
+    names = list(args.names)
+    if args.all:
+        names += [(o.get("metadata") or {}).get("name", "") for o in client.get(path_of(namespace)).get("items") or []]
+    elif not names:
+        raise ClientError(f"argosy {command} delete: give names, or --all")
+    for name in names:
+        client.request("DELETE", path_of(namespace, name))
+        print(f"{kind} '{name}' deleted", flush=True)
+    return 0
+
+
 def connect(args: Any) -> tuple[ArgoClient, str]:
     """The client of the configured server and the namespace to work in."""
     config = configured_server(args)

@@ -15,7 +15,7 @@ from typing import Any
 
 from argosy.cli.client import path
 from argosy.cli.output import dump, human_duration, object_details, parse_time, print_objects, table
-from argosy.cli.verbs import connect, connection_flags, object_verbs
+from argosy.cli.verbs import connect, connection_flags, delete_objects, object_verbs
 from argosy.cli.verbs.templates import load_objects
 from argosy.cli.verbs.workflows import emit
 from argosy.errors import ClientError, ServerError
@@ -83,17 +83,7 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 def delete_command(args: argparse.Namespace) -> int:
-    client, namespace = connect(args)
-    names = list(args.names)
-    if args.all:
-        names += [(o.get("metadata") or {}).get("name", "") for o in client.get(bindings_path(namespace)).get(
-            "items") or []]
-    elif not names:
-        raise ClientError("argosy event-binding delete: give names, or --all")
-    for name in names:
-        client.request("DELETE", bindings_path(namespace, name))
-        emit(f"WorkflowEventBinding '{name}' deleted")
-    return 0
+    return delete_objects(args, KIND, "event-binding", bindings_path)
 
 
 def lint_command(args: argparse.Namespace) -> int:

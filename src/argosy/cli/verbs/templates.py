@@ -8,7 +8,7 @@ from typing import Any
 
 from argosy.cli.client import path
 from argosy.cli.output import dump, object_details, print_objects, table
-from argosy.cli.verbs import connect, connection_flags, object_verbs
+from argosy.cli.verbs import connect, connection_flags, delete_objects, object_verbs
 from argosy.cli.verbs.workflows import emit
 from argosy.errors import ClientError, ServerError
 
@@ -81,18 +81,8 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 def delete_command(args: argparse.Namespace) -> int:
-    client, namespace = connect(args)
-    kind = GROUPS[args.command][0]
-    names = list(args.names)
-    if args.all:
-        names += [(o.get("metadata") or {}).get("name", "")
-                  for o in client.get(_collection(args, namespace)).get("items") or []]
-    elif not names:
-        raise ClientError(f"argosy {args.command} delete: give names, or --all")
-    for name in names:
-        client.request("DELETE", _collection(args, namespace, name))
-        emit(f"{kind} '{name}' deleted")
-    return 0
+    return delete_objects(args, GROUPS[args.command][0], args.command,
+                          lambda namespace, *name: _collection(args, namespace, *name))
 
 
 def lint_command(args: argparse.Namespace) -> int:

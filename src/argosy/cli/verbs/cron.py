@@ -8,10 +8,10 @@ import time
 from typing import Any
 
 from argosy.cli.client import path
-from argosy.cli.output import dump, human_duration, object_details, parse_time, print_objects, table
+from argosy.cli.output import dump, human_duration, parse_time, print_objects, table
 from argosy.cli.verbs import connect, connection_flags, delete_objects, object_verbs
 from argosy.cli.verbs.templates import load_objects
-from argosy.cli.verbs.workflows import emit
+from argosy.cli.verbs.workflows import emit, show_object
 from argosy.errors import ArgosyError, ClientError, ServerError
 
 
@@ -19,19 +19,10 @@ def cron_path(namespace: str, *rest: str) -> str:
     return path("api", "v1", "cron-workflows", namespace, *rest)
 
 
-def _show(obj: dict[str, Any], output: str | None) -> None:
-    if output == "name":
-        emit((obj.get("metadata") or {}).get("name", ""))
-    elif output in ("json", "yaml"):
-        emit(dump(obj, output))
-    else:
-        emit(object_details(obj))
-
-
 def create_command(args: argparse.Namespace) -> int:
     client, namespace = connect(args)
     for body in load_objects(args.files, "CronWorkflow"):
-        _show(client.request("POST", cron_path(namespace), body={"namespace": namespace, "cronWorkflow": body}),
+        show_object(client.request("POST", cron_path(namespace), body={"namespace": namespace, "cronWorkflow": body}),
               args.output)
     return 0
 
@@ -39,7 +30,7 @@ def create_command(args: argparse.Namespace) -> int:
 def get_command(args: argparse.Namespace) -> int:
     client, namespace = connect(args)
     for name in args.names:
-        _show(client.get(cron_path(namespace, name)), args.output)
+        show_object(client.get(cron_path(namespace, name)), args.output)
     return 0
 
 

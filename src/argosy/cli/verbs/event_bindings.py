@@ -14,10 +14,10 @@ import time
 from typing import Any
 
 from argosy.cli.client import path
-from argosy.cli.output import dump, human_duration, object_details, parse_time, print_objects, table
+from argosy.cli.output import human_duration, object_details, parse_time, print_objects, table
 from argosy.cli.verbs import connect, connection_flags, delete_objects, object_verbs
 from argosy.cli.verbs.templates import load_objects
-from argosy.cli.verbs.workflows import emit
+from argosy.cli.verbs.workflows import emit, show_object
 from argosy.errors import ClientError, ServerError
 
 KIND = "WorkflowEventBinding"
@@ -27,16 +27,11 @@ def bindings_path(namespace: str, *rest: str) -> str:
     return path("api", "v1", "workflow-event-bindings", namespace, *rest)
 
 
-def _show(obj: dict[str, Any], output: str | None) -> None:
-    if output == "name":
-        emit((obj.get("metadata") or {}).get("name", ""))
-    elif output in ("json", "yaml"):
-        emit(dump(obj, output))
-    else:
-        spec = obj.get("spec") or {}
-        ref = (spec.get("submit") or {}).get("workflowTemplateRef") or {}
-        emit(object_details(obj) + f"\nSelector:            {(spec.get('event') or {}).get('selector', '')}"
-             + (f"\nSubmits:             {_template(ref)}" if ref else ""))
+def _details(obj: dict[str, Any]) -> str:
+    spec = obj.get("spec") or {}
+    ref = (spec.get("submit") or {}).get("workflowTemplateRef") or {}
+    return (object_details(obj) + f"\nSelector:            {(spec.get('event') or {}).get('selector', '')}"
+            + (f"\nSubmits:             {_template(ref)}" if ref else ""))
 
 
 def _template(ref: dict[str, Any]) -> str:
@@ -46,14 +41,14 @@ def _template(ref: dict[str, Any]) -> str:
 def create_command(args: argparse.Namespace) -> int:
     client, namespace = connect(args)
     for body in load_objects(args.files, KIND):
-        _show(client.request("POST", bindings_path(namespace), body=body), args.output)
+        show_object(client.request("POST", bindings_path(namespace), body=body), args.output, _details)
     return 0
 
 
 def get_command(args: argparse.Namespace) -> int:
     client, namespace = connect(args)
     for name in args.names:
-        _show(client.get(bindings_path(namespace, name)), args.output)
+        show_object(client.get(bindings_path(namespace, name)), args.output, _details)
     return 0
 
 

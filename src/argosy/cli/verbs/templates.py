@@ -7,9 +7,9 @@ import argparse
 from typing import Any
 
 from argosy.cli.client import path
-from argosy.cli.output import dump, object_details, print_objects, table
+from argosy.cli.output import print_objects, table
 from argosy.cli.verbs import connect, connection_flags, delete_objects, object_verbs
-from argosy.cli.verbs.workflows import emit
+from argosy.cli.verbs.workflows import emit, show_object
 from argosy.errors import ClientError, ServerError
 
 #: verb group -> (kind, collection under /api/v1, namespaced)
@@ -21,15 +21,6 @@ def _collection(args: argparse.Namespace, namespace: str, *rest: str) -> str:
     _, collection, namespaced = GROUPS[args.command]
     return path("api", "v1", collection, namespace, *rest) if namespaced else path(
         "api", "v1", collection, *rest)
-
-
-def _show(obj: dict[str, Any], output: str | None) -> None:
-    if output == "name":
-        emit((obj.get("metadata") or {}).get("name", ""))
-    elif output in ("json", "yaml"):
-        emit(dump(obj, output))
-    else:
-        emit(object_details(obj))
 
 
 def load_objects(files: list[str], kind: str) -> list[dict[str, Any]]:
@@ -51,14 +42,14 @@ def create_command(args: argparse.Namespace) -> int:
     for body in load_objects(args.files, kind):
         obj = client.request("POST", _collection(args, namespace),
                              body={"namespace": namespace, "template": body})
-        _show(obj, args.output)
+        show_object(obj, args.output)
     return 0
 
 
 def get_command(args: argparse.Namespace) -> int:
     client, namespace = connect(args)
     for name in args.names:
-        _show(client.get(_collection(args, namespace, name)), args.output)
+        show_object(client.get(_collection(args, namespace, name)), args.output)
     return 0
 
 

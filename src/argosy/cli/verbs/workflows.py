@@ -6,10 +6,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from argosy.cli.client import ArgoClient, configured_server, path
-from argosy.cli.output import OUTPUTS, dump, print_objects, workflow_details, workflow_table
+from argosy.cli.output import OUTPUTS, dump, object_details, print_objects, workflow_details, workflow_table
 from argosy.cli.verbs import connect, connection_flags
 from argosy.errors import ClientError, ServerError, ServerUnreachable
 
@@ -28,6 +29,18 @@ def workflows_path(namespace: str, *rest: str) -> str:
 def emit(text: str) -> None:
     if text:
         print(text, flush=True)
+
+
+def show_object(obj: dict[str, Any], output: str | None,
+                details: Callable[[dict[str, Any]], str] | None = None) -> None:
+    """A template, CronWorkflow or binding as ``-o`` asks: the name, JSON/YAML, or its details
+    (``details(obj)``; default: ``object_details``)."""
+    if output == "name":
+        emit((obj.get("metadata") or {}).get("name", ""))
+    elif output in ("json", "yaml"):
+        emit(dump(obj, output))
+    else:
+        emit((details or object_details)(obj))
 
 
 def show(wf: dict[str, Any], output: str | None) -> None:

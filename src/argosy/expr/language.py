@@ -1,19 +1,23 @@
-"""Compiling and evaluating expr-lang expressions with Argo's extra functions in scope."""
+"""Compiling and evaluating expr-lang expressions with Argo's extra functions in scope.
+
+The parser, the interpreter and sprig (about 40 classes to build) load with the first
+expression compiled, not with this module: most workflows never write one, and every
+``argosy run`` would pay for them at start-up.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 
 from argosy.errors import ExpressionError
-from argosy.expr import nodes as n
-from argosy.expr.builtins import BUILTIN_NAMES, BUILTINS, to_float, to_int
-from argosy.expr.interpreter import Compiler, Evaluator, Frame
-from argosy.expr.parser import parse
-from argosy.expr.sprig import SPRIG
 from argosy.goformat import from_json, to_json
+
+if TYPE_CHECKING:
+    from argosy.expr import nodes as n
+    from argosy.expr.interpreter import Compiler, Evaluator
 
 
 def jsonpath(document: Any, path: Any) -> Any:
@@ -42,16 +46,25 @@ def _compile_jsonpath(path: str) -> Any:
     return python_jsonpath.compile(path)
 
 
-# What Argo adds to every expression's env (util/expr/env): asInt/asFloat alias expr's int/float.
-ARGO_FUNCTIONS: dict[str, Any] = {
-    "asInt": to_int,
-    "asFloat": to_float,
-    "jsonpath": jsonpath,
-    "toJson": to_json,
-    "sprig": SPRIG,
-}
+#: what Argo adds to every expression's env (util/expr/env); asInt/asFloat alias expr's int/float
+ARGO_FUNCTION_NAMES = frozenset({"asInt", "asFloat", "jsonpath", "toJson", "sprig"})
 
-_COMPILER = Compiler(BUILTINS)
+
+@cache
+def argo_functions() -> dict[str, Any]:
+    """Argo's functions by name (:data:`ARGO_FUNCTION_NAMES`)."""
+    from argosy.expr.builtins import to_float, to_int
+    from argosy.expr.sprig import SPRIG
+
+    return {"asInt": to_int, "asFloat": to_float, "jsonpath": jsonpath, "toJson": to_json, "sprig": SPRIG}
+
+
+@cache
+def _compiler() -> Compiler:
+    from argosy.expr.builtins import BUILTINS
+    from argosy.expr.interpreter import Compiler
+
+    return Compiler(BUILTINS)
 
 
 @dataclass(frozen=True)
@@ -64,8 +77,10 @@ class Compiled:
 
     def evaluate(self, env: Mapping[str, Any]) -> Any:
         """Evaluate against ``env`` (nested maps; Argo's functions are always available)."""
+        from argosy.expr.interpreter import Frame
+
         try:
-            return self.run(Frame(env, ARGO_FUNCTIONS))
+            return self.run(Frame(env, argo_functions()))
         except ExpressionError:
             raise
         except (RecursionError, TypeError, ValueError, KeyError, OverflowError) as error:
@@ -75,8 +90,11 @@ class Compiled:
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> Compiled:
     """Parse and compile ``source`` once; syntax errors raise ExpressionSyntaxError with the column."""
+    from argosy.expr.builtins import BUILTIN_NAMES
+    from argosy.expr.parser import parse
+
     tree = parse(source, BUILTIN_NAMES)
-    return Compiled(source, tree, _COMPILER.compile(tree))
+    return Compiled(source, tree, _compiler().compile(tree))
 
 
 def evaluate(expression: str, env: Mapping[str, Any]) -> Any:
@@ -104,6 +122,8 @@ def expression_variables(source: str) -> set[str]:
 
 
 def _path(node: n.Node) -> str | None:
+    from argosy.expr import nodes as n
+
     if isinstance(node, n.Identifier):
         return node.name
     if isinstance(node, n.Member) and not node.optional and isinstance(node.property, n.Literal):
@@ -114,10 +134,12 @@ def _path(node: n.Node) -> str | None:
 
 
 def _collect(node: n.Node, found: set[str], bound: frozenset[str], guarded: bool) -> None:
+    from argosy.expr import nodes as n
+
     path = _path(node)
     if path is not None:
         root = path.split(".", 1)[0]
-        if root not in bound and root not in ARGO_FUNCTIONS:
+        if root not in bound and root not in ARGO_FUNCTION_NAMES:
             found.add(root if guarded else path)
         return
     if isinstance(node, n.Let):
@@ -140,6 +162,8 @@ def _collect(node: n.Node, found: set[str], bound: frozenset[str], guarded: bool
 
 
 def _nodes(values: Any) -> list[n.Node]:
+    from argosy.expr import nodes as n
+
     flat: list[n.Node] = []
     for value in values:
         if isinstance(value, n.Node):

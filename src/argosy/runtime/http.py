@@ -5,20 +5,21 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import http.client
+import functools
 import socket
 import ssl
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from argosy.engine.intents import PodResult, PodSpec
 from argosy.errors import ArgosyError, RuntimeFailure
 from argosy.expr import evaluate_bool
 from argosy.runtime.base import RunContext
+
+if TYPE_CHECKING:
+    from urllib.request import BaseHandler, Request
 
 #: Argo documents 30s as the request timeout when ``timeoutSeconds`` is absent
 DEFAULT_TIMEOUT = 30.0
@@ -156,6 +157,11 @@ async def send(request: HttpRequest) -> HttpResponse:
 
 
 def _send_blocking(request: HttpRequest) -> HttpResponse:
+    # urllib's client (http.client, email) is loaded by the first request, not by every run
+    import http.client
+    import urllib.error
+    import urllib.request
+
     scheme = urllib.parse.urlsplit(request.url).scheme
     if scheme not in ("http", "https"):
         raise HttpRequestError(_url_error(request, f'unsupported protocol scheme "{scheme}"'))
@@ -184,21 +190,29 @@ def _send_blocking(request: HttpRequest) -> HttpResponse:
         raise HttpRequestError(_url_error(request, str(e) or type(e).__name__)) from None
 
 
-class _KeepContentType(urllib.request.BaseHandler):
-    """Drop the form Content-Type urllib adds to any body; Go sends none unless asked."""
+@functools.cache
+def _keep_content_type() -> type[BaseHandler]:
+    import urllib.request
 
-    handler_order = 900  # after AbstractHTTPHandler has filled in its defaults
+    class KeepContentType(urllib.request.BaseHandler):
+        """Drop the form Content-Type urllib adds to any body; Go sends none unless asked."""
 
-    def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
-        if "Content-type" not in req.headers:
-            req.unredirected_hdrs.pop("Content-type", None)
-        return req
+        handler_order = 900  # after AbstractHTTPHandler has filled in its defaults
 
-    https_request = http_request
+        def http_request(self, req: Request) -> Request:
+            if "Content-type" not in req.headers:
+                req.unredirected_hdrs.pop("Content-type", None)
+            return req
+
+        https_request = http_request
+
+    return KeepContentType
 
 
-def _handlers(insecure: bool) -> list[urllib.request.BaseHandler]:
-    handlers: list[urllib.request.BaseHandler] = [_KeepContentType()]
+def _handlers(insecure: bool) -> list[BaseHandler]:
+    import urllib.request
+
+    handlers: list[BaseHandler] = [_keep_content_type()()]
     if insecure:
         ctx = ssl.create_default_context()
         ctx.check_hostname = False

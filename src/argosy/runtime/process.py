@@ -6,22 +6,20 @@ import asyncio
 import functools
 import os
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
 from argosy.engine.intents import PodResult, PodSpec
-from argosy.errors import RuntimeFailure
 from argosy.runtime.base import DEADLINE_MESSAGE, RunContext
 from argosy.runtime.images import CommandPath
 from argosy.runtime.limits import Cgroups
 from argosy.runtime.namespaces import (
     NamespaceRegistry,
-    WorkflowNamespaces,
     close_all,
     resolv_conf_for_steps,
     runs_as_root,
 )
+from argosy.runtime.probe import check_sandbox
 from argosy.runtime.process_pod import ProcessPod, remove_empty, shm_dir
 from argosy.runtime.progress import ProgressFiles
 from argosy.runtime.sandbox import DataFile, MountPlan
@@ -32,7 +30,6 @@ from argosy.runtime.volumes import host_env
 #: Argosy keeps its groups inside the user namespace, ``docker`` included)
 ENGINE_SOCKETS = ("/run/docker.sock", "/var/run/docker.sock", "/run/containerd/containerd.sock",
                   "/run/podman/podman.sock", "/run/crio/crio.sock")
-INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
 
 
 class ProcessRuntime:
@@ -85,25 +82,7 @@ class ProcessRuntime:
 
     def check(self) -> None:
         """Raise :class:`RuntimeFailure` unless bwrap exists and can create a sandbox here."""
-        if not self.bwrap:
-            raise RuntimeFailure(f"the process runtime needs bubblewrap (bwrap): {INSTALL_HINT}")
-        ns = WorkflowNamespaces.start(host_network=True)
-        try:
-            done = subprocess.run(
-                [*ns.prefix, self.bwrap, "--cap-drop", "ALL", "--ro-bind", "/", "/", "--dev", "/dev",
-                 "--proc", "/proc", "--unshare-pid", "--die-with-parent", "true"],
-                capture_output=True, text=True, timeout=30, check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired) as e:
-            raise RuntimeFailure(f"cannot run bubblewrap ({self.bwrap}): {e}; {INSTALL_HINT}") from e
-        finally:
-            ns.close()
-        if done.returncode != 0:
-            raise RuntimeFailure(
-                f"bubblewrap cannot create a sandbox here: {done.stderr.strip()}; user namespaces may "
-                "be disabled (sysctl kernel.unprivileged_userns_clone=1, or "
-                "kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu)"
-            )
+        check_sandbox(self.bwrap)
 
     def hidden_paths(self, context: RunContext) -> tuple[str, ...]:
         """The host paths every sandbox covers: the data dir and the scratch dir, where steps

@@ -20,6 +20,13 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has spent busy so far (every process, the kernel, and
+    time stolen by the hypervisor), from ``/proc/stat``."""
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, Path("/proc/stat").read_text().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / CLK_TCK
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -63,6 +70,12 @@ class Server:
         """The server process's CPU seconds so far (user + system, its own threads)."""
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+    def children_cpu(self) -> float:
+        """CPU seconds of the server's children that have ended and been reaped (steps, their
+        sandboxes, namespace holders, slirp4netns), as the kernel adds them up."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[13]) + int(fields[14])) / CLK_TCK
 
     def rss_mb(self) -> float:
         """The server's resident memory now."""

@@ -40,7 +40,7 @@ from argosy.runtime.base import RunContext
 from argosy.runtime.choice import runtime_of
 from argosy.runtime.objects import ManifestObjects, ObjectSource
 from argosy.spec import ObjectSet, TemplateResolver
-from argosy.store.api import Store
+from argosy.store.api import Store, WorkflowRecord
 
 #: how a worker begins: the engine's ``start`` (a new workflow) or ``recover`` (a restored one)
 Begin = Callable[[float], list[Intent]]
@@ -189,16 +189,18 @@ class Controller:
         self._launch(engine, engine.start)
         return engine.uid
 
-    async def start_async(self, workflow: dict[str, Any]) -> str:
+    async def start_async(self, workflow: dict[str, Any]) -> WorkflowRecord | None:
         """:meth:`start` for a caller on the loop that must not block it (the server): the
-        store's write is waited for on a thread, so concurrent submissions share commits."""
+        store's write is waited for on a thread, so concurrent submissions share commits.
+        The workflow as the store recorded it (resource version included); None without a store."""
         engine = self.build_engine(workflow)
+        record = None
         if self.store is not None:
             manifest = {k: v for k, v in workflow.items() if k != "status"}
-            await asyncio.to_thread(self.store.create_workflow, manifest, engine.status(with_nodes=False),
-                                    owner=self.owner, lease_seconds=self.lease_seconds)
+            record = await asyncio.to_thread(self.store.create_workflow, manifest, engine.status(with_nodes=False),
+                                             owner=self.owner, lease_seconds=self.lease_seconds)
         self._launch(engine, engine.start)
-        return engine.uid
+        return record
 
     async def run(self, workflows: list[dict[str, Any]]) -> list[Reconciler]:
         """Start every prepared workflow, then wait for all, in order.

@@ -295,6 +295,7 @@ async def submit(controller: Any, workflow: dict[str, Any]) -> tuple[str, str]:
     namespace = (workflow.get("metadata") or {}).get("namespace") or "default"
     now = datetime.fromtimestamp(controller.clock.now(), UTC)
     prepared = prepare_workflow(workflow, controller.objects_in(namespace), now=now)
-    uid = await controller.start_async(prepared)
-    record = controller.store.get_workflow(uid, with_nodes=False) if controller.store is not None else None
-    return uid, str(record.resource_version) if record is not None else ""
+    record = await controller.start_async(prepared)
+    if record is None:
+        return str(prepared["metadata"]["uid"]), ""
+    return record.uid, str(record.resource_version)

@@ -78,8 +78,7 @@ class StoreResources:
             objects = (self.controller.objects_in(namespace) if self.controller.objects_for is not None
                        else RunObjects(self.store, namespace, self.controller.objects))
             prepared = prepare_workflow(obj, objects)
-            uid = await self.controller.start_async(prepared)
-            record = self.store.get_workflow(uid, with_nodes=True)
+            record = await self.controller.start_async(prepared)
             return record.to_workflow() if record is not None else prepared
         return as_body(self.store.create_object(str(kind), _scoped(obj)))
 

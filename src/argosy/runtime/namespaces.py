@@ -55,11 +55,12 @@ USERNS_HINT = (
     "namespaces (sysctl user.max_user_namespaces=15000; on Debian <= 11 also "
     "kernel.unprivileged_userns_clone=1; on Ubuntu kernel.apparmor_restrict_unprivileged_userns=0)"
 )
-#: the holder: no nested user namespaces, loopback up, then wait for end-of-file on stdin
+#: the holder: no nested user namespaces, then wait for end-of-file on stdin. Shell builtins
+#: only: each program run here is one more process start per workflow (slirp4netns brings the
+#: loopback up; without it :meth:`WorkflowNamespaces._loopback_up` does)
 _HOLDER_SCRIPT = (
     "echo 0 > /proc/sys/user/max_user_namespaces || exit 1; "
-    "command -v ip >/dev/null && ip link set lo up; "
-    "echo ready; exec cat >/dev/null"
+    "echo ready; while read -r _; do :; done"
 )
 
 
@@ -239,7 +240,17 @@ class WorkflowNamespaces:
         ns = cls(host_network=host_network, holder=holder, lifeline=w, prefix=[*prefix, "--"])
         if not host_network:
             ns._start_outbound()
+            if not ns.outbound:
+                ns._loopback_up()
         return ns
+
+    def _loopback_up(self) -> None:
+        """Bring up the loopback of a network without slirp4netns (which does it otherwise):
+        a step's sidecar still answers on localhost."""
+        ip = shutil.which("ip")
+        if ip:
+            subprocess.run([*self.prefix, ip, "link", "set", "lo", "up"], stdin=subprocess.DEVNULL,
+                           capture_output=True, check=False)
 
     def _start_outbound(self) -> None:
         """NAT the namespace to the host's network with slirp4netns; loopback-only without."""

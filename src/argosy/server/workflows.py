@@ -72,9 +72,9 @@ def prepare(call: Call, wf: dict[str, Any], parameters: dict[str, str] | None = 
 async def start(call: Call, wf: dict[str, Any]) -> dict[str, Any]:
     """Run a prepared workflow; the workflow as accepted (``Running``: it starts at once)."""
     controller = call.services.controller
-    uid = await controller.start_async(wf)
-    record = call.services.store.get_workflow(uid, with_nodes=False)
+    record = await controller.start_async(wf)
     accepted = record.to_workflow() if record is not None else dict(wf)
+    uid = accepted["metadata"]["uid"]
     # a workflow the controller's parallelism or its locks hold back reads Pending, and why
     return as_queued(accepted, controller.waiting_status(uid)) if controller.queued(uid) else as_started(accepted)
 

@@ -33,16 +33,22 @@ def find_artifact(workflow: Mapping[str, Any], node_id: str, name: str, directio
     raise ArtifactNotFound(f"artifact {name!r} not found in the {direction} of node {node_id!r}")
 
 
-def open_artifact(workflow: Mapping[str, Any], node_id: str, name: str, drivers: Mapping[str, Driver],
-                  direction: str = "outputs") -> tuple[IO[bytes], str]:
-    """A stream of the artifact's stored bytes and the file name to serve it as."""
+def stored_location(workflow: Mapping[str, Any], node_id: str, name: str, direction: str = "outputs"
+                    ) -> tuple[str, Mapping[str, Any]]:
+    """(location type, location) where the artifact's bytes are; ArtifactNotFound saying why not."""
     node, art = find_artifact(workflow, node_id, name, direction)
     if art.get("deleted"):
         raise ArtifactNotFound(f"artifact {name!r} was deleted by artifact garbage collection")
     where = status_location(workflow, node, art)
     if where is None:
         raise ArtifactNotFound(f"artifact {name!r} of node {node_id!r} has no location")
-    kind, location = where
+    return where
+
+
+def open_artifact(workflow: Mapping[str, Any], node_id: str, name: str, drivers: Mapping[str, Driver],
+                  direction: str = "outputs") -> tuple[IO[bytes], str]:
+    """A stream of the artifact's stored bytes and the file name to serve it as."""
+    kind, location = stored_location(workflow, node_id, name, direction)
     stream = driver_for(kind, drivers, name).open(location)
     key = str(location.get("key") or location.get("url") or name)
     return stream, key.rstrip("/").rsplit("/", 1)[-1] or name

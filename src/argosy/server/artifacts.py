@@ -39,10 +39,9 @@ from starlette.routing import Route
 
 from argosy.artifacts import LocalRepository, default_drivers
 from argosy.artifacts.drivers import Driver, driver_for
-from argosy.artifacts.locations import status_location
 from argosy.artifacts.repository import ArtifactNotFound
 from argosy.artifacts.s3 import S3Driver
-from argosy.artifacts.serve import find_artifact
+from argosy.artifacts.serve import stored_location
 from argosy.errors import (
     ArgosyError,
     BadArtifactPath,
@@ -149,14 +148,8 @@ class Download:
     def locate(self, workflow: Mapping[str, Any], node_id: str, name: str, direction: str,
                file_name: str | None = None) -> tuple[Driver, str, dict[str, Any]]:
         """(driver, location type, location) of the artifact, or of ``file_name`` inside it."""
-        node, art = find_artifact(workflow, node_id, name, direction)
-        if art.get("deleted"):
-            raise ArtifactNotFound(f"artifact {name!r} was deleted by artifact garbage collection")
-        where = status_location(workflow, node, art)
-        if where is None:
-            raise ArtifactNotFound(f"artifact {name!r} of node {node_id!r} has no location")
-        kind, location = where
-        location = dict(location)
+        kind, stored = stored_location(workflow, node_id, name, direction)
+        location = dict(stored)
         if file_name:
             field = "url" if kind in ("http", "artifactory") else "key"
             location[field] = str(location.get(field) or "").rstrip("/") + "/" + file_name

@@ -13,7 +13,7 @@ from argosy.errors import RuntimeFailure
 from argosy.runtime.limits import Cgroups, ContainerCgroup, Limits, wrapper
 from argosy.runtime.logs import LogJournal
 from argosy.runtime.sandbox import MountPlan, close_data_fds
-from argosy.runtime.spawn import LIFELINE_FD, Pipes, Process, spawn
+from argosy.runtime.spawn import LIFELINE_FD, Pipes, Process, spawn, wait_exit
 
 #: Argo runs a script's source from this path inside the container
 SCRIPT_PATH = "/argo/staging/script"
@@ -36,30 +36,6 @@ def kill_group(proc: Process) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-
-
-async def wait_exit(proc: Process) -> int:
-    """Wait for ``proc`` without a watcher thread: a pidfd in the event loop (Linux >= 5.3)."""
-    if proc.returncode is not None:
-        return proc.returncode
-    loop = asyncio.get_running_loop()
-    try:
-        pidfd = os.pidfd_open(proc.pid)
-    except (AttributeError, OSError):
-        return await asyncio.to_thread(proc.wait)
-    done: asyncio.Future[None] = loop.create_future()
-
-    def ready() -> None:
-        if not done.done():
-            done.set_result(None)
-
-    loop.add_reader(pidfd, ready)
-    try:
-        await done
-    finally:
-        loop.remove_reader(pidfd)
-        os.close(pidfd)
-    return proc.wait()
 
 
 class Drain:

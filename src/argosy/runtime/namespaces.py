@@ -39,6 +39,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from argosy.errors import RuntimeFailure
+from argosy.runtime.spawn import wait_exit
 
 #: who a step is on the host when Argosy runs as root (Debian's ``nobody``/``nogroup``)
 SANDBOX_UID = 65534
@@ -50,6 +51,8 @@ LINGER_SECONDS = 10.0
 STARTERS = 4
 #: how long helper processes may take to say they are ready
 READY_TIMEOUT = 10.0
+#: how long they may take to exit once told to, before they are killed
+CLOSE_TIMEOUT = 2.0
 USERNS_HINT = (
     "the process runtime runs every step in a user namespace; enable unprivileged user "
     "namespaces (sysctl user.max_user_namespaces=15000; on Debian <= 11 also "
@@ -302,18 +305,36 @@ class WorkflowNamespaces:
 
     def close(self) -> None:
         """End the helper processes (the namespaces go once no step is left in them)."""
+        for p in self._end_helpers():
+            try:
+                p.wait(timeout=CLOSE_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        self._tidy()
+
+    async def close_async(self) -> None:
+        """:meth:`close` from the event loop: the helpers' exits are awaited on pidfds, not on a
+        thread (a server ending 50 workflows a second would keep threads waiting for them)."""
+        for p in self._end_helpers():
+            try:
+                async with asyncio.timeout(CLOSE_TIMEOUT):
+                    await wait_exit(p)
+            except TimeoutError:
+                p.kill()
+                await wait_exit(p)
+        self._tidy()
+
+    def _end_helpers(self) -> list[subprocess.Popen[bytes]]:
+        """Close the lifelines (the helpers exit at their end of file); the helpers to reap."""
         for fd in (self.lifeline, self._slirp_lifeline):
             if fd >= 0:
                 os.close(fd)
         self.lifeline = -1
         self._slirp_lifeline = -1
-        for p in (self.holder, self.network):
-            if p is not None:
-                try:
-                    p.wait(timeout=2)
-                except subprocess.TimeoutExpired:
-                    p.kill()
-                    p.wait()
+        return [p for p in (self.holder, self.network) if p is not None]
+
+    def _tidy(self) -> None:
         if self.network is not None and self.network.stderr is not None:
             self.network.stderr.close()
         if self.door_dir:
@@ -394,10 +415,6 @@ class NamespaceRegistry:
         else:
             call_later(LINGER_SECONDS, close_if_idle)
 
-    def finish(self, workflow: str) -> None:
-        """The workflow has ended: close its namespaces now (no next node will reuse them)."""
-        close_all(self.take(workflow))
-
     def take(self, workflow: str) -> list[WorkflowNamespaces]:
         """The workflow has ended: its idle namespaces, no longer registered, for the caller
         to close (no next node will reuse them)."""
@@ -417,8 +434,3 @@ class NamespaceRegistry:
             self._pool.shutdown(wait=False)
             self._pool = None
 
-
-def close_all(namespaces: list[WorkflowNamespaces]) -> None:
-    """Close each of ``namespaces`` (waits for their helper processes to exit)."""
-    for ns in namespaces:
-        ns.close()

@@ -11,9 +11,9 @@ import asyncio
 import os
 from typing import Any
 
-from argosy.runtime.containers import Container, wait_exit
+from argosy.runtime.containers import Container
 from argosy.runtime.sandbox import close_data_fds
-from argosy.runtime.spawn import spawn
+from argosy.runtime.spawn import spawn, wait_exit
 
 #: how often a probe is retried; shorter than Kubernetes' 10 s since everything is local
 PROBE_PERIOD = 0.1

@@ -15,7 +15,6 @@ from argosy.runtime.images import CommandPath
 from argosy.runtime.limits import Cgroups
 from argosy.runtime.namespaces import (
     NamespaceRegistry,
-    close_all,
     resolv_conf_for_steps,
     runs_as_root,
 )
@@ -70,11 +69,9 @@ class ProcessRuntime:
 
     async def finish_workflow(self, workflow_uid: str) -> None:
         """A workflow ended: its namespaces' holder and network helper go now, not when their
-        linger timer fires (which never comes once the event loop that armed it is gone).
-        They are reaped on a thread: waiting for the helpers to exit would hold up the loop."""
-        ended = self.namespaces.take(workflow_uid)
-        if ended:
-            await asyncio.to_thread(close_all, ended)
+        linger timer fires (which never comes once the event loop that armed it is gone)."""
+        for ns in self.namespaces.take(workflow_uid):
+            await ns.close_async()
 
     async def close(self) -> None:
         """Nothing of this runtime outlives it: close every workflow's namespaces."""

@@ -7,11 +7,13 @@ the spawn between every two steps, so it is worth the few lines below.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 #: the fd number the lifeline pipe has in the container (Popen's ``pass_fds`` equivalent)
 LIFELINE_FD = 3
@@ -40,6 +42,40 @@ class Process:
             _pid, status = os.waitpid(self.pid, 0)
             self.returncode = os.waitstatus_to_exitcode(status)
         return self.returncode
+
+
+class Waitable(Protocol):
+    """A child process as :func:`wait_exit` needs it."""
+
+    pid: int
+    returncode: int | None
+
+    def wait(self) -> int: ...
+
+
+async def wait_exit(proc: Waitable) -> int:
+    """Wait for ``proc`` (a :class:`Process` or a ``subprocess.Popen``) without a watcher
+    thread: a pidfd in the event loop (Linux >= 5.3)."""
+    if proc.returncode is not None:
+        return proc.returncode
+    loop = asyncio.get_running_loop()
+    try:
+        pidfd = os.pidfd_open(proc.pid)
+    except (AttributeError, OSError):
+        return await asyncio.to_thread(proc.wait)
+    done: asyncio.Future[None] = loop.create_future()
+
+    def ready() -> None:
+        if not done.done():
+            done.set_result(None)
+
+    loop.add_reader(pidfd, ready)
+    try:
+        await done
+    finally:
+        loop.remove_reader(pidfd)
+        os.close(pidfd)
+    return proc.wait()
 
 
 @dataclass

@@ -316,7 +316,8 @@ class WorkflowNamespaces:
     async def close_async(self) -> None:
         """:meth:`close` from the event loop: the helpers' exits are awaited on pidfds, not on a
         thread (a server ending 50 workflows a second would keep threads waiting for them)."""
-        for p in self._end_helpers():
+        helpers = self._end_helpers()  # at once, before the first await
+        for p in helpers:
             try:
                 async with asyncio.timeout(CLOSE_TIMEOUT):
                     await wait_exit(p)

@@ -6,6 +6,7 @@ import asyncio
 import functools
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from argosy.runtime.images import CommandPath
 from argosy.runtime.limits import Cgroups
 from argosy.runtime.namespaces import (
     NamespaceRegistry,
+    WorkflowNamespaces,
     resolv_conf_for_steps,
     runs_as_root,
 )
@@ -45,6 +47,8 @@ class ProcessRuntime:
         self.host_network = host_network
         #: each workflow's user and network namespaces
         self.namespaces = NamespaceRegistry()
+        #: ended workflows' namespaces whose helpers are being reaped, by the task reaping them
+        self._ending: dict[asyncio.Task[None], WorkflowNamespaces] = {}
         try:
             with open("/etc/resolv.conf") as f:
                 resolv = resolv_conf_for_steps(f.read())
@@ -69,12 +73,21 @@ class ProcessRuntime:
 
     async def finish_workflow(self, workflow_uid: str) -> None:
         """A workflow ended: its namespaces' holder and network helper go now, not when their
-        linger timer fires (which never comes once the event loop that armed it is gone)."""
+        linger timer fires (which never comes once the event loop that armed it is gone).
+        They are told to end at once and reaped in the background: the workflow's end does not
+        wait the tens of ms the kernel takes to tear a network namespace down."""
         for ns in self.namespaces.take(workflow_uid):
-            await ns.close_async()
+            task = asyncio.get_running_loop().create_task(ns.close_async())
+            self._ending[task] = ns
+            task.add_done_callback(self._ending.pop)
 
     async def close(self) -> None:
-        """Nothing of this runtime outlives it: close every workflow's namespaces."""
+        """Nothing of this runtime outlives it: close every workflow's namespaces. Helpers of
+        ended workflows, told to end already, are reaped by a daemon thread: ``argosy run``
+        exits without waiting for the kernel's teardown of their network namespaces."""
+        for task, ns in list(self._ending.items()):
+            task.cancel()
+            threading.Thread(target=ns.close, name="argosy-reaper", daemon=True).start()
         self.namespaces.close()
 
     def check(self) -> None:

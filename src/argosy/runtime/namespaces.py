@@ -35,6 +35,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -315,15 +316,21 @@ class WorkflowNamespaces:
 
     async def close_async(self) -> None:
         """:meth:`close` from the event loop: the helpers' exits are awaited on pidfds, not on a
-        thread (a server ending 50 workflows a second would keep threads waiting for them)."""
+        thread (a server ending 50 workflows a second would keep threads waiting for them).
+        Cancelled (the loop is ending), a daemon thread reaps them instead: whoever ran the loop
+        does not wait for the kernel's teardown of the network namespace."""
         helpers = self._end_helpers()  # at once, before the first await
-        for p in helpers:
-            try:
-                async with asyncio.timeout(CLOSE_TIMEOUT):
+        try:
+            for p in helpers:
+                try:
+                    async with asyncio.timeout(CLOSE_TIMEOUT):
+                        await wait_exit(p)
+                except TimeoutError:
+                    p.kill()
                     await wait_exit(p)
-            except TimeoutError:
-                p.kill()
-                await wait_exit(p)
+        except asyncio.CancelledError:
+            threading.Thread(target=self.close, name="argosy-reaper", daemon=True).start()
+            raise
         self._tidy()
 
     def _end_helpers(self) -> list[subprocess.Popen[bytes]]:
@@ -341,6 +348,40 @@ class WorkflowNamespaces:
         if self.door_dir:
             # the doors' mounts went with the holder's mount namespace: only empty entries remain
             shutil.rmtree(self.door_dir, ignore_errors=True)
+
+
+#: namespaces started before any workflow asked (the sandbox probe's), for the first one that
+#: does; by ``host_network``
+_spares: dict[bool, WorkflowNamespaces] = {}
+_spares_lock = threading.Lock()
+
+
+def offer_spare(ns: WorkflowNamespaces) -> None:
+    """Keep fresh namespaces for the next workflow that needs their kind (one of each kind)."""
+    with _spares_lock:
+        old = _spares.pop(ns.host_network, None)
+        if not _spares:
+            atexit.register(_close_spares)
+        _spares[ns.host_network] = ns
+    if old is not None:
+        old.close()
+
+
+def _take_spare(host_network: bool) -> WorkflowNamespaces | None:
+    with _spares_lock:
+        ns = _spares.pop(host_network, None)
+    if ns is not None and ns.holder.poll() is not None:
+        ns.close()
+        return None
+    return ns
+
+
+def _close_spares() -> None:
+    with _spares_lock:
+        left = list(_spares.values())
+        _spares.clear()
+    for ns in left:
+        ns.close()
 
 
 class NamespaceRegistry:
@@ -362,7 +403,7 @@ class NamespaceRegistry:
         key = (workflow, host_network)
         ns = self.live.get(key)
         if ns is None or ns.holder.poll() is not None:
-            ns = self._started(key, WorkflowNamespaces.start(host_network))
+            ns = self._started(key, _take_spare(host_network) or WorkflowNamespaces.start(host_network))
         ns.users += 1
         return ns
 
@@ -372,6 +413,10 @@ class NamespaceRegistry:
         workflow waiting), and nodes of one workflow asking at once share one start."""
         key = (workflow, host_network)
         ns = self.live.get(key)
+        if (ns is None or ns.holder.poll() is not None) and key not in self._starting:
+            spare = _take_spare(host_network)
+            if spare is not None:
+                ns = self._started(key, spare)
         if ns is None or ns.holder.poll() is not None:
             pending = self._starting.get(key)
             if pending is None:

@@ -1,18 +1,21 @@
 """Whether bubblewrap can create a sandbox on this machine: asked once, as early as possible.
 
-Running the probe (a namespace holder, then ``bwrap ... true``) takes tens of milliseconds,
-most of it waiting on other processes. ``argosy run`` starts it before it imports the
-controller, so it runs on another core while this one loads Python modules; the process
-runtime's ``check()`` then only collects the answer.
+The probe starts a workflow's namespaces (the holder and slirp4netns) and runs ``bwrap ...
+true`` in them: tens of milliseconds, most of it waiting on other processes. ``argosy run``
+starts it on a thread before it imports the controller, so it runs while this process loads
+Python modules; the process runtime's ``check()`` then only collects the answer, and the first
+workflow gets the probe's namespaces (fresh: the probe ran only ``true`` in them) instead of
+starting its own.
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import threading
 
 from argosy.errors import RuntimeFailure
-from argosy.runtime.namespaces import WorkflowNamespaces
+from argosy.runtime.namespaces import WorkflowNamespaces, offer_spare
 
 INSTALL_HINT = "install bubblewrap (Debian/Ubuntu: apt-get install -y bubblewrap)"
 #: how long a probe may take before the machine is called unable to sandbox
@@ -20,50 +23,45 @@ TIMEOUT_SECONDS = 30
 
 
 class SandboxProbe:
-    """One run of ``bwrap true`` in the sandbox shape steps get, started and not yet judged."""
+    """One run of ``bwrap true`` in the sandbox shape steps get, on a thread of its own."""
 
     def __init__(self, bwrap: str) -> None:
         self.bwrap = bwrap
         self._error: str | None = None
-        self._ns: WorkflowNamespaces | None = None
-        self._proc: subprocess.Popen[str] | None = None
-        if not bwrap:
-            self._error = f"the process runtime needs bubblewrap (bwrap): {INSTALL_HINT}"
-            return
-        try:
-            self._ns = WorkflowNamespaces.start(host_network=True)
-            self._proc = subprocess.Popen(
-                [*self._ns.prefix, bwrap, "--cap-drop", "ALL", "--ro-bind", "/", "/", "--dev", "/dev",
-                 "--proc", "/proc", "--unshare-pid", "--die-with-parent", "true"],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        except (OSError, RuntimeFailure) as e:
-            self._close()
-            self._error = f"cannot run bubblewrap ({bwrap}): {e}; {INSTALL_HINT}"
+        self._thread = threading.Thread(target=self._run, name="argosy-probe", daemon=True)
+        self._thread.start()
 
     def result(self) -> None:
         """Wait for the probe; raise :class:`RuntimeFailure` saying what to do unless it worked."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            try:
-                _, stderr = proc.communicate(timeout=TIMEOUT_SECONDS)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.communicate()
-                self._error = f"cannot run bubblewrap ({self.bwrap}): no answer in {TIMEOUT_SECONDS}s; {INSTALL_HINT}"
-            else:
-                if proc.returncode != 0:
-                    self._error = (
-                        f"bubblewrap cannot create a sandbox here: {stderr.strip()}; user namespaces may "
-                        "be disabled (sysctl kernel.unprivileged_userns_clone=1, or "
-                        "kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu)")
-            finally:
-                self._close()
+        self._thread.join()
         if self._error is not None:
             raise RuntimeFailure(self._error)
 
-    def _close(self) -> None:
-        ns, self._ns = self._ns, None
-        if ns is not None:
+    def _run(self) -> None:
+        if not self.bwrap:
+            self._error = f"the process runtime needs bubblewrap (bwrap): {INSTALL_HINT}"
+            return
+        try:
+            ns = WorkflowNamespaces.start(host_network=False)
+        except RuntimeFailure as e:
+            self._error = str(e)
+            return
+        try:
+            done = subprocess.run(
+                [*ns.prefix, self.bwrap, "--cap-drop", "ALL", "--ro-bind", "/", "/", "--dev", "/dev",
+                 "--proc", "/proc", "--unshare-pid", "--die-with-parent", "true"],
+                stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            self._error = f"cannot run bubblewrap ({self.bwrap}): {e}; {INSTALL_HINT}"
+        else:
+            if done.returncode != 0:
+                self._error = (
+                    f"bubblewrap cannot create a sandbox here: {done.stderr.strip()}; user namespaces may "
+                    "be disabled (sysctl kernel.unprivileged_userns_clone=1, or "
+                    "kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu)")
+        if self._error is None:
+            offer_spare(ns)
+        else:
             ns.close()
 
 

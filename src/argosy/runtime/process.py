@@ -6,7 +6,6 @@ import asyncio
 import functools
 import os
 import shutil
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from argosy.runtime.images import CommandPath
 from argosy.runtime.limits import Cgroups
 from argosy.runtime.namespaces import (
     NamespaceRegistry,
-    WorkflowNamespaces,
     resolv_conf_for_steps,
     runs_as_root,
 )
@@ -47,8 +45,8 @@ class ProcessRuntime:
         self.host_network = host_network
         #: each workflow's user and network namespaces
         self.namespaces = NamespaceRegistry()
-        #: ended workflows' namespaces whose helpers are being reaped, by the task reaping them
-        self._ending: dict[asyncio.Task[None], WorkflowNamespaces] = {}
+        #: the tasks reaping ended workflows' namespace helpers
+        self._reaping: set[asyncio.Task[None]] = set()
         try:
             with open("/etc/resolv.conf") as f:
                 resolv = resolv_conf_for_steps(f.read())
@@ -78,16 +76,15 @@ class ProcessRuntime:
         wait the tens of ms the kernel takes to tear a network namespace down."""
         for ns in self.namespaces.take(workflow_uid):
             task = asyncio.get_running_loop().create_task(ns.close_async())
-            self._ending[task] = ns
-            task.add_done_callback(self._ending.pop)
+            self._reaping.add(task)
+            task.add_done_callback(self._reaping.discard)
 
     async def close(self) -> None:
         """Nothing of this runtime outlives it: close every workflow's namespaces. Helpers of
-        ended workflows, told to end already, are reaped by a daemon thread: ``argosy run``
+        ended workflows, told to end already, are left to daemon threads to reap: ``argosy run``
         exits without waiting for the kernel's teardown of their network namespaces."""
-        for task, ns in list(self._ending.items()):
+        for task in self._reaping:
             task.cancel()
-            threading.Thread(target=ns.close, name="argosy-reaper", daemon=True).start()
         self.namespaces.close()
 
     def check(self) -> None:

@@ -21,10 +21,14 @@ class Stop:
 
 @dataclass(frozen=True, slots=True)
 class Resume:
-    """``argo resume``: suspended nodes matching ``node_field_selector`` (all when None) go on."""
+    """``argo resume``: suspended nodes matching ``node_field_selector`` (all when None) go on.
+
+    ``nodes`` False lifts only the workflow's ``spec.suspend`` (a patch of the Workflow object
+    does no more in Argo): suspend nodes go on waiting."""
 
     node_field_selector: str | None = None
     outputs: Mapping[str, str] | None = None
+    nodes: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -192,6 +192,8 @@ class Worker:
         if isinstance(ev, Resume):
             # Argo's resume both lifts ``spec.suspend`` and resumes suspend nodes
             held, self.held = self.held or [], None
+            if not ev.nodes:
+                return list(held)
             return [*held, *self._guard(e.resume, now, ev.node_field_selector, ev.outputs)]
         if isinstance(ev, TimerFired):
             return []  # the batch ends with a tick

@@ -26,11 +26,14 @@ class Pods:
     def __init__(self, gated: tuple[str, ...] = ()) -> None:
         self.gates = {name: asyncio.Event() for name in gated}
         self.started: list[str] = []
+        #: each pod's container args, as substituted
+        self.args: dict[str, list[str]] = {}
 
     async def run(self, pod: PodSpec, context: Any, on_started: Callable[[], None]) -> PodResult:
         on_started()
         name = str(pod.template.get("name"))
         self.started.append(f"{pod.workflow_name}/{name}")
+        self.args[f"{pod.workflow_name}/{name}"] = list((pod.template.get("container") or {}).get("args") or ())
         if name in self.gates:
             await self.gates[name].wait()
         return result_of(exit_code=0)
@@ -142,6 +145,43 @@ def test_a_workflow_patches_its_own_labels(tmp_path: Path, patch: dict[str, Any]
     assert "MODIFIED" in {c.kind for c in store.changes(0) if c.name == "self"}
 
 
+def test_later_steps_read_the_patched_labels_and_annotations(tmp_path: Path) -> None:
+    """Argo sets ``workflow.labels.*`` again at each reconciliation: a step after the patch sees it."""
+    wf = workflow("self", {"steps": [[{"name": "patch", "template": "patch"}], [{"name": "echo", "template": "echo"}]]},
+                  {"name": "patch", **resource(action="patch", mergeStrategy="merge", flags=["workflow", "self"],
+                                               manifest="metadata: {labels: {foo: bar, team: null}, "
+                                                        "annotations: {why: patched}}\n")},
+                  {"name": "echo", "container": {"image": "busybox", "args": [
+                      "{{workflow.labels.foo}}", "{{workflow.annotations.why}}", "{{workflow.labels}}"]}},
+                  labels={"team": "a"})
+    pods = Pods()
+    engines, _ = run(tmp_path, [wf], pods)
+    assert engines["self"].phase == "Succeeded", [(n.display_name, n.message) for n in engines["self"].nodes]
+    assert pods.args["self/echo"] == ["bar", "patched", '{"foo":"bar"}']
+
+
+def test_a_workflow_that_suspends_itself_holds_its_next_step(tmp_path: Path) -> None:
+    wf = workflow("self", {"steps": [[{"name": "patch", "template": "patch"}], [{"name": "next", "template": "next"}]]},
+                  {"name": "patch", **resource(action="patch", mergeStrategy="merge", flags=["workflow", "self"],
+                                               manifest="spec: {suspend: true}\n")},
+                  {"name": "next", "container": {"image": "busybox"}})
+    pods = Pods()
+    held: dict[str, Any] = {}
+
+    async def during(controller: Controller, uids: dict[str, str]) -> None:
+        worker = controller.workers[uids["self"]]
+        await until(lambda: any(n.display_name == "patch" and n.phase == "Succeeded" for n in worker.engine.nodes),
+                    "the patch step succeeded")
+        await asyncio.sleep(0.3)
+        held.update(suspended=worker.suspended, started=list(pods.started))
+        controller.resume(uids["self"])
+
+    engines, _ = run(tmp_path, [wf], pods, during)
+    assert held == {"suspended": True, "started": []}
+    assert engines["self"].phase == "Succeeded"
+    assert pods.started == ["self/next"]
+
+
 def test_another_workflows_labels_are_patched_and_applied_while_it_runs(tmp_path: Path) -> None:
     pods = Pods(gated=("hold",))
     parent = workflow("parent", {"steps": [[{"name": "patch", "template": "patch"}],
@@ -168,6 +208,23 @@ def test_another_workflows_labels_are_patched_and_applied_while_it_runs(tmp_path
                     "annotations": {"by": "parent"}, "team_b": {"sibling"}}
     assert engines["sibling"].phase == "Succeeded"
     assert dict(store.find_workflow("default", "sibling").labels) == {"team": "b", "stage": "approved"}
+
+
+def test_replace_with_the_same_spec_replaces_labels_and_annotations_whole(tmp_path: Path) -> None:
+    pods = Pods(gated=("hold",))
+    replacer = workflow("replacer", resource(action="replace", manifest=sibling_manifest(
+        metadata={"labels": {"tier": "gold"}, "annotations": {"by": "replacer"}}, spec=SIBLING["spec"])))
+
+    async def during(controller: Controller, uids: dict[str, str]) -> None:
+        await controller.wait(uids["replacer"])
+        pods.release("hold")
+
+    engines, store = run(tmp_path, [SIBLING, replacer], pods, during)
+    assert engines["replacer"].phase == "Succeeded", node(engines["replacer"], "replacer").get("message")
+    record = store.find_workflow("default", "sibling", with_nodes=False)
+    assert dict(record.labels) == {"tier": "gold"}  # `team` was not in the replacement
+    assert record.manifest["metadata"]["annotations"] == {"by": "replacer"}
+    assert record.phase == "Succeeded"
 
 
 def test_a_waiting_get_sees_a_label_another_step_sets(tmp_path: Path) -> None:

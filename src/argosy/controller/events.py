@@ -37,10 +37,19 @@ class Suspend:
 
 
 @dataclass(frozen=True, slots=True)
+class MetadataChanged:
+    """The workflow's labels and/or annotations were patched (None: that map did not change):
+    ``workflow.labels.*``/``workflow.annotations.*`` read the new ones from now on."""
+
+    labels: Mapping[str, str] | None = None
+    annotations: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TimerFired:
     """A timer the engine asked for (``WakeAt``) is due."""
 
     at: float
 
 
-WorkflowEvent = PodStarted | PodFinished | Stop | Resume | Suspend | TimerFired
+WorkflowEvent = PodStarted | PodFinished | Stop | Resume | Suspend | MetadataChanged | TimerFired

@@ -28,7 +28,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from argosy.controller.events import Resume
+from argosy.controller.events import MetadataChanged, Resume
 from argosy.errors import NotFound, ResourceError
 from argosy.store.api import COMPLETED_LABEL, PHASE_LABEL, WorkflowRecord
 
@@ -99,6 +99,10 @@ async def update_workflow(controller: Controller, desired: Mapping[str, Any]) ->
                                           labels if relabel else None, annotations if reannotate else None)
         if updated is None:
             raise NotFound(name)
+        if running_here:
+            # its later steps' ``workflow.labels.*`` are the new ones, as in Argo
+            controller.apply(record.uid, MetadataChanged(dict(updated.labels) if relabel else None,
+                                                         annotations if reannotate else None))
     for act in actions:
         act(controller, record.uid)
     after = await asyncio.to_thread(store.get_workflow, record.uid)

@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from argosy.controller.clock import Clock, RealClock
-from argosy.controller.events import Resume, Stop, Suspend, TimerFired, WorkflowEvent
+from argosy.controller.events import MetadataChanged, Resume, Stop, Suspend, TimerFired, WorkflowEvent
 from argosy.controller.synchronization.nodes import LockGranted, NodeLocks
 from argosy.engine import nodes as N
 from argosy.engine.intents import (
@@ -129,6 +129,9 @@ class Worker:
         """Deliver ``event``: a runtime's report goes to the engine at once, the rest through the loop."""
         if isinstance(event, (PodStarted, PodFinished)):
             self._report(event)
+        elif isinstance(event, MetadataChanged):
+            # at once: the result of the node that patched them, reported next, sees them
+            self.engine.set_metadata(event.labels, event.annotations)
         else:
             self.events.put_nowait(event)
 

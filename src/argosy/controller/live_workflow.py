@@ -25,6 +25,7 @@ the stored manifest: :func:`live_view` puts it into the object, as the server's 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -101,10 +102,11 @@ async def update_workflow(controller: Controller, desired: Mapping[str, Any]) ->
             raise NotFound(name)
         if running_here:
             # its later steps' ``workflow.labels.*`` are the new ones, as in Argo
-            controller.apply(record.uid, MetadataChanged(dict(updated.labels) if relabel else None,
-                                                         annotations if reannotate else None))
+            actions.insert(0, lambda c, uid: c.apply(uid, MetadataChanged(
+                dict(updated.labels) if relabel else None, annotations if reannotate else None)))
     for act in actions:
-        act(controller, record.uid)
+        with contextlib.suppress(KeyError):  # it ended meanwhile (and its worker was dropped)
+            act(controller, record.uid)
     after = await asyncio.to_thread(store.get_workflow, record.uid)
     if after is None:
         raise NotFound(name)

@@ -3,6 +3,7 @@ a parent's children are found by label, and deleting the parent deletes what it 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +96,7 @@ def test_a_resource_template_patches_workflows_through_the_server(api: httpx.Cli
         return {"name": name, "resource": {"action": "patch", "mergeStrategy": strategy, "flags": flags,
                                            "manifest": manifest}}
 
+    since = api.get("/api/v1/workflows/default", params={"fields": "metadata"}).json()["metadata"]["resourceVersion"]
     create(api, {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"name": "patcher"},
                  "spec": {"entrypoint": "main", "templates": [
                      {"name": "main", "steps": [[{"name": n, "template": n} for n in ("self", "label", "suspend")]]},
@@ -117,5 +119,16 @@ def test_a_resource_template_patches_workflows_through_the_server(api: httpx.Cli
     patched = api.get("/api/v1/workflows/default/patched").json()
     assert patched["metadata"]["labels"]["team"] == "b"
     assert patched["spec"].get("suspend") is True and patched["status"]["phase"] == "Running"
+    # a watch from before the patch hears it (the stream coalesces: its first event of a workflow
+    # is ADDED, with the newest state)
+    labels: list[str | None] = []
+    with api.stream("GET", "/api/v1/workflow-events/default", timeout=30, params={
+            "listOptions.resourceVersion": since, "listOptions.fieldSelector": "metadata.name=patched"}) as response:
+        for line in response.iter_lines():
+            if line.strip():
+                labels.append(json.loads(line)["result"]["object"]["metadata"].get("labels", {}).get("team"))
+                if labels[-1] == "b":
+                    break
+    assert labels[-1] == "b"
     assert api.put("/api/v1/workflows/default/patched/resume", json={}).status_code == 200
     assert wait_done(api, "patched")["status"]["phase"] == "Succeeded"

@@ -3,6 +3,7 @@ a parent's children are found by label, and deleting the parent deletes what it 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -78,3 +79,56 @@ def test_deleting_a_parent_deletes_the_children_it_owns(api: httpx.Client) -> No
     assert api.get(f"/api/v1/workflows/default/{owned}").status_code == 404
     assert api.get(f"/api/v1/workflows/default/{free}").status_code == 200
     assert api.get("/api/v1/argosy/workflows/default/owner/children").status_code == 404
+
+
+def test_a_resource_template_patches_workflows_through_the_server(api: httpx.Client) -> None:
+    """Its own labels (upstream's k8s-patch-json-workflow.yaml), another's labels, another's
+    ``spec.suspend``: seen through the API, label selectors included."""
+    create(api, {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow",
+                 "metadata": {"name": "patched", "labels": {"team": "a"}},
+                 "spec": {"entrypoint": "main", "templates": [
+                     {"name": "main", "steps": [[{"name": "approval", "template": "approval"}],
+                                                [{"name": "work", "template": "work"}]]},
+                     {"name": "approval", "suspend": {}},
+                     {"name": "work", "container": {"image": "busybox", "command": ["echo", "hi"]}}]}})
+
+    def patch(name: str, strategy: str, flags: list[str], manifest: str) -> dict[str, Any]:
+        return {"name": name, "resource": {"action": "patch", "mergeStrategy": strategy, "flags": flags,
+                                           "manifest": manifest}}
+
+    since = api.get("/api/v1/workflows/default", params={"fields": "metadata"}).json()["metadata"]["resourceVersion"]
+    create(api, {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"name": "patcher"},
+                 "spec": {"entrypoint": "main", "templates": [
+                     {"name": "main", "steps": [[{"name": n, "template": n} for n in ("self", "label", "suspend")]]},
+                     patch("self", "json", ["workflow", "{{workflow.name}}"],
+                           "- op: add\n  path: /metadata/labels/foo\n  value: bar\n"),
+                     patch("label", "merge", ["workflow", "patched"], "metadata: {labels: {team: b}}\n"),
+                     patch("suspend", "merge", ["workflow", "patched"], "spec: {suspend: true}\n")]}})
+    done = wait_done(api, "patcher")
+    assert done["status"]["phase"] == "Succeeded", {n["displayName"]: n.get("message")
+                                                    for n in done["status"]["nodes"].values()}
+
+    def selected(selector: str) -> list[str]:
+        answer = api.get("/api/v1/workflows/default", params={"listOptions.labelSelector": selector})
+        answer.raise_for_status()
+        return sorted(w["metadata"]["name"] for w in answer.json()["items"] or [])
+
+    assert selected("foo=bar") == ["patcher"]
+    assert selected("team=b") == ["patched"]
+    assert selected("team=a") == []
+    patched = api.get("/api/v1/workflows/default/patched").json()
+    assert patched["metadata"]["labels"]["team"] == "b"
+    assert patched["spec"].get("suspend") is True and patched["status"]["phase"] == "Running"
+    # a watch from before the patch hears it (the stream coalesces: its first event of a workflow
+    # is ADDED, with the newest state)
+    labels: list[str | None] = []
+    with api.stream("GET", "/api/v1/workflow-events/default", timeout=30, params={
+            "listOptions.resourceVersion": since, "listOptions.fieldSelector": "metadata.name=patched"}) as response:
+        for line in response.iter_lines():
+            if line.strip():
+                labels.append(json.loads(line)["result"]["object"]["metadata"].get("labels", {}).get("team"))
+                if labels[-1] == "b":
+                    break
+    assert labels[-1] == "b"
+    assert api.put("/api/v1/workflows/default/patched/resume", json={}).status_code == 200
+    assert wait_done(api, "patched")["status"]["phase"] == "Succeeded"

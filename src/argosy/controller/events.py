@@ -21,15 +21,28 @@ class Stop:
 
 @dataclass(frozen=True, slots=True)
 class Resume:
-    """``argo resume``: suspended nodes matching ``node_field_selector`` (all when None) go on."""
+    """``argo resume``: suspended nodes matching ``node_field_selector`` (all when None) go on.
+
+    ``nodes`` False lifts only the workflow's ``spec.suspend`` (a patch of the Workflow object
+    does no more in Argo): suspend nodes go on waiting."""
 
     node_field_selector: str | None = None
     outputs: Mapping[str, str] | None = None
+    nodes: bool = True
 
 
 @dataclass(frozen=True, slots=True)
 class Suspend:
     """``argo suspend``: no new pod starts until the workflow is resumed (running ones go on)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataChanged:
+    """The workflow's labels and/or annotations were patched (None: that map did not change):
+    ``workflow.labels.*``/``workflow.annotations.*`` read the new ones from now on."""
+
+    labels: Mapping[str, str] | None = None
+    annotations: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,4 +52,4 @@ class TimerFired:
     at: float
 
 
-WorkflowEvent = PodStarted | PodFinished | Stop | Resume | Suspend | TimerFired
+WorkflowEvent = PodStarted | PodFinished | Stop | Resume | Suspend | MetadataChanged | TimerFired

@@ -4,7 +4,9 @@ A resource node (``argosy.runtime.resource``) acts on objects through this gatew
 
 - a **Workflow** it creates is submitted through the Controller's own path (Argo's submission
   rules: ``workflowTemplateRef``, parameters, defaults) and runs on the same Controller, as a
-  child; reading one gives Argo's full object (``to_workflow()``), status included;
+  child; reading one gives Argo's full object (``to_workflow()``), status included; changing
+  one (patch, apply, replace) does what Argo's controller honours on a live Workflow
+  (``argosy.controller.live_workflow``: labels, annotations, suspend, shutdown);
 - WorkflowTemplates, ClusterWorkflowTemplates, CronWorkflows and ConfigMaps live in the store's
   objects table (a served CronWorkflow is then scheduled like one created through the API). In
   embedded mode a ``get`` also finds the objects loaded from files.
@@ -28,6 +30,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from argosy.controller.gc import delete_workflow
+from argosy.controller.live_workflow import live_view, update_workflow
 from argosy.controller.objects import CLUSTER_KINDS, StoreObjectSet, as_body
 from argosy.controller.submit import prepare_workflow
 from argosy.errors import ArgosyError, NotFound, ResourceError
@@ -88,7 +91,7 @@ class StoreResources:
             if record is None:
                 return None
             self._read[(record.namespace, record.name)] = record.resource_version
-            return record.to_workflow()
+            return live_view(self.controller, record)
         record = self.store.get_object(kind, "" if kind in CLUSTER_KINDS else namespace, name)
         if record is not None:
             return as_body(record)
@@ -102,8 +105,8 @@ class StoreResources:
     async def update(self, obj: dict[str, Any]) -> dict[str, Any]:
         kind = str(obj.get("kind"))
         if kind == WORKFLOW:
-            raise ResourceError("Argosy cannot change an existing Workflow (patch, apply or replace): "
-                                "stop, resubmit or delete it instead")
+            # what Argo's controller honours on a live Workflow (labels, annotations, suspend, shutdown)
+            return await update_workflow(self.controller, obj)
         body = _scoped(obj)
         body["metadata"] = {k: v for k, v in body["metadata"].items() if k not in _SERVER_SET}
         try:

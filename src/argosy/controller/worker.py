@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from argosy.controller.clock import Clock, RealClock
-from argosy.controller.events import Resume, Stop, Suspend, TimerFired, WorkflowEvent
+from argosy.controller.events import MetadataChanged, Resume, Stop, Suspend, TimerFired, WorkflowEvent
 from argosy.controller.synchronization.nodes import LockGranted, NodeLocks
 from argosy.engine import nodes as N
 from argosy.engine.intents import (
@@ -129,6 +129,9 @@ class Worker:
         """Deliver ``event``: a runtime's report goes to the engine at once, the rest through the loop."""
         if isinstance(event, (PodStarted, PodFinished)):
             self._report(event)
+        elif isinstance(event, MetadataChanged):
+            # at once: the result of the node that patched them, reported next, sees them
+            self.engine.set_metadata(event.labels, event.annotations)
         else:
             self.events.put_nowait(event)
 
@@ -192,6 +195,8 @@ class Worker:
         if isinstance(ev, Resume):
             # Argo's resume both lifts ``spec.suspend`` and resumes suspend nodes
             held, self.held = self.held or [], None
+            if not ev.nodes:
+                return list(held)
             return [*held, *self._guard(e.resume, now, ev.node_field_selector, ev.outputs)]
         if isinstance(ev, TimerFired):
             return []  # the batch ends with a tick

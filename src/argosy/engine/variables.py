@@ -60,10 +60,7 @@ class VariablesRole:
         g["workflow.status"] = N.RUNNING
         g["workflow.duration"] = "0"
         for key in ("labels", "annotations"):
-            values = meta.get(key) or {}
-            g[f"workflow.{key}"] = g[f"workflow.{key}.json"] = json.dumps(values, separators=(",", ":"))
-            for k, v in values.items():
-                g[f"workflow.{key}.{k}"] = str(v)
+            self._set_metadata_scope(key, meta.get(key) or {})
         params = (self.spec.get("arguments") or {}).get("parameters") or []
         g["workflow.parameters"] = g["workflow.parameters.json"] = json.dumps(params, separators=(",", ":"))
         for p in params:
@@ -82,6 +79,26 @@ class VariablesRole:
             key = f"workflow.parameters.{p['name']}"
             if key in g:
                 g[key] = substitute_object(g[key], g)
+
+    def _set_metadata_scope(self, key: str, values: Mapping[str, Any]) -> None:
+        g = self.global_scope
+        g[f"workflow.{key}"] = g[f"workflow.{key}.json"] = json.dumps(values, separators=(",", ":"))
+        for k, v in values.items():
+            g[f"workflow.{key}.{k}"] = str(v)
+
+    def set_metadata(self, labels: Mapping[str, str] | None, annotations: Mapping[str, str] | None) -> None:
+        """The workflow's labels and/or annotations were changed (a patch of the Workflow): from now
+        on ``workflow.labels.*`` and ``workflow.annotations.*`` are the new ones, as Argo's
+        controller sets its global parameters again at each reconciliation. None keeps a map."""
+        meta = self.workflow.setdefault("metadata", {})
+        for key, values in (("labels", labels), ("annotations", annotations)):
+            if values is None:
+                continue
+            prefix = f"workflow.{key}."
+            for name in [k for k in self.global_scope if k.startswith(prefix)]:
+                del self.global_scope[name]
+            meta[key] = dict(values)
+            self._set_metadata_scope(key, values)
 
     def eval_hook_expression(self, expression: str, scope: Mapping[str, Any]) -> bool:
         try:

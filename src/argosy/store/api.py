@@ -251,6 +251,18 @@ class Store(Protocol):
         """Delete a live workflow with its nodes; wait. False when there was none."""
         ...
 
+    def update_workflow_metadata(self, uid: str, labels: Mapping[str, Any] | None = None,
+                                 annotations: Mapping[str, Any] | None = None) -> WorkflowRecord | None:
+        """Replace a live workflow's ``metadata.labels`` and/or ``metadata.annotations`` (None: keep
+        that map; empty: remove it); wait. The record after, without nodes; None when there is none.
+
+        The only change to a manifest after its creation (a patch of the Workflow object). It
+        takes a new resource version and adds a MODIFIED change; label selectors then match the
+        new labels. Values are kept as text; the phase-derived labels are the store's, and
+        given ones of their names are dropped.
+        """
+        ...
+
     # ---- workflows: reads -------------------------------------------------------------------
 
     def get_workflow(self, uid: str, *, with_nodes: bool = True) -> WorkflowRecord | None:

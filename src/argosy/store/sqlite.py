@@ -52,6 +52,7 @@ from argosy.store.api import (
 from argosy.store.owner import owner_alive
 from argosy.store.schema import epoch, labels_of, migrate, read_version
 from argosy.store.sqlite_memo import MemoTable
+from argosy.store.sqlite_metadata import MetadataWrites
 from argosy.store.sqlite_objects import ObjectTable
 from argosy.store.writer import Writer
 
@@ -176,7 +177,7 @@ def _label_sql(req: Requirement, labels_table: str, int_value: str = _INT_VALUE)
             return f"uid IN ({sub} AND {int_value} {cmp} ?)", [req.key, int(req.values[0])]
 
 
-class SqliteStore(ObjectTable, MemoTable):
+class SqliteStore(ObjectTable, MemoTable, MetadataWrites):
     """``argosy.store.api.Store`` over one SQLite file."""
 
     # the statements where SQL dialects differ (``PostgresStore`` replaces them)

@@ -18,6 +18,7 @@ from typing import Any, ClassVar, NamedTuple
 
 from argosy.errors import AlreadyExists
 from argosy.store import sqlite_memo as memo
+from argosy.store import sqlite_metadata as metadata
 from argosy.store import sqlite_objects as objects
 from argosy.store.api import Change, WorkflowRecord
 from argosy.store.owner import owner_alive
@@ -256,6 +257,7 @@ _HANDLERS: dict[type, Callable[[Batch, Any], Any]] = {
     objects.PutObject: objects.put_object, objects.DeleteObject: objects.delete_object,
     memo.SaveMemo: memo.save_memo, memo.TouchMemos: memo.touch_memos, memo.DeleteMemos: memo.delete_memos,
     memo.PutMemos: memo.put_memos, memo.ExpireMemos: memo.expire_memos,
+    metadata.UpdateMetadata: metadata.update_metadata,
 }
 Batch.handlers = _HANDLERS
 

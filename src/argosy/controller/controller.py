@@ -191,14 +191,14 @@ class Controller:
 
     async def start_async(self, workflow: dict[str, Any]) -> WorkflowRecord | None:
         """:meth:`start` for a caller on the loop that must not block it (the server): the
-        store's write is waited for on a thread, so concurrent submissions share commits.
+        store's write is awaited without a thread, so concurrent submissions share commits.
         The workflow as the store recorded it (resource version included); None without a store."""
         engine = self.build_engine(workflow)
         record = None
         if self.store is not None:
             manifest = {k: v for k, v in workflow.items() if k != "status"}
-            record = await asyncio.to_thread(self.store.create_workflow, manifest, engine.status(with_nodes=False),
-                                             owner=self.owner, lease_seconds=self.lease_seconds)
+            record = await asyncio.wrap_future(self.store.create_workflow_later(
+                manifest, engine.status(with_nodes=False), owner=self.owner, lease_seconds=self.lease_seconds))
         self._launch(engine, engine.start)
         return record
 

@@ -40,6 +40,7 @@ cheaper than dataclasses to define: ``argosy run`` counts its start-up in millis
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple, Protocol, runtime_checkable
 
@@ -233,6 +234,14 @@ class Store(Protocol):
         other process sees it unowned. Raises ``AlreadyExists`` (Argo's message) when a live
         workflow has that namespace and name, or that uid.
         """
+        ...
+
+    def create_workflow_later(self, manifest: Mapping[str, Any], status: Mapping[str, Any], *,
+                              owner: str | None = None, lease_seconds: float | None = None
+                              ) -> Future[WorkflowRecord]:
+        """:meth:`create_workflow` without waiting: the future holds the record (or its error)
+        once the write is durable. A caller on an event loop awaits it with
+        ``asyncio.wrap_future`` and keeps no thread blocked meanwhile."""
         ...
 
     def save_progress(self, uid: str, status_summary: Mapping[str, Any],

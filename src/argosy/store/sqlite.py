@@ -26,6 +26,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -308,6 +309,11 @@ class SqliteStore(ObjectTable, MemoTable, MetadataWrites):
 
     def create_workflow(self, manifest: Mapping[str, Any], status: Mapping[str, Any], *,
                         owner: str | None = None, lease_seconds: float | None = None) -> WorkflowRecord:
+        return self.create_workflow_later(manifest, status, owner=owner, lease_seconds=lease_seconds).result()
+
+    def create_workflow_later(self, manifest: Mapping[str, Any], status: Mapping[str, Any], *,
+                              owner: str | None = None, lease_seconds: float | None = None
+                              ) -> Future[WorkflowRecord]:
         body = {k: v for k, v in manifest.items() if k != "status"}
         meta = dict(body.get("metadata") or {})
         uid, name = meta.get("uid"), meta.get("name")
@@ -330,8 +336,8 @@ class SqliteStore(ObjectTable, MemoTable, MetadataWrites):
             engine_record=None, owner=owner, resource_version=0,
             lease_expires_at=(now + (lease_seconds or 0.0)) if owner else None)
         op = ops.Create(record, _dumps(body), _dumps(summary), [(nid, _dumps(n)) for nid, n in nodes.items()])
-        result: WorkflowRecord = self._writer.submit(op, wait=True)
-        return result
+        future: Future[WorkflowRecord] = self._writer.submit_later(op)
+        return future
 
     def save_progress(self, uid: str, status_summary: Mapping[str, Any],
                       changed_nodes: Iterable[tuple[str, Mapping[str, Any]]],

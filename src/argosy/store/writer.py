@@ -63,7 +63,18 @@ class Writer(Generic[C]):
 
     def submit(self, op: Op, *, wait: bool = False) -> Any:
         """Queue ``op``; with ``wait``, block until it is committed and return its result."""
-        fut: Future[Any] | None = Future() if wait else None
+        if wait:
+            return self.submit_later(op).result()
+        self._queue_op(op, None)
+        return None
+
+    def submit_later(self, op: Op) -> Future[Any]:
+        """Queue ``op``; its result (or error) is in the future once it is committed."""
+        fut: Future[Any] = Future()
+        self._queue_op(op, fut)
+        return fut
+
+    def _queue_op(self, op: Op, fut: Future[Any] | None) -> None:
         with self._cond:
             if self._failed is not None:
                 raise _again(self._failed)
@@ -72,7 +83,6 @@ class Writer(Generic[C]):
             self._queue.append((op, fut))
             self._submitted += 1
             self._cond.notify()
-        return fut.result() if fut is not None else None
 
     def flush(self) -> None:
         """Wait until everything queued so far is committed; raise the failure if one happened."""

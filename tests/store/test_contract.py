@@ -69,6 +69,20 @@ def test_create_then_get_and_find(store: api.Store) -> None:
     assert store.get_workflow("nope") is None
 
 
+def test_a_create_queued_for_later_resolves_once_durable_with_the_record(store: api.Store) -> None:
+    """What the server awaits on its event loop: the future holds the record as the store wrote
+    it (resource version included), or the create's own refusal; other creates are not hurt."""
+    futures = [store.create_workflow_later(manifest(f"w{i}", f"u{i}"), RUNNING) for i in range(5)]
+    twice = store.create_workflow_later(manifest("w0", "u-again"), RUNNING)
+    records = [f.result(timeout=30) for f in futures]
+    assert [r.name for r in records] == [f"w{i}" for i in range(5)]
+    assert all(r.resource_version > 0 for r in records)
+    assert records == [store.get_workflow(f"u{i}", with_nodes=False) for i in range(5)]
+    with pytest.raises(AlreadyExists):
+        twice.result(timeout=30)
+    assert store.get_workflow("u-again") is None
+
+
 def test_to_workflow_is_argos_object(store: api.Store) -> None:
     store.create_workflow(manifest("hello", "u1", labels={"team": "a"}), {**RUNNING, "nodes": {"n": node("n")}})
     wf = store.get_workflow("u1").to_workflow()  # type: ignore[union-attr]

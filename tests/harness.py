@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -55,3 +56,12 @@ def by_display(engine: Reconciler) -> dict[str, Any]:
 @pytest.fixture
 def run() -> Callable[..., Reconciler]:
     return run_workflow
+
+
+async def until(check: Callable[[], bool], what: str, *, seconds: float = 30.0) -> None:
+    """Wait on the running loop until ``check()`` holds; fail saying ``what`` never happened."""
+    for _ in range(int(seconds / 0.05)):
+        if check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"never: {what}")

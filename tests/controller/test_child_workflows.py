@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from harness import until
 
 from argosy.controller import Controller, data_store, prepare_workflow
 from argosy.controller.gc import delete_workflow
@@ -110,14 +111,6 @@ def children(store: Any, parent_uid: str) -> list[Any]:
 
 def main_node(engine: Any) -> dict[str, Any]:
     return next(n.to_dict() for n in engine.nodes if n.name == "parent")
-
-
-async def until(check: Callable[[], bool], what: str) -> None:
-    for _ in range(600):
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"never: {what}")
 
 
 def test_parent_node_waits_for_its_child_and_links_to_it(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from harness import until
 
 from argosy.controller import Controller, data_store
 from argosy.engine.intents import PodResult, PodSpec
@@ -89,14 +90,6 @@ def run(tmp_path: Path, workflows: list[dict[str, Any]], pods: Pods | None = Non
         return asyncio.run(go()), store
     finally:
         store.flush()
-
-
-async def until(check: Callable[[], bool], what: str) -> None:
-    for _ in range(600):
-        if check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"never: {what}")
 
 
 def node(engine: Any, display_name: str) -> dict[str, Any]:

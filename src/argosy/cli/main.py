@@ -58,10 +58,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "run":
-        # the sandbox probe runs in other processes while this one imports the controller
-        from argosy.runtime.probe import start_probe
+        if args.runtime == "process":
+            # the sandbox probe runs in other processes while this one imports the controller
+            from argosy.runtime.probe import start_probe
 
-        start_probe()
+            start_probe()
         from argosy.cli.run import run_command
 
         return run_command(args)

@@ -8,38 +8,14 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from archivekit import seed
-from serverkit import ROOT, RunningServer, free_port, server_command, start_server
+from serverkit import ROOT, RunningServer, free_port, server_command
 
 from argosy.cli.main import main
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server"))
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def argosy(server: RunningServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    """Run one `argosy` command line against the server: (exit code, stdout, stderr)."""
-    monkeypatch.setenv("ARGO_SERVER", server.url.removeprefix("http://"))
-    monkeypatch.delenv("ARGO_NAMESPACE", raising=False)
-    monkeypatch.delenv("ARGO_TOKEN", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def write(tmp_path: Path, name: str, script: str, *, params: dict[str, str] | None = None,

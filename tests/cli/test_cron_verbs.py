@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from serverkit import RunningServer, start_server
+from serverkit import RunningServer
 
 from argosy.cli.main import main
 
@@ -26,28 +25,6 @@ spec:
     - name: main
       container: {image: busybox, command: [echo, "{{workflow.scheduledTime}}"]}
 """
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("cron-cli"))
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def argosy(server: RunningServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("ARGO_SERVER", server.url.removeprefix("http://"))
-    monkeypatch.delenv("ARGO_NAMESPACE", raising=False)
-    monkeypatch.delenv("ARGO_TOKEN", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_backfill_next_and_list(argosy, server: RunningServer, tmp_path: Path) -> None:

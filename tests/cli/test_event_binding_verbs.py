@@ -3,37 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serverkit import ROOT, RunningServer, start_server
+from serverkit import ROOT, RunningServer
 
 from argosy.cli.main import main
 
 EXAMPLES = ROOT / "examples" / "events"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server"))
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def argosy(server: RunningServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    monkeypatch.setenv("ARGO_SERVER", server.url.removeprefix("http://"))
-    monkeypatch.delenv("ARGO_NAMESPACE", raising=False)
-    monkeypatch.delenv("ARGO_TOKEN", raising=False)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def test_create_list_get_send_delete(argosy, server: RunningServer) -> None:

@@ -360,22 +360,23 @@ def offer_spare(ns: WorkflowNamespaces) -> None:
     """Keep fresh namespaces for the next workflow that needs their kind (one of each kind)."""
     with _spares_lock:
         old = _spares.pop(ns.host_network, None)
-        if not _spares:
-            atexit.register(_close_spares)
         _spares[ns.host_network] = ns
     if old is not None:
         old.close()
 
 
-def _take_spare(host_network: bool) -> WorkflowNamespaces | None:
+def fresh_namespaces(host_network: bool) -> WorkflowNamespaces:
+    """Namespaces no workflow has used: the spare of that kind if it is still alive, else new."""
     with _spares_lock:
-        ns = _spares.pop(host_network, None)
-    if ns is not None and ns.holder.poll() is not None:
-        ns.close()
-        return None
-    return ns
+        spare = _spares.pop(host_network, None)
+    if spare is not None:
+        if spare.holder.poll() is None:
+            return spare
+        spare.close()
+    return WorkflowNamespaces.start(host_network)
 
 
+@atexit.register
 def _close_spares() -> None:
     with _spares_lock:
         left = list(_spares.values())
@@ -403,7 +404,7 @@ class NamespaceRegistry:
         key = (workflow, host_network)
         ns = self.live.get(key)
         if ns is None or ns.holder.poll() is not None:
-            ns = self._started(key, _take_spare(host_network) or WorkflowNamespaces.start(host_network))
+            ns = self._started(key, fresh_namespaces(host_network))
         ns.users += 1
         return ns
 
@@ -413,17 +414,13 @@ class NamespaceRegistry:
         workflow waiting), and nodes of one workflow asking at once share one start."""
         key = (workflow, host_network)
         ns = self.live.get(key)
-        if (ns is None or ns.holder.poll() is not None) and key not in self._starting:
-            spare = _take_spare(host_network)
-            if spare is not None:
-                ns = self._started(key, spare)
         if ns is None or ns.holder.poll() is not None:
             pending = self._starting.get(key)
             if pending is None:
                 if self._pool is None:
                     self._pool = ThreadPoolExecutor(STARTERS, thread_name_prefix="argosy-namespaces")
                 pending = self._starting[key] = asyncio.get_running_loop().run_in_executor(
-                    self._pool, WorkflowNamespaces.start, host_network)
+                    self._pool, fresh_namespaces, host_network)
                 # registered when started even if every node that asked was cancelled
                 # meanwhile: then ``finish``/``close`` end it
                 pending.add_done_callback(lambda done: self._arrived(key, done))

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -234,3 +235,45 @@ def test_workflow_of_a_live_process_is_not_taken(tmp_path: Path) -> None:
         sleeper.kill()
         sleeper.wait()
     assert (recovered, status["phase"]) == ([], "Running")
+
+
+class _Hanging:
+    """A runtime whose pods start and never end (a long step still running at shutdown)."""
+
+    async def run(self, pod: Any, context: Any, on_started: Any) -> Any:
+        on_started()
+        await asyncio.Event().wait()
+
+
+def test_close_leaves_a_running_workflow_as_stored_and_writes_nothing_after(tmp_path: Path) -> None:
+    """A server shutting down closes its controller, then its store, while workflows run (one
+    just accepted, one mid-step): the workers stop before the store closes (none writes to a
+    closed store), and each stays as stored, unfinished, for the next controller to recover: the
+    one mid-step Running, the one just accepted Pending (its worker never wrote)."""
+    from argosy.controller import prepare_workflow
+    from argosy.spec import ObjectSet, load_text
+
+    async def go() -> list[str]:
+        loop_errors: list[str] = []
+        asyncio.get_running_loop().set_exception_handler(lambda _, ctx: loop_errors.append(ctx["message"]))
+        store = data_store(tmp_path)
+        try:
+            controller = Controller(data_dir=tmp_path, store=store, runtime=_Hanging())
+            first = await controller.start_async(prepare_workflow(load_text(LONG)[0].body, ObjectSet()))
+            await asyncio.sleep(0.3)  # its first step runs
+            just = await controller.start_async(prepare_workflow(load_text(SHORT)[0].body, ObjectSet()))
+            await controller.close()
+            assert first is not None and just is not None
+            assert not controller.running(first.uid) and not controller.running(just.uid)
+        finally:
+            store.close()
+        await asyncio.sleep(0.3)  # a persist interval: nothing is left to write
+        return loop_errors
+
+    assert asyncio.run(go()) == []
+    store = data_store(tmp_path)
+    try:
+        assert [store.find_workflow("default", name).phase for name in ("killed", "next-one")] == [
+            "Running", "Pending"]
+    finally:
+        store.close()

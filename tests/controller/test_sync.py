@@ -348,3 +348,67 @@ def test_stopping_a_workflow_whose_steps_wait_for_a_lock() -> None:
         assert (inner.phase, inner.message) == ("Failed", "Stopped with strategy 'Terminate'")
 
     run(test)
+
+
+def test_a_lock_handed_on_is_stored_released_before_it_is_stored_held(tmp_path: Path) -> None:
+    """The store never shows a mutex held twice, so that a kill -9 at any moment recovers at
+    most one holder: the pod that lets it go writes that at once, ahead of the pod it goes to
+    (each workflow otherwise writes its progress at most every PERSIST_INTERVAL)."""
+    from argosy.controller.worker import PERSIST_INTERVAL
+    from argosy.spec import load_text
+    from argosy.store import open_store
+
+    def body(name: str, free: bool) -> dict[str, Any]:
+        # a goes on after its locked pod, so its end does not write the release anyway
+        steps = "[{name: free, template: free}, {name: locked, template: locked}], [{name: after, template: free}]" \
+            if free else "[{name: locked, template: locked}]"
+        return load_text(f"""
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {{name: {name}}}
+spec:
+  entrypoint: main
+  templates:
+  - {{name: main, steps: [{steps}]}}
+  - {{name: free, container: {{image: busybox, command: [echo, hi]}}}}
+  - {{name: locked, synchronization: {MUTEX}, container: {{image: busybox, command: [echo, hi]}}}}
+""")[0].body
+
+    def stored_holders() -> list[str]:
+        store.flush()
+        holders = []
+        for name in ("a", "b"):
+            sync = store.find_workflow("default", name).status.get("synchronization") or {}
+            holders += [f"{name}:{h['holder']}" for h in (sync.get("mutex") or {}).get("holding") or ()]
+        return holders
+
+    async def go() -> list[list[str]]:
+        runtime = GatedRuntime()
+        controller = Controller(data_dir=tmp_path, store=store, runtime=runtime, clock=FakeClock())
+        controller.start(prepare_workflow(body("a", free=True), ObjectSet()))
+        await settle()
+        controller.start(prepare_workflow(body("b", free=False), ObjectSet()))
+        await settle()
+        seen = [stored_holders()]
+        await asyncio.sleep(PERSIST_INTERVAL * 2.5)  # both wrote what they had, an interval ago
+        seen.append(stored_holders())
+        by_name = {runtime.pods[n].template.get("name") if runtime.pods[n].workflow_name == "a" else "b": n
+                   for n in runtime.running()}
+        runtime.finish(by_name["free"])  # a writes that now (its interval has passed) ...
+        await settle()
+        runtime.finish(by_name["locked"])  # ... and so had to wait to write this, before the fix
+        await settle()
+        seen.append(stored_holders())
+        for name in ("a", "b"):
+            runtime.finish_named(name)
+        await asyncio.wait_for(controller.wait_all(), 5)
+        await controller.close()
+        return seen
+
+    store = open_store(tmp_path / "argosy.db")
+    try:
+        seen = asyncio.run(go())
+    finally:
+        store.close()
+    assert [len(holders) <= 1 for holders in seen] == [True, True, True], seen
+    assert seen[1][0].startswith("a:") and seen[2][0].startswith("b:"), seen

@@ -401,7 +401,13 @@ class Controller:
         return self._launch(engine, begin, recovered=recovered)
 
     async def close(self) -> None:
-        """Stop the heartbeat; flush the store (the caller closes it); close a runtime built here."""
+        """Stop the workflows' workers, the heartbeat; flush the store (the caller closes it);
+        close a runtime built here. A workflow still running stays as the store has it, Running
+        under this controller's lease: the next controller recovers it, as after a crash."""
+        running = [task for task in self._runs.values() if not task.done()]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
         self.admission.close()
         if self._heartbeat is not None:
             self._heartbeat.cancel()

@@ -165,8 +165,10 @@ class Admission:
     # ---- asking ----------------------------------------------------------------------
 
     def waiting(self, uid: str) -> bool:
-        """Whether the workflow ``uid`` waits to be let in (it reads Pending, with a message)."""
-        return uid in self._tickets or uid in self._lock_waits
+        """Whether the workflow ``uid`` waits to be let in (it reads Pending, with a message);
+        one whose locks were just granted no longer waits, though it starts on the next turn."""
+        lock_wait = self._lock_waits.get(uid)
+        return uid in self._tickets or (lock_wait is not None and not lock_wait.done())
 
     def admit(self, engine: Reconciler, show: Callable[[str], None]) -> Awaitable[str] | None:
         """Let ``engine``'s workflow in now (None), or say why it waits (``show(message)``, at

@@ -146,6 +146,16 @@ class Worker:
     async def run(self, begin: Callable[[float], list[Intent]] | None = None) -> Reconciler:
         """Run until the workflow is done. ``begin`` (default: the engine's ``start``) gives
         the first intents: a recovered workflow begins with the engine's ``recover``."""
+        try:
+            return await self._run(begin)
+        except asyncio.CancelledError:
+            # the controller is closing: what was persisted stands, nothing more is written
+            if self._flush is not None:
+                self._flush.cancel()
+                self._flush = None
+            raise
+
+    async def _run(self, begin: Callable[[float], list[Intent]] | None) -> Reconciler:
         e = self.engine
         now = self.clock.now()
         self._dispatch(self._guard(begin or e.start, now))
@@ -164,6 +174,7 @@ class Worker:
                     intents.extend(self._apply_queued(ev, now))
             intents.extend(self._guard(e.tick, now))
             self._dispatch(intents)
+            self._write_releases()
             if self.on_operation is not None:
                 self.on_operation(time.perf_counter() - began)
             if self.engine_errors and self._stalled():
@@ -295,6 +306,7 @@ class Worker:
         timer = self.on_operation
         began = time.perf_counter() if timer is not None else 0.0
         self._dispatch(self._handle(event, event.at))
+        self._write_releases()
         if timer is not None:
             timer(time.perf_counter() - began)
         wake = e.next_wakeup
@@ -393,6 +405,14 @@ class Worker:
             self._persist()
         else:
             self._flush = asyncio.get_running_loop().call_later(wait, self._persist)
+
+    def _write_releases(self) -> None:
+        """A lock this workflow's node held went to the next in line: write that now, before
+        the workflow it went to can write that it holds it. The store applies writes in
+        order, so a crash between the two never leaves both holding it after recovery."""
+        if self.node_locks is not None and self.node_locks.released:
+            self.node_locks.released = False
+            self._persist()
 
     def _persist(self) -> None:
         changed, progress = self._take_progress()

@@ -57,6 +57,8 @@ class NodeLocks:
         self.waiting: dict[str, str] = {}
         #: node id -> holder key, for pods holding locks
         self.holding: dict[str, str] = {}
+        #: a lock was let go since the worker last wrote (it writes at once: see ``Worker``)
+        self.released = False
         spec = engine.spec
         try:
             self.priority = float(spec.get("priority") or 0)
@@ -127,7 +129,7 @@ class NodeLocks:
             return []
         node = self.engine.nodes.by_id.get(node_id)
         if node is None or N.fulfilled_phase(node.phase) or self.engine.done:
-            self.sync.release(holder)
+            self._release(holder)
             return []
         self.holding[node_id] = holder
         self._message(node_id, None)
@@ -145,7 +147,11 @@ class NodeLocks:
         """The pod ended: its locks go to the next in line."""
         holder = self.holding.pop(node_id, None) or self.waiting.pop(node_id, None)
         if holder is not None:
-            self.sync.release(holder)
+            self._release(holder)
+
+    def _release(self, holder: str) -> None:
+        self.sync.release(holder)
+        self.released = True
 
     def status(self) -> dict[str, Any] | None:
         """This workflow's ``status.synchronization`` (workflow- and template-level)."""

@@ -23,6 +23,7 @@ from argosy.runtime.process_pod import ProcessPod, remove_empty, shm_dir
 from argosy.runtime.progress import ProgressFiles
 from argosy.runtime.sandbox import DataFile, MountPlan
 from argosy.runtime.spawn import close_inherited_on_exec
+from argosy.runtime.start_slots import StartSlots
 from argosy.runtime.volumes import host_env
 
 #: container engines' sockets: whoever may connect is root on the host (an unprivileged
@@ -36,13 +37,16 @@ class ProcessRuntime:
 
     ``check()`` says up front whether sandboxes can be created on this machine.
     ``host_network`` opts every step out of its workflow's network namespace (as a
-    workflow's ``spec.hostNetwork: true`` does for its own steps).
+    workflow's ``spec.hostNetwork: true`` does for its own steps). ``starting_pods``: how
+    many pods are set up at once (see :mod:`argosy.runtime.start_slots`).
     """
 
     def __init__(self, bwrap: str | None = None, scratch_dir: Path | None = None,
-                 host_network: bool = False) -> None:
+                 host_network: bool = False, starting_pods: int | None = None) -> None:
         self.bwrap = bwrap or shutil.which("bwrap") or ""
         self.host_network = host_network
+        #: how many pods are set up at once (None: one more than the CPUs)
+        self.start_slots = StartSlots(starting_pods)
         #: each workflow's user and network namespaces
         self.namespaces = NamespaceRegistry()
         #: the tasks reaping ended workflows' namespace helpers

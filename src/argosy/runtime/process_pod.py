@@ -36,6 +36,7 @@ from argosy.runtime.outputs import output_artifacts, output_parameters, result_t
 from argosy.runtime.probes import wait_ready
 from argosy.runtime.progress import PROGRESS_FILE, PROGRESS_TICK, read_progress
 from argosy.runtime.sandbox import MountPlan, norm, under
+from argosy.runtime.start_slots import StartSlot
 from argosy.runtime.volumes import (
     VolumeSource,
     check_relative,
@@ -122,6 +123,8 @@ class ProcessPod:
         self._repo: LocalRepository | None = None
         self._artifacts: PodArtifacts | None = None
         self.ns: WorkflowNamespaces | None = None
+        #: its place among the pods being set up (see runtime/start_slots.py), from ``execute``
+        self.slot: StartSlot | None = None
         #: every container built (their plans hold descriptors until closed)
         self.built: list[Container] = []
         #: host paths no step may see: the data dir (store, logs, artifacts) and the scratch dir
@@ -312,6 +315,7 @@ class ProcessPod:
 
     async def execute(self) -> PodResult:
         tpl = self.pod.template
+        self.slot = await self.rt.start_slots.take()
         try:
             await self._prepare()
             if self.pod.template.get("inputs", {}).get("artifacts"):
@@ -349,14 +353,15 @@ class ProcessPod:
                              outputs={**self.partial_outputs(), "exitCode": "64"})
         except RuntimeFailure as e:
             return PodResult(phase="Error", message=str(e), outputs=self.partial_outputs())
+        finally:
+            self.slot.release()
 
     async def _run_init(self, main_mounts: list[dict[str, Any]]) -> bool:
         for i, spec in enumerate(self.pod.template.get("initContainers") or ()):
             name = spec.get("name") or f"init-{i}"
             mounts = self._mounts(spec, main_mounts if spec.get("mirrorVolumeMounts") else None)
             c = self._container(name, spec, False, mounts)
-            c.start(self.rt.bwrap)
-            self.live.append(c)
+            self._launch(c)
             code = await c.wait()
             self.live.remove(c)
             if code != 0:
@@ -371,8 +376,7 @@ class ProcessPod:
             name = spec.get("name") or f"sidecar-{i}"
             mounts = self._mounts(spec, main_mounts if spec.get("mirrorVolumeMounts") else None)
             c = self._container(name, spec, False, mounts)
-            c.start(self.rt.bwrap)
-            self.live.append(c)
+            self._launch(c)
 
     async def _stop_sidecars(self) -> None:
         for c in list(self.live):
@@ -380,10 +384,16 @@ class ProcessPod:
                 await c.stop()
                 self.live.remove(c)
 
+    def _launch(self, c: Container) -> None:
+        """Spawn a container; it is live (stopped with the pod) from then on."""
+        c.start(self.rt.bwrap)
+        self.live.append(c)
+        if self.slot is not None:
+            self.slot.spawned()
+
     async def _run_main(self, main: Container) -> int:
         self.main = main
-        main.start(self.rt.bwrap)
-        self.live.append(main)
+        self._launch(main)
         if self.pod.daemon:
             if await wait_ready(main, self.rt.bwrap):
                 self._started()
@@ -435,8 +445,7 @@ class ProcessPod:
                         codes[name].set_result(None)
                         return
                 c = containers[name]
-                c.start(self.rt.bwrap)
-                self.live.append(c)
+                self._launch(c)
                 self._started()
                 codes[name].set_result(await c.wait())
             except BaseException as e:

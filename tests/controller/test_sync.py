@@ -293,12 +293,10 @@ def test_controller_configmap_sets_parallelism(data: dict[str, str] | None, want
     assert asyncio.run(build()) == want
 
 
-def guarded(name: str, kind: str) -> dict[str, Any]:
-    """A workflow whose ``guarded`` Steps or DAG template holds a mutex while its two pods run."""
+def with_templates(name: str, templates: str) -> dict[str, Any]:
+    """A workflow named ``name`` whose entrypoint is ``main``, with ``templates`` (YAML list items)."""
     from argosy.spec import load_text
 
-    body = ("steps: [[{name: a, template: work}, {name: b, template: work}]]" if kind == "steps" else
-            "dag: {tasks: [{name: a, template: work}, {name: b, template: work, dependencies: [a]}]}")
     return load_text(f"""
 apiVersion: argoproj.io/v1alpha1
 kind: Workflow
@@ -306,13 +304,20 @@ metadata: {{name: {name}}}
 spec:
   entrypoint: main
   templates:
-  - name: main
+{templates}
+""")[0].body
+
+
+def guarded(name: str, kind: str) -> dict[str, Any]:
+    """A workflow whose ``guarded`` Steps or DAG template holds a mutex while its two pods run."""
+    body = ("steps: [[{name: a, template: work}, {name: b, template: work}]]" if kind == "steps" else
+            "dag: {tasks: [{name: a, template: work}, {name: b, template: work, dependencies: [a]}]}")
+    return with_templates(name, f"""  - name: main
     steps: [[{{name: inner, template: guarded}}]]
   - name: guarded
     synchronization: {{mutexes: [{{name: section}}]}}
     {body}
-  - {{name: work, container: {{image: busybox, command: [echo, hi]}}}}
-""")[0].body
+  - {{name: work, container: {{image: busybox, command: [echo, hi]}}}}""")
 
 
 @pytest.mark.parametrize("kind", ["steps", "dag"])
@@ -355,24 +360,15 @@ def test_a_lock_handed_on_is_stored_released_before_it_is_stored_held(tmp_path: 
     most one holder: the pod that lets it go writes that at once, ahead of the pod it goes to
     (each workflow otherwise writes its progress at most every PERSIST_INTERVAL)."""
     from argosy.controller.worker import PERSIST_INTERVAL
-    from argosy.spec import load_text
     from argosy.store import open_store
 
     def body(name: str, free: bool) -> dict[str, Any]:
         # a goes on after its locked pod, so its end does not write the release anyway
         steps = "[{name: free, template: free}, {name: locked, template: locked}], [{name: after, template: free}]" \
             if free else "[{name: locked, template: locked}]"
-        return load_text(f"""
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {{name: {name}}}
-spec:
-  entrypoint: main
-  templates:
-  - {{name: main, steps: [{steps}]}}
+        return with_templates(name, f"""  - {{name: main, steps: [{steps}]}}
   - {{name: free, container: {{image: busybox, command: [echo, hi]}}}}
-  - {{name: locked, synchronization: {MUTEX}, container: {{image: busybox, command: [echo, hi]}}}}
-""")[0].body
+  - {{name: locked, synchronization: {MUTEX}, container: {{image: busybox, command: [echo, hi]}}}}""")
 
     def stored_holders() -> list[str]:
         store.flush()

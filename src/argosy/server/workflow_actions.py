@@ -182,21 +182,24 @@ async def set_workflow(call: Call) -> dict[str, Any]:
             raise InvalidArgument("outputParameters must be a JSON object of name: value")
         outputs = {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
     record = running(call, "set")
-    check_set(find(call, record.name, with_nodes=True, archived=False), selector, outputs)
+    # the nodes as the engine has them now: the store's copy may not show a node just made
+    engine = call.services.controller.workers[record.uid].engine
+    check_set(record.manifest, engine.nodes.to_dict(), selector, outputs)
     call.services.controller.apply(record.uid, Resume(selector, outputs or None))
     return answer(call, record)
 
 
-def check_set(record: WorkflowRecord, selector: str, outputs: dict[str, str]) -> None:
+def check_set(manifest: dict[str, Any], nodes: dict[str, dict[str, Any]], selector: str,
+              outputs: dict[str, str]) -> None:
     """Argo's rules for ``argo node set``: it targets only suspend nodes still waiting (those
     the selector names), and only output parameters their template declares."""
-    nodes = [n for nid, n in ((record.status or {}).get("nodes") or {}).items()
-             if n.get("type") == "Suspend" and n.get("phase") == "Running"
-             and selector in (nid, n.get("name"), n.get("displayName"))]
-    if not nodes:
+    targets = [n for nid, n in nodes.items()
+               if n.get("type") == "Suspend" and n.get("phase") == "Running"
+               and selector in (nid, n.get("name"), n.get("displayName"))]
+    if not targets:
         raise InvalidArgument("currently, set only targets suspend nodes")
-    templates = {t.get("name"): t for t in (record.manifest.get("spec") or {}).get("templates") or ()}
-    for node in nodes:
+    templates = {t.get("name"): t for t in (manifest.get("spec") or {}).get("templates") or ()}
+    for node in targets:
         template = templates.get(node.get("templateName"))
         if template is None:
             continue  # from a templateRef: the engine checks what it resolved

@@ -227,6 +227,15 @@ class AlreadyExists(ArgosyError):
         super().__init__(f'{resource} "{name}" already exists')
 
 
+class Conflict(ArgosyError):
+    """An update read an older version of the object than the one stored now (Kubernetes' 409)."""
+
+    def __init__(self, name: str, resource: str = "workflows.argoproj.io") -> None:
+        self.name = name
+        super().__init__(f'Operation cannot be fulfilled on {resource} "{name}": the object has been '
+                         "modified; please apply your changes to the latest version and try again")
+
+
 class ListOptionsError(ArgosyError):
     """A list's label selector, field selector or continue token cannot be used."""
 

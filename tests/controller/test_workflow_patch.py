@@ -370,3 +370,53 @@ def test_a_finished_workflow_takes_labels_and_annotations_only(tmp_path: Path) -
     [message] = [n["message"] for n in store.get_workflow(records["resuspend"].uid).status["nodes"].values()]
     assert ('Argosy cannot change spec.suspend of Workflow "done": it has finished (Succeeded), and of a finished '
             "workflow Argosy changes only metadata.labels and metadata.annotations") in message
+
+
+def test_a_change_read_before_another_was_written_is_refused(tmp_path: Path) -> None:
+    """Two changes of one workflow, both made from the same read: the second is refused as
+    Kubernetes refuses it (Conflict), so the first is not lost. (A resource node's patch or
+    apply then reads the newest object and applies itself again.)"""
+    from argosy.controller.live_workflow import update_workflow
+    from argosy.controller.resources import StoreResources
+    from argosy.errors import Conflict
+
+    pods = Pods(gated=("hold",))
+    answers: list[str] = []
+    after: dict[str, Any] = {}
+
+    async def during(controller: Controller, uids: dict[str, str]) -> None:
+        await until(lambda: "sibling/hold" in pods.started, "the sibling runs its held step")
+        read = await StoreResources(controller).get("Workflow", "default", "sibling")
+        assert read is not None
+        relabel = {**read, "metadata": {**read["metadata"], "labels": {"team": "b"}}}
+        suspend = {**read, "spec": {**read["spec"], "suspend": True}}
+        for answer in await asyncio.gather(update_workflow(controller, relabel), update_workflow(controller, suspend),
+                                           return_exceptions=True):
+            answers.append(str(answer) if isinstance(answer, Conflict) else "updated")
+        record = controller.store.find_workflow("default", "sibling", with_nodes=False)
+        after.update(labels=dict(record.labels), suspended=controller.workers[uids["sibling"]].suspended)
+        pods.release("hold")
+
+    engines, _ = run(tmp_path, [SIBLING], pods, during)
+    assert answers == ["updated", ('Operation cannot be fulfilled on workflows.argoproj.io "sibling": the object '
+                                  "has been modified; please apply your changes to the latest version and try again")]
+    assert after == {"labels": {"team": "b"}, "suspended": False}
+    assert engines["sibling"].phase == "Succeeded"
+
+
+def test_parallel_patches_of_one_workflow_all_land(tmp_path: Path) -> None:
+    pods = Pods(gated=("hold",))
+    patcher = workflow("patcher", {"steps": [[{"name": "label", "template": "label"},
+                                              {"name": "stage", "template": "stage"}]]},
+                       {"name": "label", **resource(action="patch", mergeStrategy="merge", flags=["wf", "sibling"],
+                                                   manifest="metadata: {labels: {team: c}}\n")},
+                       {"name": "stage", **resource(action="patch", mergeStrategy="merge", flags=["wf", "sibling"],
+                                                   manifest="metadata: {labels: {stage: done}}\n")})
+
+    async def during(controller: Controller, uids: dict[str, str]) -> None:
+        await controller.wait(uids["patcher"])
+        pods.release("hold")
+
+    engines, store = run(tmp_path, [SIBLING, patcher], pods, during)
+    assert engines["patcher"].phase == "Succeeded", [(n.display_name, n.message) for n in engines["patcher"].nodes]
+    assert dict(store.find_workflow("default", "sibling").labels) == {"team": "c", "stage": "done"}

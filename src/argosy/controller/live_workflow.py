@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from argosy.controller.events import MetadataChanged, Resume
-from argosy.errors import NotFound, ResourceError
+from argosy.errors import Conflict, NotFound, ResourceError
 from argosy.store.api import COMPLETED_LABEL, PHASE_LABEL, WorkflowRecord
 
 if TYPE_CHECKING:
@@ -75,9 +76,34 @@ async def update_workflow(controller: Controller, desired: Mapping[str, Any]) ->
         raise ResourceError("resource templates need Argosy's store (this Controller keeps none)")
     meta = desired.get("metadata") or {}
     namespace, name = str(meta.get("namespace") or "default"), str(meta.get("name") or "")
+    # one change at a time per workflow, read after the last one was written: a change made
+    # from an older read than that is refused (Conflict), as Kubernetes refuses it, and the
+    # resource node reads again and re-applies its patch
+    async with _lock(namespace, name):
+        return await _update(controller, store, desired, namespace, name)
+
+
+def _lock(namespace: str, name: str) -> asyncio.Lock:
+    key = (namespace, name)
+    lock = _LOCKS.get(key)
+    if lock is None:
+        lock = _LOCKS[key] = asyncio.Lock()
+    return lock
+
+
+#: the lock of each workflow being changed (dropped once no change holds or awaits it)
+_LOCKS: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+async def _update(controller: Controller, store: Any, desired: Mapping[str, Any], namespace: str,
+                  name: str) -> dict[str, Any]:
+    meta = desired.get("metadata") or {}
     record = store.find_workflow(namespace, name, with_nodes=False)
     if record is None:
         raise NotFound(name)
+    read = meta.get("resourceVersion")
+    if read not in (None, "") and str(read) != str(record.resource_version):
+        raise Conflict(name)
     current = live_view(controller, record)
     labels = _text_map(meta, "labels", drop=_DERIVED)
     annotations = _text_map(meta, "annotations")

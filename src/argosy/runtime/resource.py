@@ -32,12 +32,14 @@ import yaml
 from argosy.artifacts.locations import PodArtifacts
 from argosy.artifacts.repository import LocalRepository
 from argosy.engine.intents import PodResult, PodSpec
-from argosy.errors import AlreadyExists, ArgosyError, NotFound, ResourceError
+from argosy.errors import AlreadyExists, ArgosyError, Conflict, NotFound, ResourceError
 from argosy.runtime.base import DEADLINE_MESSAGE, RunContext
 from argosy.runtime.kubectl import Flags, jq_output, jsonpath_output, kind_of, parse_flags
 from argosy.spec.conditions import Conditions
 from argosy.spec.patch import json_patch, merge_patch
 
+#: how often a patch or apply reads again and re-applies after the object changed meanwhile
+CONFLICT_RETRIES = 10
 #: label on an object a resource node created: the parent Workflow's uid (select a parent's children)
 PARENT_UID_LABEL = "argosy.io/parent-workflow-uid"
 #: annotations on it: the parent Workflow's name, and the id of the node that created it
@@ -263,20 +265,29 @@ class Action:
         if self.action == "patch":
             return await self.patch(manifest, flags)
         target = self.target(manifest, flags)
+        if self.action == "apply":
+            return await self.apply(manifest, flags, target)
         existing = await self.gateway.get(target.kind, target.namespace, target.name) if target.name else None
-        if self.action == "apply" and existing is None:
-            return await self.create(manifest, flags)
         if existing is None:
             raise _kubectl(f"Error from server (NotFound): {target} not found")
-        if self.action == "apply":
+        replaced = copy.deepcopy(manifest)
+        replaced.setdefault("metadata", {})["namespace"] = target.namespace
+        return await self.update(replaced, target)
+
+    async def apply(self, manifest: Any, flags: Flags, target: Target) -> dict[str, Any]:
+        for _ in range(CONFLICT_RETRIES):
+            existing = await self.gateway.get(target.kind, target.namespace, target.name) if target.name else None
+            if existing is None:
+                return await self.create(manifest, flags)
             merged = merge_patch(existing, manifest)
             # kubectl's "unchanged": nothing to write (also this node's own object after a restart)
             if _made_by(existing, self.origin) or merged == existing:
                 return existing
-            return await self.update(merged, target)
-        replaced = copy.deepcopy(manifest)
-        replaced.setdefault("metadata", {})["namespace"] = target.namespace
-        return await self.update(replaced, target)
+            try:
+                return await self.update(merged, target)
+            except Conflict as err:
+                conflict = err  # changed since it was read: merge into the newest
+        raise _kubectl(f"Error from server (Conflict): {conflict}")
 
     async def must_get(self, target: Target) -> dict[str, Any]:
         if not target.name:
@@ -328,17 +339,19 @@ class Action:
             # Kubernetes knows no strategic merge for custom resources (all Argo kinds are)
             raise _kubectl(f"error: application/strategic-merge-patch+json is not supported by "
                            f"argoproj.io/v1alpha1, Kind={target.kind}: use mergeStrategy merge or json")
-        existing = await self.must_get(target)
-        if strategy == "json":
-            patched = json_patch(existing, manifest)
-        elif strategy in ("merge", "strategic"):
-            # a ConfigMap's fields are maps and scalars: its strategic merge is the JSON merge patch
-            patched = merge_patch(existing, manifest)
-        else:
+        if strategy not in ("json", "merge", "strategic"):
             raise ResourceError(f"mergeStrategy {strategy!r} must be one of: strategic, merge, json")
-        if not isinstance(patched, dict):
-            raise ResourceError("the patch did not leave an object")
-        return await self.update(patched, target)
+        for _ in range(CONFLICT_RETRIES):
+            existing = await self.must_get(target)
+            # a ConfigMap's fields are maps and scalars: its strategic merge is the JSON merge patch
+            patched = json_patch(existing, manifest) if strategy == "json" else merge_patch(existing, manifest)
+            if not isinstance(patched, dict):
+                raise ResourceError("the patch did not leave an object")
+            try:
+                return await self.update(patched, target)
+            except Conflict as err:
+                conflict = err  # changed since it was read: the API server patches the newest, so do we
+        raise _kubectl(f"Error from server (Conflict): {conflict}")
 
     async def update(self, obj: dict[str, Any], target: Target) -> dict[str, Any]:
         meta = obj.setdefault("metadata", {})

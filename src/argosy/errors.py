@@ -36,6 +36,7 @@
     │   ├── StoreUnavailable         the file cannot be opened (missing directory, permissions)
     │   └── StoreSchemaTooNew        written by a newer Argosy than this one
     ├── AlreadyExists                a live object with that namespace and name exists (Argo's message)
+    ├── Conflict                     an update made from an older read than the stored object (Kubernetes' 409)
     ├── ListOptionsError             a label/field selector or continue token that cannot be used
     ├── ResourceVersionTooOld        a watch asked for changes older than the feed keeps (list again)
     ├── NotFound                     no object of that kind, namespace and name (Argo's message)

@@ -19,10 +19,11 @@ second one, and goes on waiting for its conditions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import hashlib
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -275,7 +276,7 @@ class Action:
         return await self.update(replaced, target)
 
     async def apply(self, manifest: Any, flags: Flags, target: Target) -> dict[str, Any]:
-        for _ in range(CONFLICT_RETRIES):
+        async def once() -> dict[str, Any]:
             existing = await self.gateway.get(target.kind, target.namespace, target.name) if target.name else None
             if existing is None:
                 return await self.create(manifest, flags)
@@ -283,11 +284,9 @@ class Action:
             # kubectl's "unchanged": nothing to write (also this node's own object after a restart)
             if _made_by(existing, self.origin) or merged == existing:
                 return existing
-            try:
-                return await self.update(merged, target)
-            except Conflict as err:
-                conflict = err  # changed since it was read: merge into the newest
-        raise _kubectl(f"Error from server (Conflict): {conflict}")
+            return await self.update(merged, target)
+
+        return await _on_the_newest(once)
 
     async def must_get(self, target: Target) -> dict[str, Any]:
         if not target.name:
@@ -341,17 +340,16 @@ class Action:
                            f"argoproj.io/v1alpha1, Kind={target.kind}: use mergeStrategy merge or json")
         if strategy not in ("json", "merge", "strategic"):
             raise ResourceError(f"mergeStrategy {strategy!r} must be one of: strategic, merge, json")
-        for _ in range(CONFLICT_RETRIES):
+
+        async def once() -> dict[str, Any]:
             existing = await self.must_get(target)
             # a ConfigMap's fields are maps and scalars: its strategic merge is the JSON merge patch
             patched = json_patch(existing, manifest) if strategy == "json" else merge_patch(existing, manifest)
             if not isinstance(patched, dict):
                 raise ResourceError("the patch did not leave an object")
-            try:
-                return await self.update(patched, target)
-            except Conflict as err:
-                conflict = err  # changed since it was read: the API server patches the newest, so do we
-        raise _kubectl(f"Error from server (Conflict): {conflict}")
+            return await self.update(patched, target)
+
+        return await _on_the_newest(once)
 
     async def update(self, obj: dict[str, Any], target: Target) -> dict[str, Any]:
         meta = obj.setdefault("metadata", {})
@@ -422,6 +420,18 @@ def _made_by(obj: dict[str, Any], origin: Origin) -> bool:
     meta = obj.get("metadata") or {}
     return ((meta.get("labels") or {}).get(PARENT_UID_LABEL) == origin.workflow_uid
             and (meta.get("annotations") or {}).get(PARENT_NODE_ANNOTATION) == origin.node_id)
+
+
+async def _on_the_newest(once: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any]:
+    """Read, change and write with ``once`` until no other change came between its read and its
+    write (Conflict): the API server applies a patch or an apply to the newest object."""
+    for _ in range(CONFLICT_RETRIES - 1):
+        with contextlib.suppress(Conflict):
+            return await once()
+    try:
+        return await once()
+    except Conflict as err:
+        raise _kubectl(f"Error from server (Conflict): {err}") from None
 
 
 def _kubectl(message: str) -> ResourceError:

@@ -184,7 +184,8 @@ async def set_workflow(call: Call) -> dict[str, Any]:
     record = running(call, "set")
     # the nodes as the engine has them now: the store's copy may not show a node just made
     engine = call.services.controller.workers[record.uid].engine
-    check_set(record.manifest, engine.nodes.to_dict(), selector, outputs)
+    suspends = {n.id: n.to_dict() for n in engine.nodes if n.type == "Suspend"}
+    check_set(record.manifest, suspends, selector, outputs)
     call.services.controller.apply(record.uid, Resume(selector, outputs or None))
     return answer(call, record)
 

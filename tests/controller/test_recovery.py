@@ -12,9 +12,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
+from synckit import GatedRuntime
 
 from argosy.controller import Controller, data_store
 from argosy.controller.recovery import can_restore
@@ -237,14 +237,6 @@ def test_workflow_of_a_live_process_is_not_taken(tmp_path: Path) -> None:
     assert (recovered, status["phase"]) == ([], "Running")
 
 
-class _Hanging:
-    """A runtime whose pods start and never end (a long step still running at shutdown)."""
-
-    async def run(self, pod: Any, context: Any, on_started: Any) -> Any:
-        on_started()
-        await asyncio.Event().wait()
-
-
 def test_close_leaves_a_running_workflow_as_stored_and_writes_nothing_after(tmp_path: Path) -> None:
     """A server shutting down closes its controller, then its store, while workflows run (one
     just accepted, one mid-step): the workers stop before the store closes (none writes to a
@@ -258,7 +250,8 @@ def test_close_leaves_a_running_workflow_as_stored_and_writes_nothing_after(tmp_
         asyncio.get_running_loop().set_exception_handler(lambda _, ctx: loop_errors.append(ctx["message"]))
         store = data_store(tmp_path)
         try:
-            controller = Controller(data_dir=tmp_path, store=store, runtime=_Hanging())
+            # its pods run until the test ends them, which it never does
+            controller = Controller(data_dir=tmp_path, store=store, runtime=GatedRuntime())
             first = await controller.start_async(prepare_workflow(load_text(LONG)[0].body, ObjectSet()))
             await asyncio.sleep(0.3)  # its first step runs
             just = await controller.start_async(prepare_workflow(load_text(SHORT)[0].body, ObjectSet()))
